@@ -1,0 +1,27 @@
+"""The ``cordon`` entry point: the command line, or the desktop app when no command is given.
+
+Qt is imported only when a window is really opened, so the command line stays fast and works
+on machines without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+
+def _launch_gui(args: argparse.Namespace) -> int:
+    from desktop.app import run_app
+
+    return run_app(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from sync.cli.main import main as cli_main
+
+    return cli_main(argv, launch_gui=_launch_gui)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Identities, key wrapping, epochs, package sealing and attachment streams."""
