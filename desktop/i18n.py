@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import locales
-from desktop.qt import QtCore, Qt, QtWidgets, Signal
+from desktop.qt import Qt, QtCore, QtWidgets, Signal
 
 
 def qt_locale_name(code: str) -> str:
@@ -60,7 +60,9 @@ class LanguageBridge(QtCore.QObject):
         QtCore.QLocale.setDefault(qlocale)
         self._install_qtbase(qlocale)
         direction = (
-            Qt.LayoutDirection.RightToLeft if locales.is_rtl(code) else Qt.LayoutDirection.LeftToRight
+            Qt.LayoutDirection.RightToLeft
+            if locales.is_rtl(code)
+            else Qt.LayoutDirection.LeftToRight
         )
         self._app.setLayoutDirection(direction)
         self.changed.emit(code)

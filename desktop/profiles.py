@@ -49,19 +49,19 @@ class ProfileGateway:
         self.home = home
 
     def exists(self) -> bool:
-        from sync.store.profile import Profile
+        from sync.store import profile
 
-        return bool(Profile.exists(self.home))
+        return profile.exists(self.home)
 
     def create(self, passphrase: str, new: NewProfile) -> Any:
-        from sync.store.profile import Profile
+        from sync.store import profile
 
-        return Profile.create(self.home, passphrase, new.name, new.agency, new.country)
+        return profile.create(self.home, passphrase, new.name, new.agency, new.country)
 
     def unlock(self, passphrase: str) -> Any:
-        from sync.store.profile import Profile
+        from sync.store import profile
 
-        return Profile.unlock(self.home, passphrase)
+        return profile.unlock(self.home, passphrase)
 
     @staticmethod
     def summary(profile: Any) -> ProfileSummary:

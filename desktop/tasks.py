@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from desktop.qt import QtCore, Qt, Signal
+from desktop.qt import Qt, QtCore, Signal
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

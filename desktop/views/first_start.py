@@ -8,8 +8,8 @@ calls :meth:`show_busy`, :meth:`show_created` and :meth:`show_error`.
 from __future__ import annotations
 
 from desktop.countries import countries
-from desktop.qt import Qt, QtCore, QtWidgets, Signal
 from desktop.profiles import NewProfile, ProfileSummary
+from desktop.qt import Qt, QtCore, QtWidgets, Signal
 from desktop.widgets.busy import BusyIndicator
 from desktop.widgets.fingerprint import FingerprintView
 from desktop.widgets.language_combo import LanguageCombo
@@ -90,7 +90,9 @@ class FirstStartWindow(QtWidgets.QWidget):
         self.create_button.setAutoDefault(True)
 
         self.form = QtWidgets.QFormLayout()
-        self.form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setFieldGrowthPolicy(
+            QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow
+        )
         self.form_labels: dict[str, QtWidgets.QLabel] = {}
         for key, field in (
             ("language", self.language),

@@ -54,6 +54,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # Lock works from any window of the application, a dialog included.
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_requested)
+        self.addAction(self.lock_action)  # active even while the menu bar is hidden
         self.quit_action = QtGui.QAction(self)
         self.quit_action.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QtGui.QAction.MenuRole.QuitRole)

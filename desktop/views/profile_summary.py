@@ -27,12 +27,17 @@ class ProfileSummaryView(QtWidgets.QWidget):
         self.device = PlainLabel(summary.device_id_hex, self.profile_box, selectable=True)
         self.device.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         form = QtWidgets.QFormLayout()
+        # Values keep their natural width, so they sit beside their caption on the leading
+        # side, also for a Latin name in a right-to-left interface.
+        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(self.name_caption, self.name)
         form.addRow(self.agency_caption, self.agency)
         form.addRow(self.country_caption, self.country)
         form.addRow(self.device_caption, self.device)
         self.fingerprint_caption = QtWidgets.QLabel(self.profile_box)
-        self.fingerprint = FingerprintView(summary.fingerprint, summary.qr_png, self.profile_box)
+        self.fingerprint = FingerprintView(
+            summary.fingerprint, summary.qr_png, self.profile_box, qr_size=132
+        )
         box_layout = QtWidgets.QVBoxLayout(self.profile_box)
         box_layout.addLayout(form)
         box_layout.addSpacing(8)
@@ -81,8 +86,6 @@ class ProfileSummaryView(QtWidgets.QWidget):
         self.fingerprint.retranslate()
         self.operations_box.setTitle(_("Operations"))
         self.empty_title.setText(_("No operations yet"))
-        self.empty_text.setText(
-            _("Operations you create or join will be listed here.")
-        )
+        self.empty_text.setText(_("Operations you create or join will be listed here."))
         self.operations_box.setAccessibleName(_("Operations"))
         self.operations_box.setAccessibleDescription(_("No operations yet"))

@@ -42,6 +42,9 @@ class SettingsDialog(QtWidgets.QDialog):
         self.auto_lock.setValue(prefs.auto_lock_minutes)
         self.relay = QtWidgets.QLineEdit(prefs.relay_url, self)
         self.relay.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # a URL reads left to right
+        self.relay.setMinimumWidth(
+            self.relay.fontMetrics().horizontalAdvance("https://relay.example.org:8443") + 24
+        )
         self.retention = QtWidgets.QSpinBox(self)
         self.retention.setRange(*LIMITS["retention_days"])
         self.retention.setValue(prefs.retention_days)
@@ -129,13 +132,5 @@ class SettingsDialog(QtWidgets.QDialog):
         self.download.setAccessibleName(_("Automatic download limit, in megabytes"))
         self.download.setSpecialValueText(_("Never"))
         self.download.setSuffix(_(" MB"))
-        Button = QtWidgets.QDialogButtonBox.StandardButton  # noqa: N806 - a Qt enum alias
-        for button, text in (
-            (Button.Ok, _("OK")),
-            (Button.Apply, _("&Apply")),
-            (Button.Cancel, _("Cancel")),
-        ):
-            widget = self.buttons.button(button)
-            widget.setText(text)
-            widget.setAccessibleName(text.replace("&", ""))
+        # OK, Apply and Cancel are Qt's standard buttons: Qt's own catalog (qtbase) names them.
         self._validate()

@@ -10,11 +10,32 @@ from locales import _
 _COLUMNS = 4
 
 
+def _qr_pixmap(png: bytes, size: int, ratio: float) -> QtGui.QPixmap:
+    """The QR code at ``size`` logical pixels, sharp on high-DPI screens (nearest-neighbour
+    scaling keeps the modules crisp for scanners)."""
+    pixmap = QtGui.QPixmap()
+    pixmap.loadFromData(png, "PNG")
+    device = round(size * ratio)
+    pixmap = pixmap.scaled(
+        device,
+        device,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.FastTransformation,
+    )
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
 class FingerprintView(QtWidgets.QWidget):
     """Digits in a fixed left-to-right grid (also in Arabic: they are read aloud in order)."""
 
     def __init__(
-        self, fingerprint: str, qr_png: bytes, parent: QtWidgets.QWidget | None = None
+        self,
+        fingerprint: str,
+        qr_png: bytes,
+        parent: QtWidgets.QWidget | None = None,
+        *,
+        qr_size: int = 180,
     ) -> None:
         super().__init__(parent)
         self._groups = fingerprint.split()
@@ -35,11 +56,9 @@ class FingerprintView(QtWidgets.QWidget):
         self.digits = digits
 
         self.qr = QtWidgets.QLabel(self)
-        pixmap = QtGui.QPixmap()
-        pixmap.loadFromData(qr_png, "PNG")
-        self.qr.setPixmap(pixmap)
+        self.qr.setPixmap(_qr_pixmap(qr_png, qr_size, self.devicePixelRatioF()))
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.qr.setFixedSize(pixmap.size())
+        self.qr.setFixedSize(qr_size, qr_size)
 
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

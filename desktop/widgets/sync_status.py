@@ -34,6 +34,7 @@ class SyncStatusWidget(QtWidgets.QWidget):
         for widget in (self.state_label, self.outbox_label, self.last_sync_label):
             layout.addWidget(widget)
         layout.addWidget(self.transfer)
+        layout.addStretch(1)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.retranslate()
 
