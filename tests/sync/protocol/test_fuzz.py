@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import cbor2
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,10 +34,8 @@ cbor_values = st.recursive(
 
 
 def _only_protocol_error(parser: object, data: bytes) -> None:
-    try:
+    with contextlib.suppress(ProtocolError):
         parser(data)  # type: ignore[operator]
-    except ProtocolError:
-        pass
 
 
 @settings(max_examples=300, deadline=None)
@@ -70,10 +70,8 @@ def test_structured_packages(operation: Operation, value: dict[str, bytes]) -> N
     keys = OperationKeys.from_chain(
         operation.coordinator, [operation.genesis.raw, operation.commit1.raw]
     )
-    try:
+    with contextlib.suppress(ProtocolError):
         open_package(cbor2.dumps(value, canonical=True), keys, MemorySeen())
-    except ProtocolError:
-        pass
 
 
 @pytest.mark.parametrize("parser", PARSERS)
