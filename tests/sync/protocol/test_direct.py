@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,7 +21,7 @@ def test_direct_message_round_trip_only_for_its_recipient(operation: Operation) 
         operation.participant.device_id,
         kind="message",
         hlc=5,
-        body="Check container MSCU1234565".encode(),
+        body=b"Check container MSCU1234565",
     )
     opened = open_direct(data, operation.participant, roster)
     assert opened.body == b"Check container MSCU1234565"
@@ -71,7 +73,5 @@ def test_every_bit_flip_of_a_direct_message_rejected(operation: Operation) -> No
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=200))
 def test_random_bytes_only_protocol_error(data: bytes) -> None:
-    try:
+    with contextlib.suppress(ProtocolError):
         parse_direct(data)
-    except ProtocolError:
-        pass
