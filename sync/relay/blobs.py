@@ -1,4 +1,4 @@
-"""Attachment blobs: metadata rows plus bytes in sharded folders (SQLite) or chunk rows (PostgreSQL).
+"""Attachment blobs: metadata rows, bytes in sharded folders (SQLite) or chunk rows (PostgreSQL).
 
 Blobs are ciphertext the client encrypted; the relay stores and serves byte ranges and nothing
 else. An upload advances only by whole, verified PATCH requests, so the stored offset always
@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import Engine, delete, select, update
 
@@ -88,16 +88,16 @@ class BlobStore:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch()
 
-    def _info(self, row: tuple[object, ...]) -> BlobInfo:
+    def _info(self, row: Any) -> BlobInfo:
         sha = row[6]
         return BlobInfo(
-            bytes(row[0]),  # type: ignore[arg-type]
+            bytes(row[0]),
             str(row[1]),
-            bytes(row[2]),  # type: ignore[arg-type]
-            int(row[3]),  # type: ignore[call-overload]
-            int(row[4]),  # type: ignore[call-overload]
+            bytes(row[2]),
+            int(row[3]),
+            int(row[4]),
             bool(row[5]),
-            bytes(sha) if sha is not None else None,  # type: ignore[arg-type]
+            bytes(sha) if sha is not None else None,
         )
 
     _columns = (
@@ -118,7 +118,7 @@ class BlobStore:
                     t.blobs.c.operation_id == operation_id, t.blobs.c.upload_hash == token_hash
                 )
             ).first()
-            return None if row is None else self._info(tuple(row))
+            return None if row is None else self._info(row)
 
     def get(self, operation_id: bytes, blob_id: str) -> BlobInfo | None:
         with self.engine.connect() as conn:
@@ -128,7 +128,7 @@ class BlobStore:
                     t.blobs.c.operation_id == operation_id, t.blobs.c.blob_id == blob_id
                 )
             ).first()
-            return None if row is None else self._info(tuple(row))
+            return None if row is None else self._info(row)
 
     # --- bytes ------------------------------------------------------------------------------
 
@@ -137,7 +137,7 @@ class BlobStore:
         # Sharded: one folder per operation (deleted whole on close), 256 folders inside it.
         return self.root / operation_id.hex() / blob_id[:2] / blob_id
 
-    def append(self, info: BlobInfo, data: BinaryIO, size: int) -> int:
+    def append(self, info: BlobInfo, data: IO[bytes], size: int) -> int:
         """Write ``size`` bytes of ``data`` at the current offset; returns the new offset."""
         new_offset = info.offset + size
         complete = new_offset == info.length
@@ -194,7 +194,7 @@ class BlobStore:
         if result.rowcount != 1:
             raise StoreError(409, "offset_mismatch", "The upload offset changed; ask for it again.")
 
-    def _digest_with(self, info: BlobInfo, tail: BinaryIO) -> bytes:
+    def _digest_with(self, info: BlobInfo, tail: IO[bytes]) -> bytes:
         digest = hashlib.sha256()
         for piece in self.read(info, 0, info.offset):
             digest.update(piece)

@@ -169,7 +169,9 @@ class Relay:
         return member, roster
 
 
-def json_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+def json_error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
     return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
 
 
@@ -178,12 +180,13 @@ def cbor_response(value: Any, status: int = 200) -> Response:
 
 
 def parse_operation_id(value: str) -> bytes:
+    message = "The operation id must be 32 hexadecimal digits."
     if len(value) != 32:
-        raise Refused(400, "bad_operation_id", "The operation id must be 32 hexadecimal digits.")
+        raise Refused(400, "bad_operation_id", message)
     try:
         return bytes.fromhex(value)
     except ValueError as exc:
-        raise Refused(400, "bad_operation_id", "The operation id must be 32 hexadecimal digits.") from exc
+        raise Refused(400, "bad_operation_id", message) from exc
 
 
 def build_relay(settings: RelaySettings) -> Relay:

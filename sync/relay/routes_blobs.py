@@ -36,6 +36,7 @@ router = APIRouter(prefix="/v1")
 TUS_VERSION = "1.0.0"
 UploadToken = Annotated[str, Path(pattern="^[A-Za-z0-9_-]{43}$")]
 BlobId = Annotated[str, Path(pattern="^[0-9a-f]{32}$")]
+BINARY = {"type": "string", "format": "binary"}
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 _locks: dict[str, asyncio.Lock] = {}
 
@@ -150,7 +151,9 @@ def _offset_headers(relay: Relay, info: BlobInfo, offset: int) -> dict[str, str]
 
 
 @router.head("/operations/{operation_id}/uploads/{token}", responses=ERRORS)
-async def upload_offset(operation_id: OperationId, token: UploadToken, request: Request) -> Response:
+async def upload_offset(
+    operation_id: OperationId, token: UploadToken, request: Request
+) -> Response:
     """tus: how many bytes of this upload the relay holds."""
     relay = relay_of(request)
     op = parse_operation_id(operation_id)
@@ -164,9 +167,7 @@ async def upload_offset(operation_id: OperationId, token: UploadToken, request: 
     responses={**ERRORS, 409: {"description": "Upload-Offset does not match"}},
     openapi_extra={
         "requestBody": {
-            "content": {
-                "application/offset+octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            }
+            "content": {"application/offset+octet-stream": {"schema": BINARY}},
         }
     },
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Annotated, Any
 
@@ -13,8 +12,9 @@ from starlette.concurrency import run_in_threadpool
 
 from sync.errors import ProtocolError
 from sync.protocol import decode_commit, decode_join_request, verify_genesis, verify_next
+from sync.protocol.auth import body_digest, parse_auth_headers
 from sync.relay.context import Relay, cbor_response, parse_operation_id
-from sync.relay.guard import Refused, authenticate, store_refusal
+from sync.relay.guard import Refused, Roster, authenticate, store_refusal, unauthenticated
 from sync.relay.store import StoreError
 
 router = APIRouter(prefix="/v1")
@@ -63,10 +63,6 @@ async def create_operation(request: Request) -> Response:
         verify_genesis(commit)
     except ProtocolError as exc:
         raise Refused(400, "bad_commit", str(exc)) from exc
-    from sync.protocol.auth import body_digest, parse_auth_headers
-
-    from sync.relay.guard import Roster, unauthenticated
-
     try:
         auth = parse_auth_headers(request.headers)
     except ProtocolError as exc:
@@ -239,8 +235,3 @@ async def close_operation(operation_id: OperationId, request: Request) -> Respon
     relay.rosters.forget(op)
     relay.hub.forget(op)
     return Response(status_code=204)
-
-
-def token_hash(token: bytes) -> bytes:
-    """What coordinators register and joiners present: SHA-256 of the one-time token."""
-    return hashlib.sha256(token).digest()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -114,7 +115,7 @@ async def _fetch(
         raise store_refusal(exc) from exc
     if not rows:
         relay.hub.knows_latest(op, last)
-    return rows  # type: ignore[no-any-return]
+    return rows
 
 
 async def _still_member(relay: Relay, op: bytes, device_hex: str) -> None:
@@ -149,10 +150,8 @@ async def get_packages(
             remaining = deadline - time.monotonic()
             if rows or remaining <= 0:
                 break
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                pass
             await _still_member(relay, op, device)
     finally:
         relay.metrics.waiters.dec()

@@ -166,6 +166,8 @@ def migrate(engine: Engine) -> int:
         for number, step in enumerate(MIGRATIONS, start=1):
             if number > version:
                 step(conn)
-                conn.execute(schema_migrations.insert().values(version=number, applied_at=time.time()))
+                conn.execute(
+                    schema_migrations.insert().values(version=number, applied_at=time.time())
+                )
                 version = number
         return version
