@@ -106,6 +106,7 @@ def _pg_bin() -> Path | None:
 class Postgres:
     url: str
     port: int
+    data: Path
 
 
 def _as_postgres(args: list[str]) -> list[str]:
@@ -151,7 +152,7 @@ def postgres() -> Iterator[Postgres]:
              "cordon"],
             check=True,
         )
-        yield Postgres(f"postgresql://postgres@127.0.0.1:{port}/cordon", port)
+        yield Postgres(f"postgresql://postgres@127.0.0.1:{port}/cordon", port, data)
     finally:
         subprocess.run(
             _as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
