@@ -235,8 +235,9 @@ class FirstStartWindow(QtWidgets.QWidget):
         layout.addLayout(buttons)
         self.who.setText(f"{summary.name} · {summary.agency}")
         old = self.pages.widget(DONE)
-        self.pages.removeWidget(old)
-        old.deleteLater()
+        if old is not None:
+            self.pages.removeWidget(old)
+            old.deleteLater()
         self.pages.insertWidget(DONE, page)
         self.pages.setCurrentIndex(DONE)
         self.retranslate()

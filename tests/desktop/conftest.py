@@ -26,6 +26,7 @@ def home(tmp_path: Path) -> Path:
 def _english_afterwards() -> Iterator[None]:
     yield
     locales.set_language(locales.SOURCE_LANGUAGE)
+    locales._catalogs.clear()  # catalogs read during a test must not leak into the next
 
 
 @pytest.fixture
