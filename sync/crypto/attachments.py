@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from locales import _
 from sync.crypto import stream
 from sync.errors import ProtocolError
 from sync.protocol.wire import (
@@ -60,7 +61,7 @@ class AttachmentDescriptor:
     def chunk_range(self, index: int) -> tuple[int, int]:
         """Byte range [start, end) of sealed chunk ``index`` in the encrypted stream."""
         if not 0 <= index < self.chunk_count:
-            raise ProtocolError("chunk index out of range")
+            raise ProtocolError(_("Chunk index out of range."))
         sealed = self.chunk_size + stream.TAG_BYTES
         start = stream.HEADER_SIZE + index * sealed
         return start, min(start + sealed, self.cipher_size)
@@ -85,7 +86,7 @@ class AttachmentDescriptor:
         what = "attachment descriptor"
         entry = as_map(value, _FIELDS, what)
         if get_int(entry, "v", what) != PROTOCOL_VERSION:
-            raise ProtocolError("unsupported attachment descriptor version")
+            raise ProtocolError(_("Unsupported attachment descriptor version."))
         descriptor = cls(
             key=get_bytes(entry, "key", what, size=stream.KEY_BYTES),
             cipher_sha256=get_bytes(entry, "hash", what, size=32),
@@ -98,7 +99,7 @@ class AttachmentDescriptor:
             media_type=get_text(entry, "type", what, max_len=200, allow_empty=True),
         )
         if descriptor.cipher_size != stream.ciphertext_size(descriptor.size, descriptor.chunk_size):
-            raise ProtocolError("malformed attachment descriptor: sizes do not agree")
+            raise ProtocolError(_("Malformed attachment descriptor: sizes do not agree."))
         return descriptor
 
     @classmethod
@@ -178,7 +179,7 @@ class AttachmentDownload:
         if self._opener is None:
             opener = stream.StreamOpener(self.descriptor.key, piece)
             if opener.header.chunk_size != self.descriptor.chunk_size:
-                raise ProtocolError("the attachment's chunk size differs from its descriptor")
+                raise ProtocolError(_("The attachment's chunk size differs from its descriptor."))
             self._opener = opener
         else:
             final = self._index == self.descriptor.chunk_count - 1
@@ -193,7 +194,7 @@ class AttachmentDownload:
         After an error the verified prefix stays on disk; resume from ``offset``.
         """
         if len(data) > self.descriptor.cipher_size - self.offset - len(self._buffer):
-            raise ProtocolError("the attachment is longer than its descriptor says")
+            raise ProtocolError(_("The attachment is longer than its descriptor says."))
         self._buffer += data
         while not self.complete and len(self._buffer) >= self._next_size():
             size = self._next_size()
@@ -209,9 +210,9 @@ class AttachmentDownload:
     def finish(self) -> Path:
         """Check the whole stream against the descriptor; returns the verified file's path."""
         if self._buffer or not self.complete:
-            raise ProtocolError("the attachment is incomplete")
+            raise ProtocolError(_("The attachment is incomplete."))
         if not hmac.compare_digest(self._hash.digest(), self.descriptor.cipher_sha256):
-            raise ProtocolError("the attachment does not match its content address")
+            raise ProtocolError(_("The attachment does not match its content address."))
         self._file.flush()
         os.fsync(self._file.fileno())
         return self.path
