@@ -42,6 +42,7 @@ _BY_CODE = {lang.code: lang for lang in LANGUAGES}
 _lock = threading.Lock()
 _current = SOURCE_LANGUAGE
 _catalogs: dict[str, dict[object, str]] = {}
+_plural_exprs: dict[str, str] = {}
 _listeners: list[Callable[[str], None]] = []
 
 
@@ -64,6 +65,7 @@ def _load(code: str) -> dict[object, str]:
 
             with path.open("rb") as fh:
                 catalog = read_po(fh, locale=code)
+            _plural_exprs[code] = catalog.plural_expr
             for message in catalog:
                 if not message.id or message.fuzzy:
                     continue
@@ -173,13 +175,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def _plural_index(code: str, n: int) -> int:
-    if code == PSEUDO_LANGUAGE:
+    """Which plural form to use, by the catalog's own Plural-Forms header."""
+    expr = _plural_exprs.get(code)
+    if expr is None:
         return 0 if n == 1 else 1
-    from babel import Locale
-    from babel.messages.plurals import get_plural
-
-    rule = get_plural(Locale.parse(code))
-    return _evaluate_plural(rule.plural_expr, n)
+    return _evaluate_plural(expr, n)
 
 
 _plural_cache: dict[str, Callable[[int], int]] = {}
