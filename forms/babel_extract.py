@@ -51,6 +51,3 @@ def extract(
     for message, comment in _strings(raw, "template"):
         lineno, position = _line_of(text, message, position)
         yield lineno or 1, "_", message, [f"Translators: {comment.strip()}"]
-
-
-extract_templates = extract  # the name the babel.extractors entry point also exposes

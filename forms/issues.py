@@ -5,7 +5,8 @@ so a language switch re-renders it and the CLI, the window and the import report
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from locales import _
@@ -16,7 +17,7 @@ class Issue:
     field: str  # path: "place", "commodities[2].quantity", "phones[0]"
     code: str  # stable machine name, e.g. "required", "invalid_phone"
     msgid: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dc_field(default_factory=dict)
 
     @property
     def message(self) -> str:

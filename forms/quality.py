@@ -127,9 +127,13 @@ def _check_field(
     top: Mapping[str, Any],
 ) -> list[Issue]:
     warnings: list[Issue] = []
-    if "not_future" in f.quality and isinstance(value, str) and f.type is FieldType.DATE:
-        if dt.date.fromisoformat(value) > ctx.today:
-            warnings.append(Issue(path, "future_date", N_("This date is in the future.")))
+    if (
+        "not_future" in f.quality
+        and isinstance(value, str)
+        and f.type is FieldType.DATE
+        and dt.date.fromisoformat(value) > ctx.today
+    ):
+        warnings.append(Issue(path, "future_date", N_("This date is in the future.")))
     if "route_function" in f.quality and f.conveyance_field:
         conveyance = top.get(f.conveyance_field)
         codes = value if isinstance(value, list) else [value]

@@ -123,7 +123,9 @@ class TemplateSet:
             hidden = entry.get("hidden", [])
             if not isinstance(hidden, list) or not all(isinstance(h, str) for h in hidden):
                 raise TemplateError("hidden fields must be a list of names")
-            uses.append(TemplateUse(template_from_dict(definition), definition, frozenset(hidden)))
+            template = template_from_dict(definition)
+            assert isinstance(definition, dict)  # template_from_dict refused anything else
+            uses.append(TemplateUse(template, definition, frozenset(hidden)))
         return cls(uses)
 
     @classmethod

@@ -53,7 +53,7 @@ class HsIndex:
         digits = normalise_hs(prefix)
         if digits:
             i = bisect.bisect_left(self._sorted, digits)
-            out = []
+            out: list[HsCode] = []
             while i < len(self._sorted) and len(out) < limit:
                 if not self._sorted[i].startswith(digits):
                     break
