@@ -8,8 +8,9 @@ information accuracy) added by the loader, so no template can forget it.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -85,8 +86,12 @@ class Field:
     quality: tuple[str, ...] = ()  # names of quality checks to run on this field
     identity: str = ""  # "person" or "document": used by the duplicate check
 
-    def choice_values(self) -> frozenset[str]:
+    @functools.cached_property
+    def _choice_values(self) -> frozenset[str]:
         return frozenset(c.value for c in self.choices)
+
+    def choice_values(self) -> frozenset[str]:
+        return self._choice_values
 
     def subfield(self, field_id: str) -> Field | None:
         for sub in self.fields:
@@ -123,19 +128,32 @@ class Template:
     sections: tuple[Section, ...]
     rules: tuple[Rule, ...] = ()
     _index: Mapping[str, Field] = field(default_factory=dict, compare=False, repr=False)
+    _all: tuple[Field, ...] = field(default=(), compare=False, repr=False)
+    _checked: tuple[Field, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         index = {f.id: f for s in self.sections for f in s.fields}
         object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_all", tuple(index.values()))
+        checked = tuple(
+            f for f in index.values()
+            if f.quality or f.type is FieldType.VIN
+            or (f.type is FieldType.GROUP and any(sub.quality for sub in f.fields))
+        )
+        object.__setattr__(self, "_checked", checked)
 
     @property
     def key(self) -> str:
         """``id@version``: what a record stores to say which template it was filled in."""
         return f"{self.id}@{self.version}"
 
-    def fields(self) -> Iterator[Field]:
-        for section in self.sections:
-            yield from section.fields
+    def fields(self) -> tuple[Field, ...]:
+        """Every top-level field in form order."""
+        return self._all
+
+    def checked_fields(self) -> tuple[Field, ...]:
+        """Fields with a quality check (the rest need no look at warning time)."""
+        return self._checked
 
     def field(self, field_id: str) -> Field | None:
         return self._index.get(field_id)

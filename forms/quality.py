@@ -197,7 +197,7 @@ def quality_warnings(
     from forms.validators import vin_check_digit_ok
 
     warnings: list[Issue] = []
-    for f in template.fields():
+    for f in template.checked_fields():
         if f.id in skip or values.get(f.id) in (None, "", []):
             continue
         value = values[f.id]

@@ -71,6 +71,8 @@ def _validate_scalar(f: Field, value: Any, path: str, hints: Hints, errors: list
 
 def _validate_field(f: Field, value: Any, path: str, hints: Hints, errors: list[Issue]) -> Any:
     """The normalised value of one field, or None (errors appended) when it is empty/invalid."""
+    if type(value) is str and value.strip() and not f.multiple and f.type is not FieldType.GROUP:
+        return _validate_scalar(f, value, path, hints, errors)  # the common case, fast
     if _empty(value):
         if f.required:
             errors.append(Issue(path, "required", N_("This field is required.")))

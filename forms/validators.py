@@ -102,13 +102,32 @@ def integer(f: Field, value: Any, hints: Hints) -> int:
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
 
 
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DMY_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
 def parse_date(value: Any) -> dt.date:
+    """ISO dates, and day-first dates (DD/MM/YYYY, DD.MM.YYYY) as most of the world writes
+    them; anything else is refused rather than guessed."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         raw = value.strip()
+        fast = _ISO_DATE.match(raw) or _DMY_DATE.match(raw)
+        if fast:  # the common shapes, without strptime's cost
+            a, b, c = (int(g) for g in fast.groups())
+            year, month, day = (a, b, c) if len(fast.group(1)) == 4 else (c, b, a)
+            try:
+                parsed = dt.date(year, month, day)
+            except ValueError:
+                parsed = None
+            if parsed is not None and 1800 <= parsed.year <= 2200:
+                return parsed
+            raise FieldProblem(
+                "invalid_date", N_("Enter a date as YYYY-MM-DD (or DD/MM/YYYY).")
+            )
         if "T" in raw or (len(raw) > 10 and raw[:4].isdigit()):
             raw = raw[:10]
         for fmt in _DATE_FORMATS:
@@ -290,7 +309,7 @@ def container(f: Field, value: Any, hints: Hints) -> str:
     from stdnum.exceptions import ValidationError
 
     try:
-        return str(iso6346.validate(_as_text(value)))
+        return str(iso6346.validate(_as_text(value).replace("-", "").replace(".", "")))
     except ValidationError:
         raise FieldProblem(
             "invalid_container",

@@ -39,8 +39,13 @@ def _territory_names(locale: str) -> dict[str, str]:
         return {}
 
 
+@functools.cache
+def _alpha2_set() -> frozenset[str]:
+    return frozenset(a2 for a2, _, _ in _alpha2_codes())
+
+
 def is_country(code: str) -> bool:
-    return code in {a2 for a2, _, _ in _alpha2_codes()}
+    return code in _alpha2_set()
 
 
 def to_alpha2(code: str) -> str | None:

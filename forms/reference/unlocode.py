@@ -8,6 +8,7 @@ import bisect
 import csv
 import gzip
 import io
+import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -165,23 +166,48 @@ class UnlocodeIndex:
         return out[:limit]
 
 
+_FUNCTION = re.compile(r"[0-9AB-]{8}")
+
+
+def _repair(row: list[str]) -> list[str] | None:
+    """The packaged list has about a thousand rows whose quoted name held a comma and was split
+    ("Freeport, Grand Bahama" became two columns, shifting the rest and losing status and
+    IATA code). Rebuild them; rows that cannot be understood are dropped."""
+    if len(row) >= 11 and row[2].startswith('"') and _FUNCTION.fullmatch(row[7]):
+        name = f"{row[2]},{row[3]}".strip('"').strip()
+        ascii_name = f"{row[4]},{row[5]}".strip('"').strip()
+        return [row[0], row[1], name, ascii_name, row[6], "", row[7], "", row[8], row[9]]
+    return None
+
+
+def _display_name(name: str, ascii_name: str) -> str:
+    # About 12,000 names lost their accented letters to U+FFFD upstream; the unaccented
+    # spelling is the better one to show then.
+    return ascii_name if "\ufffd" in name and ascii_name else name
+
+
 def read_locations(path: Path = DATA) -> list[Location]:
+    """Every usable row of the packaged UN/LOCODE list."""
+    out: list[Location] = []
     with gzip.open(path, "rb") as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         reader = csv.reader(text)
-        header = next(reader)
-        col = {name: i for i, name in enumerate(header)}
-        c, loc_, n, nw = col["country"], col["location"], col["name"], col["nameWoDiacritics"]
-        sub, st, fn, iata = col["subdivision"], col["status"], col["function"], col["iata"]
-        lat, lon = col["lat"], col["lon"]
-        return [
-            Location(
-                row[c] + row[loc_], row[n], row[nw], row[sub], row[st], row[fn], row[iata],
-                _float(row[lat]), _float(row[lon]),
+        next(reader)  # header: country,location,name,nameWoDiacritics,subdivision,status,...
+        for row in reader:
+            if len(row) < 10 or len(row[0]) != 2 or len(row[1]) != 3:
+                continue
+            if not _FUNCTION.fullmatch(row[6]):
+                repaired = _repair(row)
+                if repaired is None:
+                    continue
+                row = repaired
+            out.append(
+                Location(
+                    row[0] + row[1], _display_name(row[2], row[3]), row[3], row[4], row[5],
+                    row[6], row[7], _float(row[8]), _float(row[9]),
+                )
             )
-            for row in reader
-            if len(row) >= len(header) - 1 and len(row[c]) == 2 and len(row[loc_]) == 3
-        ]
+    return out
 
 
 _lock = threading.Lock()
