@@ -1,1 +1,56 @@
-"""protocol (see DESIGN.md)."""
+"""The wire format shared by the client and the relay (version 1; see docs/protocol.md)."""
+
+from sync.protocol.commit import (
+    ACTIONS,
+    Commit,
+    add_members,
+    change_role,
+    create_commit,
+    create_genesis,
+    decode_commit,
+    open_epoch_secret,
+    remove_members,
+    rotate_key,
+    verify_chain,
+    verify_genesis,
+    verify_next,
+)
+from sync.protocol.join import JoinRequest, build_join_request, decode_join_request, token_hash
+from sync.protocol.package import (
+    PackageHeader,
+    SignedPackage,
+    assemble_package,
+    parse_package,
+    verify_package_signature,
+)
+from sync.protocol.roster import ROLES, Member, OperationInfo
+from sync.protocol.wire import PROTOCOL_VERSION
+
+__all__ = [
+    "ACTIONS",
+    "PROTOCOL_VERSION",
+    "ROLES",
+    "Commit",
+    "JoinRequest",
+    "Member",
+    "OperationInfo",
+    "PackageHeader",
+    "SignedPackage",
+    "add_members",
+    "assemble_package",
+    "build_join_request",
+    "change_role",
+    "create_commit",
+    "create_genesis",
+    "decode_commit",
+    "decode_join_request",
+    "open_epoch_secret",
+    "parse_package",
+    "remove_members",
+    "rotate_key",
+    "token_hash",
+    "verify_chain",
+    "verify_genesis",
+    "verify_next",
+    "verify_package_signature",
+]

@@ -1,0 +1,337 @@
+"""Commits: the signed chain of an operation's epochs (roster, sealed epoch secrets, metadata).
+
+A commit is ``{"body": bytes, "sig": Ed25519, "pqsig": ML-DSA-65}`` in canonical CBOR, where
+``body`` is itself canonical CBOR (see docs/protocol.md). Both signatures cover
+``b"cordon-commit-v1\\x00" + body`` and must come from a coordinator of the previous epoch (of the
+commit itself for the genesis). Decoding checks structure only; the verify_* functions check the
+chain and the signatures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from sync.crypto.identity import DEVICE_ID_BYTES, Identity
+from sync.errors import ProtocolError
+from sync.protocol.roster import Member, OperationInfo
+from sync.protocol.wire import (
+    PROTOCOL_VERSION,
+    as_map,
+    decode,
+    encode,
+    get_bytes,
+    get_int,
+    get_list,
+    get_text,
+    u64,
+)
+
+OPERATION_ID_BYTES = 16
+EPOCH_SECRET_BYTES = 32
+MAX_MEMBERS = 5000
+ACTIONS = ("genesis", "add", "remove", "role", "rotate", "update")
+ZERO_HASH = bytes(32)
+_COMMIT_DOMAIN = b"cordon-commit-v1\x00"
+_SECRET_DOMAIN = b"cordon-epoch-secret-v1\x00"
+_SEALED_MAX = 4096
+_ED_SIG = 64
+_PQ_SIG = 3309
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One link of an operation's chain, decoded but not necessarily verified."""
+
+    operation_id: bytes
+    epoch: int
+    prev_hash: bytes
+    roster: tuple[Member, ...]
+    author: bytes
+    raw: bytes
+    info: OperationInfo
+    action: str
+    time_ms: int
+    sealed: tuple[bytes, ...] = field(repr=False)  # epoch secret sealed to roster[i]
+    body: bytes = field(repr=False)
+    signature: bytes = field(repr=False)
+    pq_signature: bytes = field(repr=False)
+
+    @cached_property
+    def hash(self) -> bytes:
+        return hashlib.sha256(self.raw).digest()
+
+    @cached_property
+    def _by_device(self) -> dict[bytes, int]:
+        return {m.device_id: i for i, m in enumerate(self.roster)}
+
+    def member(self, device_id: bytes) -> Member | None:
+        index = self._by_device.get(device_id)
+        return None if index is None else self.roster[index]
+
+    def sealed_secret(self, device_id: bytes) -> bytes | None:
+        """The epoch secret as sealed to ``device_id``, or None if it is not a member."""
+        index = self._by_device.get(device_id)
+        return None if index is None else self.sealed[index]
+
+    def coordinators(self) -> tuple[Member, ...]:
+        return tuple(m for m in self.roster if m.role == "coordinator")
+
+
+def epoch_secret_info(operation_id: bytes, epoch: int, device_id: bytes) -> bytes:
+    """HPKE ``info`` binding a sealed epoch secret to its operation, epoch and recipient."""
+    return _SECRET_DOMAIN + operation_id + u64(epoch) + device_id
+
+
+def decode_commit(data: bytes) -> Commit:
+    """Decode a commit's structure; raises ProtocolError on anything malformed."""
+    outer = as_map(decode(data, "commit"), {"body", "sig", "pqsig"}, "commit")
+    body = get_bytes(outer, "body", "commit")
+    signature = get_bytes(outer, "sig", "commit", size=_ED_SIG)
+    pq_signature = get_bytes(outer, "pqsig", "commit", size=_PQ_SIG)
+    what = "commit body"
+    fields = {"v", "op", "epoch", "prev", "author", "roster", "info", "action", "time"}
+    value = as_map(decode(body, what), fields, what)
+    if get_int(value, "v", what) != PROTOCOL_VERSION:
+        raise ProtocolError("unsupported commit version")
+    entries = get_list(value, "roster", what, max_len=MAX_MEMBERS)
+    roster: list[Member] = []
+    sealed: list[bytes] = []
+    for entry in entries:
+        roster.append(Member.from_wire(entry, frozenset({"key"})))
+        sealed.append(get_bytes(entry, "key", "roster entry", max_size=_SEALED_MAX))
+    ids = [m.device_id for m in roster]
+    if not ids:
+        raise ProtocolError("malformed commit: the roster is empty")
+    if any(a >= b for a, b in zip(ids, ids[1:], strict=False)):
+        raise ProtocolError("malformed commit: roster not sorted by device id or has duplicates")
+    action = get_text(value, "action", what, max_len=20)
+    if action not in ACTIONS:
+        raise ProtocolError("malformed commit: unknown action")
+    return Commit(
+        operation_id=get_bytes(value, "op", what, size=OPERATION_ID_BYTES),
+        epoch=get_int(value, "epoch", what),
+        prev_hash=get_bytes(value, "prev", what, size=32),
+        roster=tuple(roster),
+        author=get_bytes(value, "author", what, size=DEVICE_ID_BYTES),
+        raw=bytes(data),
+        info=OperationInfo.from_wire(value["info"]),
+        action=action,
+        time_ms=get_int(value, "time", what),
+        sealed=tuple(sealed),
+        body=body,
+        signature=signature,
+        pq_signature=pq_signature,
+    )
+
+
+def _check_signatures(commit: Commit, signer: Member | None) -> None:
+    if signer is None or signer.role != "coordinator":
+        raise ProtocolError("commit refused: its author is not a coordinator of the previous epoch")
+    message = _COMMIT_DOMAIN + commit.body
+    if not signer.public.verify(commit.signature, message):
+        raise ProtocolError("commit refused: bad Ed25519 signature")
+    if not signer.public.verify_pq(commit.pq_signature, message):
+        raise ProtocolError("commit refused: bad ML-DSA-65 signature")
+
+
+def _check_roster(commit: Commit) -> None:
+    if not commit.coordinators():
+        raise ProtocolError("commit refused: the roster has no coordinator")
+
+
+def verify_genesis(commit: Commit) -> None:
+    """Check the first commit: epoch 0, zero prev hash, signed by a coordinator it names."""
+    if commit.epoch != 0 or commit.prev_hash != ZERO_HASH or commit.action != "genesis":
+        raise ProtocolError("commit refused: not a genesis commit")
+    _check_roster(commit)
+    _check_signatures(commit, commit.member(commit.author))
+
+
+def verify_next(prev: Commit, commit: Commit) -> None:
+    """Check that ``commit`` validly follows ``prev`` (same operation, next epoch, chained hash)."""
+    if commit.operation_id != prev.operation_id:
+        raise ProtocolError("commit refused: it belongs to another operation")
+    if commit.epoch <= prev.epoch:
+        raise ProtocolError(
+            f"commit refused: epoch {commit.epoch} is not after epoch {prev.epoch} (reordered)"
+        )
+    if commit.epoch != prev.epoch + 1:
+        raise ProtocolError(
+            f"commit refused: gap, epochs {prev.epoch + 1} to {commit.epoch - 1} are missing"
+        )
+    if commit.prev_hash != prev.hash:
+        raise ProtocolError(
+            f"commit refused: fork, it does not follow the known commit of epoch {prev.epoch}"
+        )
+    if commit.action == "genesis":
+        raise ProtocolError("commit refused: a second genesis")
+    _check_roster(commit)
+    _check_signatures(commit, prev.member(commit.author))
+
+
+def verify_chain(commits: Sequence[bytes]) -> Commit:
+    """Verify genesis..latest and return the latest commit."""
+    if not commits:
+        raise ProtocolError("commit chain is empty")
+    current = decode_commit(commits[0])
+    verify_genesis(current)
+    for raw in commits[1:]:
+        following = decode_commit(raw)
+        verify_next(current, following)
+        current = following
+    return current
+
+
+# -- producing side -------------------------------------------------------------------------
+
+
+def _sign(author: Identity, fields: dict[str, Any]) -> Commit:
+    body = encode(fields)
+    message = _COMMIT_DOMAIN + body
+    raw = encode({"body": body, "sig": author.sign(message), "pqsig": author.sign_pq(message)})
+    return decode_commit(raw)
+
+
+def _build(
+    author: Identity,
+    operation_id: bytes,
+    epoch: int,
+    prev_hash: bytes,
+    roster: Iterable[Member],
+    info: OperationInfo,
+    action: str,
+    time_ms: int | None,
+) -> tuple[Commit, bytes]:
+    members = sorted(roster, key=lambda m: m.device_id)
+    if len({m.device_id for m in members}) != len(members):
+        raise ProtocolError("a device appears twice in the roster")
+    if not members or len(members) > MAX_MEMBERS:
+        raise ProtocolError("the roster must hold between 1 and 5000 members")
+    secret = secrets.token_bytes(EPOCH_SECRET_BYTES)
+    entries = []
+    for member in members:
+        entry = member.to_wire()
+        info_bytes = epoch_secret_info(operation_id, epoch, member.device_id)
+        entry["key"] = member.public.seal(secret, info=info_bytes)
+        entries.append(entry)
+    fields = {
+        "v": PROTOCOL_VERSION,
+        "op": operation_id,
+        "epoch": epoch,
+        "prev": prev_hash,
+        "author": author.device_id,
+        "roster": entries,
+        "info": info.to_wire(),
+        "action": action,
+        "time": int(time.time() * 1000) if time_ms is None else time_ms,
+    }
+    return _sign(author, fields), secret
+
+
+def create_genesis(
+    author: Identity,
+    *,
+    name: str,
+    agency: str,
+    country: str,
+    info: OperationInfo,
+    operation_id: bytes | None = None,
+    time_ms: int | None = None,
+) -> tuple[Commit, bytes]:
+    """Start an operation: a random id, epoch 0, the author as its only coordinator.
+
+    Returns the commit and the epoch-0 secret (also sealed to the author inside the commit).
+    """
+    op = secrets.token_bytes(OPERATION_ID_BYTES) if operation_id is None else operation_id
+    if len(op) != OPERATION_ID_BYTES:
+        raise ProtocolError("an operation id is 16 bytes")
+    me = Member(author.public, name, agency, country, "coordinator")
+    return _build(author, op, 0, ZERO_HASH, [me], info, "genesis", time_ms)
+
+
+def create_commit(
+    author: Identity,
+    prev: Commit,
+    roster: Iterable[Member],
+    *,
+    action: str,
+    info: OperationInfo | None = None,
+    time_ms: int | None = None,
+) -> tuple[Commit, bytes]:
+    """The next commit after ``prev`` with ``roster`` and a fresh epoch secret.
+
+    ``author`` must be a coordinator in ``prev``. Returns the commit and the new epoch secret.
+    """
+    signer = prev.member(author.device_id)
+    if signer is None or signer.role != "coordinator":
+        raise ProtocolError("only a coordinator of the current epoch can write a commit")
+    if action not in ACTIONS or action == "genesis":
+        raise ProtocolError("unknown commit action")
+    members = list(roster)
+    if not any(m.role == "coordinator" for m in members):
+        raise ProtocolError("the roster must keep at least one coordinator")
+    return _build(
+        author,
+        prev.operation_id,
+        prev.epoch + 1,
+        prev.hash,
+        members,
+        prev.info if info is None else info,
+        action,
+        time_ms,
+    )
+
+
+def add_members(author: Identity, prev: Commit, new: Iterable[Member]) -> tuple[Commit, bytes]:
+    """Admit ``new`` members (a new epoch they and everyone else receive)."""
+    return create_commit(author, prev, [*prev.roster, *new], action="add")
+
+
+def remove_members(
+    author: Identity, prev: Commit, device_ids: Iterable[bytes]
+) -> tuple[Commit, bytes]:
+    """Remove devices; they never receive this epoch's secret nor any later one."""
+    gone = set(device_ids)
+    if not gone <= set(m.device_id for m in prev.roster):
+        raise ProtocolError("cannot remove a device that is not a member")
+    return create_commit(
+        author, prev, [m for m in prev.roster if m.device_id not in gone], action="remove"
+    )
+
+
+def change_role(
+    author: Identity, prev: Commit, device_id: bytes, role: str
+) -> tuple[Commit, bytes]:
+    """Give one member another role (for example promote a second coordinator)."""
+    if prev.member(device_id) is None:
+        raise ProtocolError("cannot change the role of a device that is not a member")
+    roster = [m.with_role(role) if m.device_id == device_id else m for m in prev.roster]
+    return create_commit(author, prev, roster, action="role")
+
+
+def rotate_key(
+    author: Identity, prev: Commit, info: OperationInfo | None = None
+) -> tuple[Commit, bytes]:
+    """A new epoch secret for the same roster (timer, suspected compromise, metadata change)."""
+    return create_commit(
+        author, prev, prev.roster, action="rotate" if info is None else "update", info=info
+    )
+
+
+def open_epoch_secret(commit: Commit, identity: Identity) -> bytes:
+    """This device's copy of the commit's epoch secret; ProtocolError if it is not a member."""
+    sealed = commit.sealed_secret(identity.device_id)
+    if sealed is None:
+        raise ProtocolError("this device is not a member of that epoch")
+    secret = identity.open(
+        sealed, info=epoch_secret_info(commit.operation_id, commit.epoch, identity.device_id)
+    )
+    if len(secret) != EPOCH_SECRET_BYTES:
+        raise ProtocolError("the epoch secret has the wrong length")
+    return secret

@@ -1,0 +1,107 @@
+"""Wire-format helpers: deterministic CBOR in and out, with strict size and type checks.
+
+Every structure Cordon exchanges is canonical CBOR (RFC 8949 §4.2.1 as cbor2 implements it with
+``canonical=True``). Decoding re-encodes and demands byte equality, so each value has exactly one
+valid encoding: no second spelling of a signed structure can slip past a hash or a duplicate check.
+Only ProtocolError ever leaves this module on hostile input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import cbor2
+
+from sync.errors import ProtocolError
+
+PROTOCOL_VERSION = 1
+MAX_ENVELOPE_BYTES = 64 * 1024 * 1024  # a package or commit larger than this is refused unread
+MAX_TEXT = 1000  # names, agencies and other short labels
+MAX_INT = 2**63 - 1
+
+
+def encode(value: Any) -> bytes:
+    """Canonical CBOR of ``value``."""
+    return cbor2.dumps(value, canonical=True)
+
+
+def decode(data: Any, what: str, limit: int = MAX_ENVELOPE_BYTES) -> Any:
+    """Decode canonical CBOR, refusing oversize input, trailing bytes and non-canonical forms."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise ProtocolError(f"malformed {what}: not bytes")
+    data = bytes(data)
+    if len(data) > limit:
+        raise ProtocolError(f"malformed {what}: too large")
+    try:
+        value = cbor2.loads(data)
+        again = cbor2.dumps(value, canonical=True)
+    except Exception as exc:  # cbor2 raises many types (and RecursionError) on hostile input
+        raise ProtocolError(f"malformed {what}: not CBOR") from exc
+    if again != data:
+        raise ProtocolError(f"malformed {what}: not canonical CBOR")
+    return value
+
+
+def as_map(value: Any, keys: set[str], what: str) -> Mapping[str, Any]:
+    """A CBOR map with exactly ``keys`` (no missing and no extra fields)."""
+    if not isinstance(value, dict) or set(value) != keys:
+        raise ProtocolError(f"malformed {what}: unexpected fields")
+    return value
+
+
+def get_bytes(
+    value: Mapping[str, Any],
+    key: str,
+    what: str,
+    *,
+    size: int | None = None,
+    max_size: int = MAX_ENVELOPE_BYTES,
+) -> bytes:
+    item = value[key]
+    if not isinstance(item, bytes):
+        raise ProtocolError(f"malformed {what}: {key} is not bytes")
+    if size is not None and len(item) != size:
+        raise ProtocolError(f"malformed {what}: {key} has the wrong length")
+    if len(item) > max_size:
+        raise ProtocolError(f"malformed {what}: {key} is too long")
+    return item
+
+
+def get_int(
+    value: Mapping[str, Any], key: str, what: str, *, minimum: int = 0, maximum: int = MAX_INT
+) -> int:
+    item = value[key]
+    if not isinstance(item, int) or isinstance(item, bool) or not minimum <= item <= maximum:
+        raise ProtocolError(f"malformed {what}: {key} is not a valid integer")
+    return item
+
+
+def get_text(
+    value: Mapping[str, Any],
+    key: str,
+    what: str,
+    *,
+    max_len: int = MAX_TEXT,
+    allow_empty: bool = False,
+) -> str:
+    item = value[key]
+    if not isinstance(item, str) or len(item) > max_len or (not allow_empty and not item):
+        raise ProtocolError(f"malformed {what}: {key} is not valid text")
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in item):
+        raise ProtocolError(f"malformed {what}: {key} holds control characters")
+    return item
+
+
+def get_list(value: Mapping[str, Any], key: str, what: str, *, max_len: int = 100_000) -> list[Any]:
+    item = value[key]
+    if not isinstance(item, list) or len(item) > max_len:
+        raise ProtocolError(f"malformed {what}: {key} is not a valid list")
+    return item
+
+
+def u64(number: int) -> bytes:
+    """Eight big-endian bytes, for binding integers into key derivation and signatures."""
+    if not 0 <= number <= MAX_INT:
+        raise ProtocolError("integer out of range")
+    return number.to_bytes(8, "big")

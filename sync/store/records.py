@@ -1,0 +1,261 @@
+"""Records and their revisions.
+
+A record's current state is kept merged; every revision (local or received) is kept too, so
+the history and any conflict can be shown. Concurrent edits resolve per field by HLC: a
+revision's value for a field wins when its HLC is later than the one that last set the field.
+Applying the same revision twice (relay and file) changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sync.store.ids import new_id
+
+if TYPE_CHECKING:
+    from sync.store.db import Store
+
+STATUS_KEY = "@status"  # the status's own clock inside field_hlc
+
+
+@dataclass(frozen=True)
+class Record:
+    operation_id: str
+    record_id: str
+    template_id: str
+    template_version: int
+    status: str
+    author: str
+    fields: dict[str, Any]
+    field_hlc: dict[str, str]
+    revision: int
+    created_hlc: str
+    updated_hlc: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    record_id: str
+    revision: int
+    revision_id: str
+    author: str
+    hlc: str
+    status: str | None
+    changes: dict[str, Any]
+    comment: str | None
+
+
+_COLUMNS = (
+    "operation_id, record_id, template_id, template_version, status, author, fields, "
+    "field_hlc, revision, created_hlc, updated_hlc"
+)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+class Records:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def create(
+        self,
+        operation_id: str,
+        template_id: str,
+        template_version: int,
+        fields: dict[str, Any],
+        author: str,
+        hlc: str,
+        *,
+        record_id: str | None = None,
+        status: str = "draft",
+        revision_id: str | None = None,
+    ) -> Record:
+        """Insert a new record with its first revision (all fields) in one transaction."""
+        record_id = record_id or new_id()
+        field_hlc = {name: hlc for name in fields}
+        field_hlc[STATUS_KEY] = hlc
+        with self._store.transaction():
+            self._store.execute(
+                f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",  # noqa: S608
+                (
+                    operation_id,
+                    record_id,
+                    template_id,
+                    template_version,
+                    status,
+                    author,
+                    _dumps(fields),
+                    _dumps(field_hlc),
+                    hlc,
+                    hlc,
+                ),
+            )
+            self._store.execute(
+                "INSERT INTO record_revisions (operation_id, record_id, revision, revision_id, "
+                "author, hlc, status, changes, comment) VALUES (?, ?, 1, ?, ?, ?, ?, ?, NULL)",
+                (
+                    operation_id,
+                    record_id,
+                    revision_id or new_id(),
+                    author,
+                    hlc,
+                    status,
+                    _dumps(fields),
+                ),
+            )
+        return Record(
+            operation_id,
+            record_id,
+            template_id,
+            template_version,
+            status,
+            author,
+            dict(fields),
+            field_hlc,
+            1,
+            hlc,
+            hlc,
+        )
+
+    def apply(
+        self,
+        operation_id: str,
+        record_id: str,
+        changes: dict[str, Any],
+        author: str,
+        hlc: str,
+        *,
+        status: str | None = None,
+        comment: str | None = None,
+        revision_id: str | None = None,
+    ) -> Revision | None:
+        """Apply one revision; returns it, or None when ``revision_id`` was applied before.
+
+        Raises KeyError when the record does not exist.
+        """
+        revision_id = revision_id or new_id()
+        with self._store.transaction():
+            seen = self._store.query_one(
+                "SELECT 1 FROM record_revisions WHERE operation_id = ? AND revision_id = ?",
+                (operation_id, revision_id),
+            )
+            if seen:
+                return None
+            current = self.get(operation_id, record_id)
+            if current is None:
+                raise KeyError(record_id)
+            fields = dict(current.fields)
+            clocks = dict(current.field_hlc)
+            for name, value in changes.items():
+                if hlc > clocks.get(name, ""):
+                    fields[name] = value
+                    clocks[name] = hlc
+            new_status = current.status
+            if status is not None and hlc > clocks.get(STATUS_KEY, ""):
+                new_status = status
+                clocks[STATUS_KEY] = hlc
+            number = current.revision + 1
+            self._store.execute(
+                "UPDATE records SET fields = ?, field_hlc = ?, status = ?, revision = ?, "
+                "updated_hlc = max(updated_hlc, ?) WHERE operation_id = ? AND record_id = ?",
+                (_dumps(fields), _dumps(clocks), new_status, number, hlc, operation_id, record_id),
+            )
+            self._store.execute(
+                "INSERT INTO record_revisions (operation_id, record_id, revision, revision_id, "
+                "author, hlc, status, changes, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    operation_id,
+                    record_id,
+                    number,
+                    revision_id,
+                    author,
+                    hlc,
+                    status,
+                    _dumps(changes),
+                    comment,
+                ),
+            )
+        return Revision(record_id, number, revision_id, author, hlc, status, dict(changes), comment)
+
+    def get(self, operation_id: str, record_id: str) -> Record | None:
+        row = self._store.query_one(
+            f"SELECT {_COLUMNS} FROM records WHERE operation_id = ? AND record_id = ?",  # noqa: S608
+            (operation_id, record_id),
+        )
+        return None if row is None else _record(row)
+
+    def history(self, operation_id: str, record_id: str) -> list[Revision]:
+        rows = self._store.query(
+            "SELECT record_id, revision, revision_id, author, hlc, status, changes, comment "
+            "FROM record_revisions WHERE operation_id = ? AND record_id = ? ORDER BY revision",
+            (operation_id, record_id),
+        )
+        return [
+            Revision(r[0], int(r[1]), r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows
+        ]
+
+    def list(
+        self,
+        operation_id: str,
+        *,
+        template_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Record]:
+        """Records newest first, optionally of one template and/or status, paged."""
+        sql, params = self._where(operation_id, template_id, status)
+        sql = f"SELECT {_COLUMNS} FROM records {sql} ORDER BY updated_hlc DESC, id DESC"  # noqa: S608
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += (limit, offset)
+        return [_record(row) for row in self._store.query(sql, params)]
+
+    def count(
+        self, operation_id: str, *, template_id: str | None = None, status: str | None = None
+    ) -> int:
+        sql, params = self._where(operation_id, template_id, status)
+        row = self._store.query_one(f"SELECT count(*) FROM records {sql}", params)  # noqa: S608
+        return int(row[0]) if row else 0
+
+    def erase(self, operation_id: str, record_id: str) -> bool:
+        """Erase a record and its whole history (the search index follows by trigger)."""
+        cursor = self._store.execute(
+            "DELETE FROM records WHERE operation_id = ? AND record_id = ?",
+            (operation_id, record_id),
+        )
+        return bool(cursor.rowcount)
+
+    @staticmethod
+    def _where(
+        operation_id: str, template_id: str | None, status: str | None
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql = "WHERE operation_id = ?"
+        params: tuple[Any, ...] = (operation_id,)
+        if template_id is not None:
+            sql += " AND template_id = ?"
+            params += (template_id,)
+        if status is not None:
+            sql += " AND status = ?"
+            params += (status,)
+        return sql, params
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    return Record(
+        operation_id=row[0],
+        record_id=row[1],
+        template_id=row[2],
+        template_version=int(row[3]),
+        status=row[4],
+        author=row[5],
+        fields=json.loads(row[6]),
+        field_hlc=json.loads(row[7]),
+        revision=int(row[8]),
+        created_hlc=row[9],
+        updated_hlc=row[10],
+    )

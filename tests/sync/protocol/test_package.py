@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sync.crypto.epochs import OperationKeys
+from sync.crypto.identity import Identity
+from sync.crypto.packages import DuplicatePackage, MemorySeen, open_package, seal_package
+from sync.errors import ProtocolError
+from sync.protocol import (
+    PackageHeader,
+    assemble_package,
+    parse_package,
+    remove_members,
+    rotate_key,
+    verify_package_signature,
+)
+
+from .conftest import Operation
+
+
+def keys_for(op: Operation, who: Identity, *extra: bytes) -> OperationKeys:
+    return OperationKeys.from_chain(who, [op.genesis.raw, op.commit1.raw, *extra])
+
+
+BODY = b'{"records": [' + b'{"container": "MSCU1234565", "kg": 1200}, ' * 40 + b"]}"
+
+
+def test_seal_open_round_trip(operation: Operation) -> None:
+    sender = keys_for(operation, operation.participant)
+    data = seal_package(operation.participant, sender, kind="records", seq=1, hlc=77, body=BODY)
+    pkg = parse_package(data)
+    assert pkg.header.kind == "records" and pkg.header.seq == 1 and pkg.header.epoch == 1
+    assert len(pkg.ciphertext) < len(BODY)  # compressed before encryption
+    verify_package_signature(pkg, operation.commit1)
+    for reader in (operation.coordinator, operation.observer, operation.participant):
+        opened = open_package(data, keys_for(operation, reader), MemorySeen())
+        assert opened.body == BODY and opened.package_id == pkg.package_id
+        assert opened.sender.name == "Jan de Vries"
+
+
+def test_incompressible_and_empty_bodies(operation: Operation) -> None:
+    keys = keys_for(operation, operation.coordinator)
+    for body in (b"", os.urandom(5000)):
+        data = seal_package(operation.coordinator, keys, kind="blob", seq=9, hlc=1, body=body)
+        assert open_package(data, keys, MemorySeen()).body == body
+
+
+def test_duplicates_are_reported_and_replays_refused(operation: Operation) -> None:
+    keys = keys_for(operation, operation.coordinator)
+    seen = MemorySeen()
+    data = seal_package(
+        operation.participant,
+        keys_for(operation, operation.participant),
+        kind="records",
+        seq=3,
+        hlc=1,
+        body=b"one",
+    )
+    seen.record(open_package(data, keys, seen))
+    with pytest.raises(DuplicatePackage) as info:
+        open_package(data, keys, seen)
+    assert not isinstance(info.value, ProtocolError)
+    other = seal_package(
+        operation.participant,
+        keys_for(operation, operation.participant),
+        kind="records",
+        seq=3,
+        hlc=2,
+        body=b"two",
+    )
+    with pytest.raises(ProtocolError, match="replay"):
+        open_package(other, keys, seen)
+
+
+def test_observer_and_outsider_packages_rejected(operation: Operation) -> None:
+    obs_keys = keys_for(operation, operation.observer)
+    with pytest.raises(ProtocolError, match="observer"):
+        seal_package(operation.observer, obs_keys, kind="records", seq=1, hlc=1, body=b"x")
+    # an observer building a package by hand (it holds the epoch secret) is still refused
+    header = PackageHeader(
+        1, operation.genesis.operation_id, 1, operation.observer.device_id, 1, "records", 1
+    )
+    forged = assemble_package(operation.observer, header, os.urandom(64))
+    with pytest.raises(ProtocolError, match="observers"):
+        open_package(forged, keys_for(operation, operation.coordinator), MemorySeen())
+    header = PackageHeader(
+        1, operation.genesis.operation_id, 1, operation.outsider.device_id, 1, "records", 1
+    )
+    forged = assemble_package(operation.outsider, header, os.urandom(64))
+    with pytest.raises(ProtocolError, match="not a member"):
+        verify_package_signature(parse_package(forged), operation.commit1)
+
+
+def test_removed_member_cannot_read_later_epochs_and_is_refused(operation: Operation) -> None:
+    coord = operation.coordinator
+    removal, _ = remove_members(coord, operation.commit1, [operation.participant.device_id])
+    # the removed member holds every earlier secret and sees the new commit
+    removed = keys_for(operation, operation.participant, removal.raw)
+    assert removed.held_epochs() == (1,)  # it joined in epoch 1
+    coord_keys = keys_for(operation, coord, removal.raw)
+    later = seal_package(coord, coord_keys, kind="records", seq=1, hlc=5, body=b"secret plan")
+    with pytest.raises(ProtocolError, match="does not hold"):
+        open_package(later, removed, MemorySeen())
+    # and what the removed member writes with an old secret is refused
+    old_keys = keys_for(operation, operation.participant)
+    stale = seal_package(operation.participant, old_keys, kind="records", seq=50, hlc=9, body=b"x")
+    with pytest.raises(ProtocolError, match="removed"):
+        open_package(stale, coord_keys, MemorySeen())
+    with pytest.raises(ProtocolError, match="not a member"):
+        verify_package_signature(parse_package(stale), removal)
+
+
+def test_crypto_shredding_makes_stored_packages_unreadable(operation: Operation) -> None:
+    coord = operation.coordinator
+    keys = keys_for(operation, coord)
+    stored = [
+        seal_package(coord, keys, kind="records", seq=i, hlc=i, body=b"case %d" % i)
+        for i in range(1, 4)
+    ]
+    later, _ = rotate_key(coord, operation.commit1)
+    keys.add_commit(later.raw)
+    stored.append(seal_package(coord, keys, kind="records", seq=4, hlc=4, body=b"case 4"))
+    assert all(open_package(p, keys, MemorySeen()).body.startswith(b"case") for p in stored)
+    keys.shred()
+    assert keys.held_epochs() == ()
+    for package in stored:
+        with pytest.raises(ProtocolError, match="does not hold"):
+            open_package(package, keys, MemorySeen())
+
+
+def test_package_of_unknown_epoch_or_other_operation(operation: Operation) -> None:
+    coord = operation.coordinator
+    ahead = keys_for(operation, coord, rotate_key(coord, operation.commit1)[0].raw)
+    data = seal_package(coord, ahead, kind="records", seq=1, hlc=1, body=b"x")
+    with pytest.raises(ProtocolError, match="not known"):
+        open_package(data, keys_for(operation, coord), MemorySeen())
+    with pytest.raises(ProtocolError, match="newer"):
+        verify_package_signature(parse_package(data), operation.commit1)
+
+
+def test_every_single_bit_flip_of_a_package_is_rejected(operation: Operation) -> None:
+    """Exhaustive: every bit of header, ciphertext, signature and envelope."""
+    keys = keys_for(operation, operation.coordinator)
+    data = seal_package(
+        operation.participant,
+        keys_for(operation, operation.participant),
+        kind="records",
+        seq=2,
+        hlc=123456,
+        body=b"seizure: 12 kg",
+    )
+    assert open_package(data, keys, MemorySeen()).body == b"seizure: 12 kg"
+    seen = MemorySeen()
+    for bit in range(len(data) * 8):
+        flipped = bytearray(data)
+        flipped[bit // 8] ^= 1 << (bit % 8)
+        with pytest.raises(ProtocolError):
+            open_package(bytes(flipped), keys, seen)
+
+
+def test_ciphertext_flips_rejected_even_with_a_valid_signature(operation: Operation) -> None:
+    """A member re-signing a tampered ciphertext still cannot get partial plaintext through."""
+    sender = operation.participant
+    keys = keys_for(operation, operation.coordinator)
+    data = seal_package(
+        sender, keys_for(operation, sender), kind="records", seq=4, hlc=1, body=BODY
+    )
+    pkg = parse_package(data)
+    for index in range(0, len(pkg.ciphertext), 7):
+        tampered = bytearray(pkg.ciphertext)
+        tampered[index] ^= 0x01
+        resigned = assemble_package(sender, pkg.header, bytes(tampered))
+        with pytest.raises(ProtocolError, match="decrypt"):
+            open_package(resigned, keys, MemorySeen())

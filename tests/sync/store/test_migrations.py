@@ -1,0 +1,95 @@
+"""Every migration runs on a database holding data of the version before it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlcipher3.dbapi2 as sqlcipher
+
+from sync.errors import CordonError
+from sync.store import migrations
+from sync.store.db import Store
+
+KEY = os.urandom(32)
+
+
+def raw(path: Path) -> Any:
+    conn = sqlcipher.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{KEY.hex()}'\"")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def fill_v1(conn: Any) -> None:
+    """Data as a v1 profile holds it (written with v1's SQL, not today's code)."""
+    conn.executescript(
+        """
+        INSERT INTO operations (operation_id, name, role, status, created_at)
+        VALUES ('op', 'Cocair', 'coordinator', 'active', '2026-01-01T00:00:00Z');
+        INSERT INTO records (operation_id, record_id, template_id, template_version, status,
+            author, fields, revision, created_hlc, updated_hlc)
+        VALUES ('op', 'r1', 'seizure', 1, 'draft', 'dev',
+                '{"place": "Aéroport de Lomé", "note": "海关查获可卡因", "qty": 12.5}',
+                1, 'h1', 'h1');
+        INSERT INTO messages (operation_id, message_id, kind, author, subject, body, sent_hlc,
+            received_at)
+        VALUES ('op', 'm1', 'alert', 'dev', 'Alerte', 'ضبطت الجمارك المخدرات', 'h2', 'now');
+        INSERT INTO library_items (operation_id, item_id, title, size, sha256, author, added_hlc)
+        VALUES ('op', 'l1', 'Photo conteneur MSCU1234565', 10, 'ab', 'dev', 'h3');
+        """
+    )
+
+
+def check_v2(store: Store) -> None:
+    assert {h.id for h in store.search("Lome", "op")} == {"r1"}
+    assert {h.id for h in store.search("可卡因", "op")} == {"r1"}
+    assert {h.id for h in store.search("المخدرات", "op")} == {"m1"}
+    assert {h.id for h in store.search("conteneur", "op")} == {"l1"}
+    record = store.records.get("op", "r1")
+    assert record is not None and record.fields["qty"] == 12.5
+
+
+# For each version N: how to fill a database at N-1, and what must hold after migrating to N.
+FILLERS: dict[int, Callable[[Any], None]] = {1: lambda conn: None, 2: fill_v1}
+CHECKS: dict[int, Callable[[Store], None]] = {1: lambda store: None, 2: check_v2}
+
+
+def test_every_migration_has_an_upgrade_test() -> None:
+    assert set(FILLERS) == set(CHECKS) == {m.version for m in migrations.MIGRATIONS}
+
+
+@pytest.mark.parametrize("version", [m.version for m in migrations.MIGRATIONS])
+def test_upgrade_from_previous_version_with_data(tmp_path: Path, version: int) -> None:
+    path = tmp_path / "store.db"
+    conn = raw(path)
+    migrations.migrate(conn, target=version - 1)
+    assert migrations.user_version(conn) == version - 1
+    FILLERS[version](conn)
+    assert migrations.migrate(conn) == list(range(version, migrations.LATEST_VERSION + 1))
+    conn.close()
+    with Store.open(path, KEY) as store:
+        assert store.schema_version() == migrations.LATEST_VERSION
+        CHECKS[version](store)
+
+
+def test_failed_migration_leaves_previous_version(tmp_path: Path) -> None:
+    conn = raw(tmp_path / "store.db")
+    migrations.migrate(conn, target=1)
+    broken = migrations.Migration(2, "broken", "CREATE TABLE x (a); SELECT nonsense FROM nowhere;")
+    with pytest.raises(sqlcipher.DatabaseError):
+        migrations.apply(conn, broken)
+    assert migrations.user_version(conn) == 1
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'x'").fetchone()[0] == 0
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    conn = raw(tmp_path / "store.db")
+    migrations.migrate(conn)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION + 1}")
+    conn.close()
+    with pytest.raises(CordonError, match="newer version"):
+        Store.open(tmp_path / "store.db", KEY)
