@@ -66,7 +66,7 @@ def test_generated_requests_never_get_a_server_error(
             continue  # closing would end the fuzzing early; covered by test_close_operation
 
         @settings(
-            max_examples=30,
+            max_examples=20,
             deadline=None,
             database=None,
             phases=[Phase.explicit, Phase.generate],
