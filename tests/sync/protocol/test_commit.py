@@ -164,7 +164,9 @@ def test_every_bit_of_the_commit_fields_outside_keys_is_checked(operation: Opera
             verify_next(operation.genesis, decode_commit(bytes(flipped)))
 
 
-def test_a_coordinator_cannot_give_members_different_secrets_unnoticed(operation: Operation) -> None:
+def test_a_coordinator_cannot_give_members_different_secrets_unnoticed(
+    operation: Operation,
+) -> None:
     import os
 
     import cbor2
