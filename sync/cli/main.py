@@ -19,7 +19,7 @@ from sync import __version__
 from sync.errors import CordonError, UsageError
 
 # Command groups, in the order `cordon --help` lists them. Each has register(subparsers, common).
-COMMAND_MODULES: tuple[str, ...] = ("sync.cli.profile",)
+COMMAND_MODULES: tuple[str, ...] = ("sync.cli.profile", "sync.cli.forms_cmds")
 
 Launcher = Callable[[argparse.Namespace], int]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import cbor2
@@ -69,7 +70,7 @@ class PublicIdentity:
             raise ProtocolError("public identity is not canonically encoded")
         return identity
 
-    @property
+    @cached_property  # hashed once: packages look the sender up on every open
     def device_id(self) -> bytes:
         return hashlib.sha256(b"cordon-device-id-v1\x00" + self.encode()).digest()[:DEVICE_ID_BYTES]
 
@@ -77,7 +78,7 @@ class PublicIdentity:
     def device_id_hex(self) -> str:
         return self.device_id.hex()
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """Twelve groups of five digits, the same on every device that holds these keys."""
         digest = b"cordon-fingerprint-v1\x00" + self.encode()

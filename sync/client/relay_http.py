@@ -1,0 +1,403 @@
+"""A blocking HTTP client for the relay API that signs every request with the device's key.
+
+Used by the sync engine, the CLI and the relay's own tests. Every method maps a refusal to
+:class:`RelayError` (with the HTTP status and the relay's error code) and a network failure to
+:class:`RelayUnavailable`, both CordonErrors with one translated sentence.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+from urllib.parse import urlencode, urlsplit
+
+import cbor2
+import requests
+
+from locales import _
+from sync.errors import CordonError
+from sync.protocol.auth import Signer, sign_request
+
+TUS_VERSION = "1.0.0"
+UPLOAD_CHUNK = 4 * 1024 * 1024
+
+
+class RelayError(CordonError):
+    """The relay refused a request; ``status`` and ``code`` say why."""
+
+    def __init__(
+        self, message: str, status: int, code: str, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+
+
+class RelayUnavailable(CordonError):
+    """The relay could not be reached (network down, relay stopped, timeout)."""
+
+
+@dataclass(frozen=True)
+class PostResult:
+    package_id: str  # hex SHA-256 of the package bytes
+    cursor: int
+    duplicate: bool  # the relay already held it (stored once)
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    packages: list[tuple[int, bytes]]  # (cursor, raw package) in cursor order
+    cursor: int  # pass as ``after`` next time
+
+
+@dataclass(frozen=True)
+class JoinRequestRecord:
+    request_id: str
+    raw: bytes  # decode with sync.protocol.decode_join_request
+    received_at: int
+
+
+class RelayClient:
+    """One device talking to one relay. Thread-safe for separate calls only if sessions are."""
+
+    def __init__(
+        self,
+        base_url: str,
+        identity: Signer | None,
+        *,
+        timeout: float = 40.0,
+        session: requests.Session | None = None,
+        verify: bool | str = True,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._prefix = urlsplit(self.base_url).path
+        self.identity = identity
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.verify = verify
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+        timeout: float | None = None,
+        stream: bool = False,
+        ok: Sequence[int] = (200, 201, 202, 204, 206),
+    ) -> requests.Response:
+        """Send one request; the signature covers exactly the path and query sent."""
+        query = urlencode(params or {})
+        full_path = self._prefix + path
+        all_headers = dict(headers or {})
+        if signed:
+            if self.identity is None:
+                raise RelayError(_("This relay request needs a device identity."), 0, "no_identity")
+            all_headers.update(sign_request(self.identity, method, full_path, query, body))
+        url = self.base_url + path + ("?" + query if query else "")
+        try:
+            response = self.session.request(
+                method,
+                url,
+                data=body or None,
+                headers=all_headers,
+                timeout=timeout or self.timeout,
+                stream=stream,
+            )
+        except requests.RequestException as exc:
+            raise RelayUnavailable(
+                _("The relay at {url} cannot be reached.").format(url=self.base_url)
+            ) from exc
+        if response.status_code not in ok:
+            raise _error(response)
+        return response
+
+    @staticmethod
+    def _op(operation_id: bytes) -> str:
+        return "/v1/operations/" + operation_id.hex()
+
+    # --- operations and commits -------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.request("GET", "/healthz", signed=False).json()
+        return data
+
+    def create_operation(self, genesis: bytes) -> dict[str, Any]:
+        """Post the genesis commit (signed by its author, who signs this request too)."""
+        response = self.request(
+            "POST", "/v1/operations", body=genesis, headers={"Content-Type": "application/cbor"}
+        )
+        data: dict[str, Any] = response.json()
+        return data
+
+    def operation_state(self, operation_id: bytes) -> dict[str, Any]:
+        """{"epoch", "hash", "cursor"} of the operation."""
+        data: dict[str, Any] = self.request("GET", self._op(operation_id)).json()
+        return data
+
+    def post_commit(self, operation_id: bytes, commit: bytes) -> dict[str, Any]:
+        response = self.request(
+            "POST",
+            self._op(operation_id) + "/commits",
+            body=commit,
+            headers={"Content-Type": "application/cbor"},
+        )
+        data: dict[str, Any] = response.json()
+        return data
+
+    def commits(self, operation_id: bytes, after: int = -1, limit: int = 100) -> list[bytes]:
+        """Raw commits with epoch > ``after``, oldest first (verify with verify_chain)."""
+        response = self.request(
+            "GET", self._op(operation_id) + "/commits", params={"after": after, "limit": limit}
+        )
+        return [bytes(raw) for raw in _cbor(response)["commits"]]
+
+    def close_operation(self, operation_id: bytes) -> None:
+        self.request("DELETE", self._op(operation_id))
+
+    # --- packages ---------------------------------------------------------------------------
+
+    def post_packages(self, operation_id: bytes, packages: Sequence[bytes]) -> list[PostResult]:
+        """Store a batch; returns once the relay holds it durably (duplicates are harmless)."""
+        body = cbor2.dumps(list(packages))
+        response = self.request(
+            "POST",
+            self._op(operation_id) + "/packages",
+            body=body,
+            headers={"Content-Type": "application/cbor"},
+        )
+        return [
+            PostResult(item["package_id"], int(item["cursor"]), bool(item["duplicate"]))
+            for item in response.json()["results"]
+        ]
+
+    def fetch_packages(
+        self, operation_id: bytes, after: int = 0, limit: int = 500, wait: int = 0
+    ) -> FetchResult:
+        """Packages after cursor ``after``; ``wait`` > 0 long-polls up to that many seconds."""
+        params = {"after": after, "limit": limit, "wait": wait}
+        response = self.request(
+            "GET",
+            self._op(operation_id) + "/packages",
+            params=params,
+            timeout=self.timeout + wait,
+        )
+        data = _cbor(response)
+        return FetchResult(
+            [(int(seq), bytes(raw)) for seq, raw in data["packages"]], int(data["cursor"])
+        )
+
+    def events(self, operation_id: bytes, after: int = 0) -> Iterator[tuple[int, bytes]]:
+        """Server-sent events: yields (cursor, raw package) as they arrive, until closed."""
+        response = self.request(
+            "GET",
+            self._op(operation_id) + "/events",
+            params={"after": after},
+            stream=True,
+            timeout=60,
+            headers={"Accept": "text/event-stream"},
+        )
+        with response:
+            event_id: int | None = None
+            kind = ""
+            data = b""
+            for line in response.iter_lines():
+                if not line:
+                    if kind == "closed":
+                        return
+                    if kind == "package" and event_id is not None:
+                        yield event_id, base64.urlsafe_b64decode(data + b"=" * (-len(data) % 4))
+                    event_id, kind, data = None, "", b""
+                elif line.startswith(b"id: "):
+                    event_id = int(line[4:])
+                elif line.startswith(b"event: "):
+                    kind = line[7:].decode("ascii", "replace")
+                elif line.startswith(b"data: "):
+                    data = line[6:]
+
+    # --- invitations and join requests ------------------------------------------------------
+
+    def register_invitation(
+        self, operation_id: bytes, token_hash: bytes, ttl_seconds: int | None = None
+    ) -> None:
+        """Coordinators: register SHA-256 of the invite code's one-time token."""
+        document: dict[str, Any] = {"token_hash": token_hash.hex()}
+        if ttl_seconds is not None:
+            document["ttl_seconds"] = ttl_seconds
+        body = _json_bytes(document)
+        self.request(
+            "POST",
+            self._op(operation_id) + "/invitations",
+            body=body,
+            headers={"Content-Type": "application/json"},
+        )
+
+    def post_join_request(self, operation_id: bytes, request: bytes) -> str:
+        """A joiner posts its signed join request (no device signature: it is not a member)."""
+        response = self.request(
+            "POST",
+            self._op(operation_id) + "/join-requests",
+            body=request,
+            signed=False,
+            headers={"Content-Type": "application/cbor"},
+        )
+        return str(response.json()["request_id"])
+
+    def join_requests(self, operation_id: bytes) -> list[JoinRequestRecord]:
+        response = self.request("GET", self._op(operation_id) + "/join-requests")
+        return [
+            JoinRequestRecord(str(item["id"]), bytes(item["request"]), int(item["received_at"]))
+            for item in _cbor(response)["requests"]
+        ]
+
+    def dismiss_join_request(self, operation_id: bytes, request_id: str) -> None:
+        self.request("DELETE", self._op(operation_id) + "/join-requests/" + request_id)
+
+    # --- blobs ------------------------------------------------------------------------------
+
+    def tus_creation_headers(self, operation_id: bytes) -> dict[str, str]:
+        """Signed headers for ONE tus creation POST (empty body), e.g. for tuspy's TusClient."""
+        assert self.identity is not None
+        path = self._prefix + self._op(operation_id) + "/blobs"
+        return sign_request(self.identity, "POST", path, "", b"")
+
+    def blobs_url(self, operation_id: bytes) -> str:
+        return self.base_url + self._op(operation_id) + "/blobs"
+
+    def create_upload(
+        self, operation_id: bytes, length: int, sha256: bytes | None = None
+    ) -> tuple[str, str]:
+        """tus creation; returns (upload URL, blob id)."""
+        headers = {"Tus-Resumable": TUS_VERSION, "Upload-Length": str(length)}
+        if sha256 is not None:
+            encoded = base64.b64encode(sha256.hex().encode("ascii")).decode("ascii")
+            headers["Upload-Metadata"] = "sha256 " + encoded
+        response = self.request(
+            "POST", self._op(operation_id) + "/blobs", headers=headers, ok=(201,)
+        )
+        location = response.headers["Location"]
+        return location, response.headers["Cordon-Blob-Id"]
+
+    def upload_offset(self, upload_url: str) -> int:
+        response = self._upload_call("HEAD", upload_url, {})
+        return int(response.headers["Upload-Offset"])
+
+    def upload_blob(
+        self,
+        operation_id: bytes,
+        data: bytes | IO[bytes],
+        *,
+        chunk_size: int = UPLOAD_CHUNK,
+        upload_url: str | None = None,
+    ) -> str:
+        """Upload (or resume, given ``upload_url``) a blob in chunks; returns its blob id."""
+        stream = io.BytesIO(data) if isinstance(data, bytes) else data
+        stream.seek(0, io.SEEK_END)
+        length = stream.tell()
+        if upload_url is None:
+            digest = hashlib.sha256()
+            stream.seek(0)
+            for piece in iter(lambda: stream.read(1024 * 1024), b""):
+                digest.update(piece)
+            upload_url, blob_id = self.create_upload(operation_id, length, digest.digest())
+            offset = 0
+        else:
+            response = self._upload_call("HEAD", upload_url, {})
+            offset = int(response.headers["Upload-Offset"])
+            blob_id = response.headers["Cordon-Blob-Id"]
+        while offset < length:
+            stream.seek(offset)
+            chunk = stream.read(chunk_size)
+            response = self._upload_call(
+                "PATCH",
+                upload_url,
+                {
+                    "Upload-Offset": str(offset),
+                    "Content-Type": "application/offset+octet-stream",
+                },
+                chunk,
+            )
+            offset = int(response.headers["Upload-Offset"])
+        return blob_id
+
+    def _upload_call(
+        self, method: str, upload_url: str, headers: dict[str, str], body: bytes = b""
+    ) -> requests.Response:
+        path = urlsplit(upload_url).path
+        if path.startswith(self._prefix):
+            path = path[len(self._prefix) :]
+        return self.request(
+            method,
+            path,
+            body=body,
+            headers={"Tus-Resumable": TUS_VERSION, **headers},
+            signed=False,  # the upload URL is the capability (see docs/relay.md)
+        )
+
+    def download_blob(
+        self, operation_id: bytes, blob_id: str, start: int | None = None, end: int | None = None
+    ) -> bytes:
+        """The blob, or bytes [start, end] inclusive when a range is given."""
+        headers = {}
+        if start is not None or end is not None:
+            first = "" if start is None else str(start)
+            last = "" if end is None else str(end)
+            headers["Range"] = f"bytes={first}-{last}"
+        response = self.request(
+            "GET", self._op(operation_id) + "/blobs/" + blob_id, headers=headers
+        )
+        return response.content
+
+
+def _json_bytes(document: dict[str, Any]) -> bytes:
+    import json
+
+    return json.dumps(document, separators=(",", ":")).encode("utf-8")
+
+
+def _cbor(response: requests.Response) -> Any:
+    try:
+        return cbor2.loads(response.content)
+    except Exception as exc:  # cbor2 raises several types on damaged input
+        raise RelayError(
+            _("The relay sent a damaged answer."), response.status_code, "bad_answer"
+        ) from exc
+
+
+def _error(response: requests.Response) -> RelayError:
+    code = "http_error"
+    detail = ""
+    try:
+        document = response.json()
+        code = str(document.get("error", code))
+        detail = str(document.get("message", ""))
+    except ValueError:
+        pass
+    retry = response.headers.get("Retry-After")
+    retry_after = float(retry) if retry and retry.isdigit() else None
+    status = response.status_code
+    if status == 410:
+        message = _("This operation has been closed on the relay.")
+    elif status in (401, 403):
+        message = _("The relay refused this device: {detail}").format(detail=detail or status)
+    elif status == 429:
+        message = _("The relay asks this device to slow down.")
+    elif status == 413:
+        message = _("The relay refused the data as too large: {detail}").format(
+            detail=detail or status
+        )
+    else:
+        message = _("The relay refused the request ({status}): {detail}").format(
+            status=status, detail=detail or code
+        )
+    return RelayError(message, status, code, retry_after)

@@ -1,0 +1,96 @@
+"""Relay settings: defaults, then a TOML file, then CORDON_RELAY_* environment, then the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from locales import _
+from sync.errors import UsageError
+
+MIB = 1024 * 1024
+
+
+@dataclass
+class RelaySettings:
+    data_dir: str = "relay-data"
+    host: str = "127.0.0.1"
+    port: int = 8765
+    database_url: str | None = None  # postgresql://... ; None: SQLite under data_dir
+    max_package_bytes: int = MIB
+    max_batch_bytes: int = 16 * MIB
+    max_batch_packages: int = 1000
+    max_commit_bytes: int = 8 * MIB
+    max_blob_bytes: int = 512 * MIB
+    quota_bytes: int = 20 * 1024 * MIB  # per operation: packages, commits and blobs
+    rate_per_second: float = 200.0  # per device; 0 disables the limit
+    rate_burst: float = 1000.0
+    invitation_ttl_seconds: int = 14 * 24 * 3600
+    long_poll_seconds: int = 30
+    log_level: str = "info"
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    graceful_seconds: int = 5
+
+
+_FIELDS = {field.name: field for field in dataclasses.fields(RelaySettings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    field = _FIELDS[name]
+    kind = str(field.type)
+    try:
+        if kind.startswith("int"):
+            if isinstance(value, bool):
+                raise ValueError
+            return int(value)
+        if kind.startswith("float"):
+            return float(value)
+        if value is None:
+            return None
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(
+            _("The relay setting {name} has an invalid value.").format(name=name)
+        ) from exc
+
+
+def load_settings(
+    config_file: str | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> RelaySettings:
+    values: dict[str, Any] = {}
+    if config_file:
+        try:
+            document = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UsageError(
+                _("The relay configuration file {path} could not be read.").format(
+                    path=config_file
+                )
+            ) from exc
+        table = document.get("relay", document)
+        if not isinstance(table, dict):
+            raise UsageError(_("The relay configuration needs a [relay] table."))
+        for key, value in table.items():
+            name = key.replace("-", "_")
+            if name not in _FIELDS:
+                raise UsageError(
+                    _("Unknown relay setting {name} in the configuration file.").format(name=key)
+                )
+            values[name] = _coerce(name, value)
+    env = os.environ if environ is None else environ
+    for name in _FIELDS:
+        variable = "CORDON_RELAY_" + name.upper()
+        if variable in env:
+            values[name] = _coerce(name, env[variable])
+    for name, value in (overrides or {}).items():
+        if value is not None:
+            values[name] = _coerce(name, value)
+    return RelaySettings(**values)

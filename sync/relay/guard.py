@@ -1,0 +1,184 @@
+"""Who may do what: request authentication against the roster, replay cache, rate limits.
+
+The roster is the latest commit the relay verified itself. In single-process (SQLite) mode the
+cached commit is authoritative; with PostgreSQL every request checks the current epoch in the
+database, so a removal accepted by any instance takes effect on all of them at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sync.errors import ProtocolError
+from sync.protocol import Commit, Member, decode_commit
+from sync.protocol.auth import (
+    CLOCK_WINDOW_SECONDS,
+    RequestAuth,
+    check_fresh,
+    verify_request,
+)
+from sync.relay.store import RelayStore, StoreError
+
+
+class Refused(Exception):
+    """An HTTP refusal with a JSON error body."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def unauthenticated(message: str) -> Refused:
+    return Refused(401, "unauthenticated", message)
+
+
+def forbidden(message: str) -> Refused:
+    return Refused(403, "forbidden", message)
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The verified latest commit of one operation."""
+
+    epoch: int
+    commit: Commit
+
+    def member(self, device_id: bytes) -> Member | None:
+        return self.commit.member(device_id)
+
+
+class RosterCache:
+    """Decoded latest commits per operation (decoding and re-verifying is the costly part)."""
+
+    def __init__(self, store: RelayStore, authoritative: bool) -> None:
+        self.store = store
+        self.authoritative = authoritative
+        self._cache: OrderedDict[bytes, Roster] = OrderedDict()
+
+    def put(self, operation_id: bytes, commit: Commit) -> None:
+        self._cache[operation_id] = Roster(commit.epoch, commit)
+        self._cache.move_to_end(operation_id)
+        while len(self._cache) > 1024:
+            self._cache.popitem(last=False)
+
+    def forget(self, operation_id: bytes) -> None:
+        self._cache.pop(operation_id, None)
+
+    def cached(self, operation_id: bytes) -> Roster | None:
+        """The cached roster when it can be trusted without asking the database."""
+        return self._cache.get(operation_id) if self.authoritative else None
+
+    def load(self, operation_id: bytes) -> Roster:
+        """Blocking: the current roster (checks the epoch in the database; 404/410 raised)."""
+        if not self.authoritative:
+            state = self.store.state(operation_id)
+            roster = self._cache.get(operation_id)
+            if roster is not None and roster.epoch == state.epoch:
+                return roster
+        else:
+            roster = self._cache.get(operation_id)
+            if roster is not None:
+                return roster
+        _epoch, raw = self.store.latest_commit(operation_id)
+        # Stored commits were verified on arrival; decoding is enough here.
+        commit = decode_commit(raw)
+        self.put(operation_id, commit)
+        return Roster(commit.epoch, commit)
+
+
+class NonceCache:
+    """Nonces seen within the clock window, per device; a second use is a replay."""
+
+    def __init__(self, shared: Callable[[str, float], bool] | None = None) -> None:
+        self._seen: dict[str, float] = {}
+        self._next_purge = 0.0
+        self.shared = shared  # PostgreSQL: remember_nonce, shared by every instance
+
+    def local_check(self, auth: RequestAuth, now: float) -> None:
+        if now >= self._next_purge:
+            self._seen = {key: exp for key, exp in self._seen.items() if exp > now}
+            self._next_purge = now + 30
+        key = auth.key_id + ":" + auth.nonce
+        if key in self._seen:
+            raise unauthenticated("This request was already received (replayed nonce).")
+        self._seen[key] = now + 2 * CLOCK_WINDOW_SECONDS + 5
+
+    def shared_check(self, auth: RequestAuth, now: float) -> None:
+        """Blocking (database): call from a worker thread in PostgreSQL mode."""
+        if self.shared is None:
+            return
+        key = auth.key_id + ":" + auth.nonce
+        if not self.shared(key, now + 2 * CLOCK_WINDOW_SECONDS + 5):
+            raise unauthenticated("This request was already received (replayed nonce).")
+
+
+class RateLimiter:
+    """A token bucket per device: ``rate`` requests per second, bursts up to ``burst``."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def check(self, key: str, now: float | None = None, cost: float = 1.0) -> None:
+        if self.rate <= 0:
+            return
+        now = time.monotonic() if now is None else now
+        tokens, stamp = self._buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - stamp) * self.rate)
+        if tokens < cost:
+            wait = max(1, int((cost - tokens) / self.rate + 0.999))
+            self._buckets[key] = (tokens, now)
+            raise Refused(
+                429,
+                "rate_limited",
+                "Too many requests from this device; slow down.",
+                {"Retry-After": str(wait)},
+            )
+        self._buckets[key] = (tokens - cost, now)
+        if len(self._buckets) > 100_000:
+            self._buckets.clear()
+
+
+def authenticate(
+    roster: Roster,
+    auth: RequestAuth,
+    method: str,
+    path: str,
+    query: str,
+    body_sha256: bytes,
+    nonces: NonceCache | None,
+    now: float | None = None,
+) -> Member:
+    """The member who signed this request; Refused (401/403) otherwise.
+
+    A device not in the current roster (never added, or removed) gets 403: the relay no longer
+    holds its key, and it has nothing to say to it.
+    """
+    current = time.time() if now is None else now
+    try:
+        check_fresh(auth, current)
+    except ProtocolError as exc:
+        raise unauthenticated(str(exc)) from exc
+    member = roster.member(auth.device_id)
+    if member is None:
+        raise forbidden("This device is not a member of this operation.")
+    try:
+        verify_request(member.public, auth, method, path, query, body_sha256)
+    except ProtocolError as exc:
+        raise unauthenticated(str(exc)) from exc
+    if nonces is not None:  # None: the same request re-checked after a roster change
+        nonces.local_check(auth, current)
+    return member
+
+
+def store_refusal(error: StoreError) -> Refused:
+    return Refused(error.status, error.code, error.message)
