@@ -20,6 +20,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -30,6 +31,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 _PROGRESS_INTERVAL = 0.05  # seconds between two progress reports reaching the UI thread
+_SLICE_SECONDS = 0.008  # longest run of callbacks before the UI thread attends to other events
 
 
 class Cancelled(Exception):
@@ -213,8 +215,12 @@ class TaskRunner(QtCore.QObject):
     ) -> None:
         super().__init__(parent)
         self.error_handler: Callable[[BaseException], None] = error_handler or _log_error
+        # Answers wait in an inbox; one queued wake-up drains it in short slices (see _drain).
+        self._inbox: deque[tuple[Job[Any], Callable[[], None]]] = deque()
+        self._inbox_lock = threading.Lock()
+        self._wake_pending = False
         self._bridge = _Bridge()
-        self._bridge.deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
+        self._bridge.deliver.connect(self._drain, Qt.ConnectionType.QueuedConnection)
         self._general: queue.Queue[Any] = queue.Queue()
         self._writes: queue.Queue[Any] = queue.Queue()
         self._threads = [_Worker(self._general, f"cordon-worker-{i}") for i in range(workers)]
@@ -279,17 +285,36 @@ class TaskRunner(QtCore.QObject):
         (self._writes if job._writer else self._general).put(job)
 
     def _deliver(self, job: Job[Any], callback: Callable[[], None]) -> None:
-        self._bridge.deliver.emit((job, callback))
+        with self._inbox_lock:
+            self._inbox.append((job, callback))
+            wake = not self._wake_pending
+            self._wake_pending = True
+        if wake:
+            self._bridge.deliver.emit(None)
 
     def _forget(self, job: Job[Any]) -> None:
         with self._lock:
             self._live.pop(job.id, None)
 
-    def _on_deliver(self, item: tuple[Job[Any], Callable[[], None]]) -> None:
-        job, callback = item
-        if self._closed or job.detached:
-            return
-        callback()
+    def _drain(self, _unused: object = None) -> None:
+        """Run waiting callbacks on the UI thread for at most one slice, then yield.
+
+        Thousands of answers arriving at once (a sync applying packages) must not freeze the
+        window: after each slice the rest is picked up on the next event-loop pass, so input,
+        painting and timers get their turn in between.
+        """
+        deadline = time.perf_counter() + _SLICE_SECONDS
+        while True:
+            with self._inbox_lock:
+                if not self._inbox:
+                    self._wake_pending = False
+                    return
+                job, callback = self._inbox.popleft()
+            if not self._closed and not job.detached:
+                callback()
+            if time.perf_counter() >= deadline:
+                QtCore.QTimer.singleShot(0, self._drain)
+                return
 
 
 def _log_error(exc: BaseException) -> None:

@@ -108,3 +108,38 @@ def test_relay_url_problem():
     assert relay_url_problem("ftp://relay") is not None
     assert relay_url_problem("relay.example.org") is not None
     assert relay_url_problem("https://") is not None
+
+
+def test_latency_probe_sees_a_stall(qtbot):
+    import time
+
+    from desktop.latency import LatencyProbe
+    from desktop.qt import QtCore
+
+    probe = LatencyProbe(interval_ms=5)
+    probe.start()
+    qtbot.waitUntil(lambda: probe.ticks >= 3)
+
+    def block_ui() -> None:  # keeps the UI thread busy, as a slow slot would
+        end = time.perf_counter() + 0.12
+        while time.perf_counter() < end:
+            pass
+
+    QtCore.QTimer.singleShot(0, block_ui)
+    ticks = probe.ticks
+    qtbot.waitUntil(lambda: probe.ticks >= ticks + 3)
+    assert probe.stop() >= 100
+
+
+def test_babel_formats_follow_the_language():
+    import datetime as dt
+
+    from desktop.i18n import format_datetime, format_number
+
+    locales.set_language("fr")
+    assert format_number(1234567.5) == "1\u202f234\u202f567,5"
+    assert "mars" in format_datetime(dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.UTC), "long")
+    locales.set_language("de")
+    assert format_number(1234567.5) == "1.234.567,5"
+    locales.set_language("en")
+    assert format_number(1234567.5) == "1,234,567.5"
