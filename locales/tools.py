@@ -53,9 +53,11 @@ def extract(root: Path = ROOT, packages: Iterable[str] = SOURCE_PACKAGES) -> Cat
         base = root / package
         if not base.is_dir():
             continue
+        # Patterns are matched against paths relative to the package folder.
+        methods = [(pattern.removeprefix(f"{package}/"), how) for pattern, how in method_map()]
         found = extract_from_dir(
             base,
-            method_map(),
+            methods,
             keywords=KEYWORDS,
             comment_tags=COMMENT_TAGS,
             strip_comment_tags=True,

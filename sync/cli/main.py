@@ -21,6 +21,7 @@ from sync.errors import CordonError, UsageError
 # Command groups, in the order `cordon --help` lists them. Each has register(subparsers, common).
 COMMAND_MODULES: tuple[str, ...] = (
     "sync.cli.profile",
+    "sync.cli.forms_cmds",
     "sync.cli.ops",
     "sync.cli.records",
     "sync.cli.messages",
