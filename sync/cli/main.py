@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sync.cli.forms_cmds",
     "sync.cli.ops",
     "sync.cli.records",
+    "sync.cli.bulk",
     "sync.cli.messages",
     "sync.cli.library",
     "sync.cli.search",

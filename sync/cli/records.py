@@ -63,8 +63,8 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         step.set_defaults(handler=cmd_status, new_status=status)
 
 
-def _template(template_id: str, allowed: list[Any]) -> Any:
-    from forms.registry import get_template  # type: ignore[import-not-found,unused-ignore]
+def template_for(template_id: str, allowed: list[Any]) -> Any:
+    from forms.registry import get_template
 
     if allowed and template_id not in [str(t) for t in allowed]:
         raise CordonError(
@@ -79,7 +79,7 @@ def _template(template_id: str, allowed: list[Any]) -> Any:
 
 
 def _values(template: Any, assignments: list[str] | None, json_file: str | None) -> dict[str, Any]:
-    from forms.records import (  # type: ignore[import-not-found,unused-ignore]
+    from forms.records import (
         AssignmentError,
         load_values_json,
         parse_assignments,
@@ -100,7 +100,7 @@ def _values(template: Any, assignments: list[str] | None, json_file: str | None)
 
 
 def _validate(template: Any, values: dict[str, Any], record_id: str | None = None) -> Any:
-    from forms.validation import ValidationContext, validate_record  # type: ignore[import-not-found,unused-ignore]
+    from forms.validation import ValidationContext, validate_record
 
     result = validate_record(template, values, ValidationContext(record_id=record_id))
     if not result.ok:
@@ -114,7 +114,7 @@ def _validate(template: Any, values: dict[str, Any], record_id: str | None = Non
 def cmd_add(args: argparse.Namespace) -> int:
     with session(args) as engine:
         op = state.require_operation(engine.store, args.operation)
-        template = _template(args.template, op.templates)
+        template = template_for(args.template, op.templates)
         result = _validate(template, _values(template, args.assignments, args.from_json))
         changes = LocalChanges(engine.profile, op.operation_id)
         (record_id,) = changes.add_records(
@@ -129,7 +129,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
     with session(args) as engine:
         op = state.require_operation(engine.store, args.operation)
         record = _record(engine, op.operation_id, args.record)
-        template = _template(record.template_id, [])
+        template = template_for(record.template_id, [])
         changes_in = _values(template, args.assignments, None)
         merged = {**record.fields, **changes_in}
         result = _validate(template, merged, record.record_id)

@@ -223,7 +223,7 @@ def _hlc(value: Mapping[str, Any], what: str) -> str:
 def _optional_text(value: Mapping[str, Any], key: str, what: str, max_len: int) -> str | None:
     if value[key] is None:
         return None
-    return get_text(value, key, what, max_len=max_len, allow_empty=True)
+    return _free_text(value, key, what, max_len)
 
 
 def _free_text(value: Mapping[str, Any], key: str, what: str, max_len: int) -> str:

@@ -112,7 +112,13 @@ class LocalChanges:
     # -- the changes the commands make ---------------------------------------------------
 
     def add_records(
-        self, template_id: str, template_version: int, rows: list[dict[str, Any]], status: str
+        self,
+        template_id: str,
+        template_version: int,
+        rows: list[dict[str, Any]],
+        status: str,
+        *,
+        audit_each: bool = True,
     ) -> list[str]:
         """New records (one package for all of them); returns their ids."""
         items: list[Item] = []
@@ -129,7 +135,7 @@ class LocalChanges:
                 )
             )
         self.commit(items)
-        for item in items:
+        for item in items if audit_each else []:
             assert isinstance(item, RecordItem)
             self.store.audit.append(audit.COLLECTION, item.record_id, self.operation_id)
         return [i.record_id for i in items if isinstance(i, RecordItem)]
