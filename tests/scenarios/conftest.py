@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-import sqlite3
-import time
 
 from sync.store import keyfile
 from tests.sync.relay.conftest import RelayProcess, free_port
