@@ -16,6 +16,7 @@ from sync.errors import ProtocolError
 from sync.protocol.commit import (
     EPOCH_SECRET_BYTES,
     Commit,
+    check_epoch_secret,
     decode_commit,
     open_epoch_secret,
     verify_genesis,
@@ -89,10 +90,15 @@ class OperationKeys:
             self._secrets[commit.epoch] = open_epoch_secret(commit, self._identity)
         return commit
 
-    def keep_secret(self, epoch: int, secret: bytes) -> None:
-        """Remember a secret learnt elsewhere (e.g. the creator's own copy, or from storage)."""
+    def check_secret(self, epoch: int, secret: bytes) -> None:
+        """Refuse a secret that is not the one the commit of ``epoch`` committed to."""
         if len(secret) != EPOCH_SECRET_BYTES or not 0 <= epoch < len(self._commits):
             raise ProtocolError(_("Not a valid epoch secret for this operation."))
+        check_epoch_secret(self._commits[epoch], secret)
+
+    def keep_secret(self, epoch: int, secret: bytes) -> None:
+        """Remember a secret learnt elsewhere (e.g. the creator's own copy, or from storage)."""
+        self.check_secret(epoch, secret)
         self._secrets[epoch] = secret
 
     def roster_at(self, epoch: int) -> Commit:

@@ -10,6 +10,7 @@ chain and the signatures.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -40,6 +41,7 @@ ACTIONS = ("genesis", "add", "remove", "role", "rotate", "update")
 ZERO_HASH = bytes(32)
 _COMMIT_DOMAIN = b"cordon-commit-v1\x00"
 _SECRET_DOMAIN = b"cordon-epoch-secret-v1\x00"
+_CHECK_DOMAIN = b"cordon-epoch-check-v1\x00"
 _SEALED_MAX = 4096
 _ED_SIG = 64
 _PQ_SIG = 3309
@@ -58,6 +60,7 @@ class Commit:
     info: OperationInfo
     action: str
     time_ms: int
+    secret_check: bytes = field(repr=False)  # commitment to the epoch secret (see check_value)
     sealed: tuple[bytes, ...] = field(repr=False)  # epoch secret sealed to roster[i]
     body: bytes = field(repr=False)
     signature: bytes = field(repr=False)
@@ -89,6 +92,19 @@ def epoch_secret_info(operation_id: bytes, epoch: int, device_id: bytes) -> byte
     return _SECRET_DOMAIN + operation_id + u64(epoch) + device_id
 
 
+def secret_check_value(secret: bytes, operation_id: bytes, epoch: int) -> bytes:
+    """A public commitment to the epoch secret, so every member can tell that it received the
+    same secret as the others (a coordinator cannot split the members with different secrets)."""
+    return hmac.new(secret, _CHECK_DOMAIN + operation_id + u64(epoch), hashlib.sha256).digest()
+
+
+def check_epoch_secret(commit: Commit, secret: bytes) -> None:
+    """Refuse a secret that is not the one ``commit`` committed to."""
+    expected = secret_check_value(secret, commit.operation_id, commit.epoch)
+    if len(secret) != EPOCH_SECRET_BYTES or not hmac.compare_digest(expected, commit.secret_check):
+        raise ProtocolError(_("The epoch secret does not match its commit."))
+
+
 def decode_commit(data: bytes) -> Commit:
     """Decode a commit's structure; raises ProtocolError on anything malformed."""
     outer = as_map(decode(data, "commit"), {"body", "sig", "pqsig"}, "commit")
@@ -96,7 +112,7 @@ def decode_commit(data: bytes) -> Commit:
     signature = get_bytes(outer, "sig", "commit", size=_ED_SIG)
     pq_signature = get_bytes(outer, "pqsig", "commit", size=_PQ_SIG)
     what = "commit body"
-    fields = {"v", "op", "epoch", "prev", "author", "roster", "info", "action", "time"}
+    fields = {"v", "op", "epoch", "prev", "author", "roster", "info", "action", "time", "check"}
     value = as_map(decode(body, what), fields, what)
     if get_int(value, "v", what) != PROTOCOL_VERSION:
         raise ProtocolError(_("Unsupported commit version."))
@@ -126,6 +142,7 @@ def decode_commit(data: bytes) -> Commit:
         info=OperationInfo.from_wire(value["info"]),
         action=action,
         time_ms=get_int(value, "time", what),
+        secret_check=get_bytes(value, "check", what, size=32),
         sealed=tuple(sealed),
         body=body,
         signature=signature,
@@ -241,6 +258,7 @@ def _build(
         "info": info.to_wire(),
         "action": action,
         "time": int(time.time() * 1000) if time_ms is None else time_ms,
+        "check": secret_check_value(secret, operation_id, epoch),
     }
     return _sign(author, fields), secret
 
@@ -343,6 +361,5 @@ def open_epoch_secret(commit: Commit, identity: Identity) -> bytes:
     secret = identity.open(
         sealed, info=epoch_secret_info(commit.operation_id, commit.epoch, identity.device_id)
     )
-    if len(secret) != EPOCH_SECRET_BYTES:
-        raise ProtocolError(_("The epoch secret has the wrong length."))
+    check_epoch_secret(commit, secret)
     return secret
