@@ -168,4 +168,6 @@ def start_operation(relay: RelayProcess, people: dict[str, Person], members: str
         assert person.ok("op", "join", code)["status"] == "pending"
         c.ok("op", "admit", op, person.device_id)
         assert person.ok("sync", op)["status"] == "active"
+    for name in members[:-1]:  # everyone learns the newest epoch before going about their work
+        people[name].ok("sync", op)
     return str(op)
