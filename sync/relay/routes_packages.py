@@ -119,7 +119,8 @@ async def _fetch(
 
 
 async def _still_member(relay: Relay, op: bytes, device_hex: str) -> None:
-    roster = await relay.roster(op)
+    """Re-check a waiting request after a wake-up (cheap: no database query when cached)."""
+    roster = relay.rosters.peek(op) or await relay.roster(op)
     if roster.member(bytes.fromhex(device_hex)) is None:
         raise forbidden("This device is no longer a member of this operation.")
 
