@@ -1,4 +1,4 @@
--- Schema v3 (sync engine): conflict marks on record revisions.
+-- Schema v4 (sync engine): conflict marks on record revisions.
 -- base:     JSON object, for each field a revision changed, the clock of that field as its
 --           editor saw it; a stored clock differing from it means a concurrent edit.
 -- conflict: 1 when this revision raced another one on the same field (shown in the history).
