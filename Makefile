@@ -43,8 +43,13 @@ bench: $(STAMP)  ## benchmarks: each figure beside its baseline measured in the 
 translations: $(STAMP)  ## extract strings into locales/cordon.pot and update every catalog
 	$(BIN)/python -m locales.tools update
 
-package: $(STAMP)  ## build the desktop application for this platform (PyInstaller)
-	@echo "packaging is not built yet (see the packaging issue)"; exit 1
+package: $(STAMP)  ## build the desktop application for this platform (PyInstaller, into dist/)
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist \
+		--workpath build/pyinstaller packaging/pyinstaller/cordon.spec
+	$(BIN)/python packaging/linux/assemble.py dist
+
+package-test: package  ## build the desktop application, then smoke-test the build
+	packaging/smoke_test.sh dist/cordon/cordon
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache test-artifacts

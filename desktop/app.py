@@ -1,14 +1,128 @@
-"""Builds the application: the one start-up module that creates the store, the workers and
-the main window and hands each its dependencies. (The window itself arrives with the desktop
-issues; until then the bare ``cordon`` says so.)"""
+"""Builds the application: the one start-up module that creates the QApplication, the
+translations, the worker threads, the profile gateway and the controller, and hands each its
+dependencies. Nothing here is global: tests call :func:`build` with their own folder."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
-from locales import _
-from sync.errors import CordonError
+import locales
+from desktop.controller import AppController, user_message
+from desktop.i18n import LanguageBridge, system_language
+from desktop.profiles import ProfileGateway
+from desktop.qt import Qt, QtCore, QtGui, QtWidgets
+from desktop.settings import AppSettings
+from desktop.tasks import TaskRunner
+from desktop.widgets.language_combo import available_languages
+
+# Benchmark probe: print when the first window is on screen, then quit (tests/benchmarks).
+STARTUP_PROBE_ENV = "CORDON_STARTUP_PROBE"
+# Offer the pseudo-locale in the language pickers (translation testing).
+PSEUDO_ENV = "CORDON_PSEUDO_LOCALE"
+
+
+@dataclass
+class Application:
+    """Everything :func:`build` made, so the caller (or a test) can drive and tear it down."""
+
+    qt: QtWidgets.QApplication
+    controller: AppController
+    runner: TaskRunner
+    language: LanguageBridge
+    settings: AppSettings
+    gateway: ProfileGateway
+    closed: bool = False
+
+    def close(self) -> None:
+        """Stop the threads (waiting for them), close the windows, detach from ``locales``."""
+        if self.closed:
+            return
+        self.closed = True
+        self.controller.shutdown()
+        self.controller.close_windows()
+        self.language.close()
+
+
+def qt_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
+    """The QApplication (reused when one exists, as under pytest-qt)."""
+    existing = QtWidgets.QApplication.instance()
+    if isinstance(existing, QtWidgets.QApplication):
+        return existing
+    # Fractional scale factors as the system asks (150 % stays 150 %, not 200 %).
+    QtGui.QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QtWidgets.QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Cordon")
+    app.setOrganizationName("Cordon")
+    app.setDesktopFileName("cordon")
+    return app
+
+
+def build(home: Path, *, app: QtWidgets.QApplication | None = None) -> Application:
+    """Create every piece for the profile folder ``home`` and show the first window."""
+    qt = app or qt_application()
+    settings = AppSettings.for_home(home)
+    prefs = settings.load()
+    language = LanguageBridge(qt)
+    code = prefs.language or system_language()
+    locales.set_language(code)  # the bridge hears it: QLocale, qtbase, layout direction
+    runner = TaskRunner()
+    gateway = ProfileGateway(home)
+    languages = available_languages(include_pseudo=bool(os.environ.get(PSEUDO_ENV)))
+    controller = AppController(
+        app=qt,
+        gateway=gateway,
+        runner=runner,
+        language=language,
+        settings=settings,
+        languages=languages,
+    )
+    runner.error_handler = lambda exc: _show_error(controller, exc)
+    application = Application(qt, controller, runner, language, settings, gateway)
+    controller.start(gateway.exists())
+    return application
+
+
+def _show_error(controller: AppController, exc: BaseException) -> None:
+    parent = controller.main_window
+    box = QtWidgets.QMessageBox(parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+    box.setWindowTitle(locales._("Cordon"))
+    box.setText(user_message(exc))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
 
 
 def run_app(args: argparse.Namespace) -> int:
-    raise CordonError(_("The desktop window is not built yet; use the command line."))
+    """The bare ``cordon``: first start when ``args.home`` has no profile, else unlock."""
+    qt = qt_application()
+    application = build(Path(args.home), app=qt)
+    if os.environ.get(STARTUP_PROBE_ENV):
+        _install_probe(application)
+    try:
+        return qt.exec()
+    finally:
+        application.close()
+
+
+def _install_probe(application: Application) -> None:
+    """Print the monotonic time once the first window has been painted, then quit."""
+
+    def shown(window: QtWidgets.QWidget) -> None:
+        def report() -> None:
+            print(f"cordon-window-shown {time.monotonic():.6f}", flush=True)
+            application.qt.quit()
+
+        QtCore.QTimer.singleShot(0, report)
+
+    if application.controller.open_windows():
+        shown(application.controller.open_windows()[0])
+    else:
+        application.controller.window_shown.connect(shown)

@@ -102,3 +102,15 @@ def main(
     except KeyboardInterrupt:
         print(_("cordon: interrupted."), file=sys.stderr)
         return 130
+    except Exception as exc:
+        # A bug, not a refusal. The contract is one sentence and no traceback; the details (which
+        # may quote case data) are shown only to someone who asks for them.
+        if os.environ.get("CORDON_DEBUG"):
+            raise
+        print(
+            _(
+                "cordon: unexpected error ({kind}); run again with CORDON_DEBUG=1 for details."
+            ).format(kind=type(exc).__name__),
+            file=sys.stderr,
+        )
+        return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from locales import _
 from sync.crypto.identity import Identity
 from sync.crypto.packages import compress, decompress
 from sync.errors import ProtocolError
@@ -36,10 +37,10 @@ def seal_direct(
     """Seal ``body`` to the member ``recipient`` (device id) of the operation ``roster``."""
     me = roster.member(identity.device_id)
     if me is None or me.role == "observer":
-        raise ProtocolError("only participants and coordinators can send direct messages")
+        raise ProtocolError(_("Only participants and coordinators can send direct messages."))
     target = roster.member(recipient)
     if target is None:
-        raise ProtocolError("the recipient is not a member of the operation")
+        raise ProtocolError(_("The recipient is not a member of the operation."))
     return seal_direct_raw(
         identity,
         target.public,

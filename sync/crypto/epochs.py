@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from locales import _
 from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
 from sync.protocol.commit import (
     EPOCH_SECRET_BYTES,
     Commit,
+    check_epoch_secret,
     decode_commit,
     open_epoch_secret,
     verify_genesis,
@@ -56,7 +58,7 @@ class OperationKeys:
     @property
     def latest(self) -> Commit:
         if not self._commits:
-            raise ProtocolError("the operation has no commits yet")
+            raise ProtocolError(_("The operation has no commits yet."))
         return self._commits[-1]
 
     @property
@@ -77,7 +79,9 @@ class OperationKeys:
             if known.hash == commit.hash:
                 return known
             raise ProtocolError(
-                f"commit refused: fork, epoch {commit.epoch} already has a different commit"
+                _("Commit refused: fork, epoch {epoch} already has a different commit.").format(
+                    epoch=commit.epoch
+                )
             )
         else:
             verify_next(self.latest, commit)
@@ -86,22 +90,27 @@ class OperationKeys:
             self._secrets[commit.epoch] = open_epoch_secret(commit, self._identity)
         return commit
 
+    def check_secret(self, epoch: int, secret: bytes) -> None:
+        """Refuse a secret that is not the one the commit of ``epoch`` committed to."""
+        if len(secret) != EPOCH_SECRET_BYTES or not 0 <= epoch < len(self._commits):
+            raise ProtocolError(_("Not a valid epoch secret for this operation."))
+        check_epoch_secret(self._commits[epoch], secret)
+
     def keep_secret(self, epoch: int, secret: bytes) -> None:
         """Remember a secret learnt elsewhere (e.g. the creator's own copy, or from storage)."""
-        if len(secret) != EPOCH_SECRET_BYTES or not 0 <= epoch < len(self._commits):
-            raise ProtocolError("not a valid epoch secret for this operation")
+        self.check_secret(epoch, secret)
         self._secrets[epoch] = secret
 
     def roster_at(self, epoch: int) -> Commit:
         if not 0 <= epoch < len(self._commits):
-            raise ProtocolError("package refused: its epoch is not known here")
+            raise ProtocolError(_("Package refused: its epoch is not known here."))
         return self._commits[epoch]
 
     def secret(self, epoch: int) -> bytes:
         secret = self._secrets.get(epoch)
         if secret is None:
             raise ProtocolError(
-                "package refused: this device does not hold the secret of its epoch"
+                _("Package refused: this device does not hold the secret of its epoch.")
             )
         return secret
 

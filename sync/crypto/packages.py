@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from locales import _
 from sync.crypto.epochs import OperationKeys
 from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
@@ -53,7 +54,7 @@ def package_key(secret: bytes, operation_id: bytes, epoch: int, sender: bytes, s
 def compress(body: bytes) -> bytes:
     """Codec byte + body, zstd-compressed when that makes it smaller."""
     if len(body) > MAX_BODY_BYTES:
-        raise ProtocolError("the package body is too large")
+        raise ProtocolError(_("The package body is too large."))
     packed = zstandard.ZstdCompressor(level=_ZSTD_LEVEL, write_content_size=True).compress(body)
     if len(packed) < len(body):
         return bytes([_ZSTD]) + packed
@@ -63,23 +64,23 @@ def compress(body: bytes) -> bytes:
 def decompress(data: bytes) -> bytes:
     """Inverse of compress, refusing anything that would expand past MAX_BODY_BYTES."""
     if not data:
-        raise ProtocolError("package refused: empty body")
+        raise ProtocolError(_("Package refused: empty body."))
     codec, payload = data[0], data[1:]
     if codec == _RAW:
         return payload
     if codec != _ZSTD:
-        raise ProtocolError("package refused: unknown body codec")
+        raise ProtocolError(_("Package refused: unknown body codec."))
     try:
         size = zstandard.frame_content_size(payload)
         if not 0 <= size <= MAX_BODY_BYTES:
-            raise ProtocolError("package refused: body too large or of unknown size")
+            raise ProtocolError(_("Package refused: body too large or of unknown size."))
         body = zstandard.ZstdDecompressor().decompress(payload, max_output_size=size)
     except ProtocolError:
         raise
     except Exception as exc:
-        raise ProtocolError("package refused: body does not decompress") from exc
+        raise ProtocolError(_("Package refused: body does not decompress.")) from exc
     if len(body) != size:
-        raise ProtocolError("package refused: body does not decompress")
+        raise ProtocolError(_("Package refused: body does not decompress."))
     return body
 
 
@@ -135,9 +136,9 @@ def seal_package(
     roster = keys.latest
     me = roster.member(identity.device_id)
     if me is None:
-        raise ProtocolError("this device is not a member of the operation")
+        raise ProtocolError(_("This device is not a member of the operation."))
     if me.role == "observer":
-        raise ProtocolError("observers cannot write to the operation")
+        raise ProtocolError(_("Observers cannot write to the operation."))
     header = PackageHeader(
         PROTOCOL_VERSION, roster.operation_id, roster.epoch, identity.device_id, seq, kind, hlc
     )
@@ -160,7 +161,7 @@ def open_package(data: bytes, keys: OperationKeys, seen: SeenSequences) -> Opene
     pkg = parse_package(data)
     header = pkg.header
     if header.operation_id != keys.operation_id:
-        raise ProtocolError("package refused: it belongs to another operation")
+        raise ProtocolError(_("Package refused: it belongs to another operation."))
     earlier = seen.seen(header.sender, header.seq)
     if earlier is not None and hmac.compare_digest(earlier, pkg.package_id):
         raise DuplicatePackage(pkg.package_id)  # the same bytes were verified when first applied
@@ -168,10 +169,10 @@ def open_package(data: bytes, keys: OperationKeys, seen: SeenSequences) -> Opene
     verify_package_signature(pkg, roster)
     if earlier is not None:
         raise ProtocolError(
-            "package refused: replay, that sender's sequence number was used before"
+            _("Package refused: replay, that sender's sequence number was used before.")
         )
     if keys.latest.member(header.sender) is None:
-        raise ProtocolError("package refused: the sender has been removed from the operation")
+        raise ProtocolError(_("Package refused: the sender has been removed from the operation."))
     return OpenedPackage(
         header, _sender(pkg, roster.member(header.sender)), pkg.package_id, _decrypt(pkg, keys)
     )
@@ -179,7 +180,7 @@ def open_package(data: bytes, keys: OperationKeys, seen: SeenSequences) -> Opene
 
 def _sender(pkg: SignedPackage, member: Member | None) -> Member:
     if member is None:  # verify_package_signature already refused this; keeps mypy exact
-        raise ProtocolError("package refused: the sender is not a member")
+        raise ProtocolError(_("Package refused: the sender is not a member."))
     return member
 
 
@@ -189,10 +190,10 @@ def _decrypt(pkg: SignedPackage, keys: OperationKeys) -> bytes:
         keys.secret(header.epoch), header.operation_id, header.epoch, header.sender, header.seq
     )
     if len(pkg.ciphertext) < _NONCE + 16:
-        raise ProtocolError("package refused: ciphertext too short")
+        raise ProtocolError(_("Package refused: ciphertext too short."))
     nonce, sealed = pkg.ciphertext[:_NONCE], pkg.ciphertext[_NONCE:]
     try:
         plain = AESGCM(key).decrypt(nonce, sealed, pkg.header_bytes)
     except Exception as exc:
-        raise ProtocolError("package refused: it does not decrypt") from exc
+        raise ProtocolError(_("Package refused: it does not decrypt.")) from exc
     return decompress(plain)

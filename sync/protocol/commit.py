@@ -10,6 +10,7 @@ chain and the signatures.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from locales import _
 from sync.crypto.identity import DEVICE_ID_BYTES, Identity
 from sync.errors import ProtocolError
 from sync.protocol.roster import Member, OperationInfo
@@ -39,6 +41,7 @@ ACTIONS = ("genesis", "add", "remove", "role", "rotate", "update")
 ZERO_HASH = bytes(32)
 _COMMIT_DOMAIN = b"cordon-commit-v1\x00"
 _SECRET_DOMAIN = b"cordon-epoch-secret-v1\x00"
+_CHECK_DOMAIN = b"cordon-epoch-check-v1\x00"
 _SEALED_MAX = 4096
 _ED_SIG = 64
 _PQ_SIG = 3309
@@ -57,6 +60,7 @@ class Commit:
     info: OperationInfo
     action: str
     time_ms: int
+    secret_check: bytes = field(repr=False)  # commitment to the epoch secret (see check_value)
     sealed: tuple[bytes, ...] = field(repr=False)  # epoch secret sealed to roster[i]
     body: bytes = field(repr=False)
     signature: bytes = field(repr=False)
@@ -88,6 +92,19 @@ def epoch_secret_info(operation_id: bytes, epoch: int, device_id: bytes) -> byte
     return _SECRET_DOMAIN + operation_id + u64(epoch) + device_id
 
 
+def secret_check_value(secret: bytes, operation_id: bytes, epoch: int) -> bytes:
+    """A public commitment to the epoch secret, so every member can tell that it received the
+    same secret as the others (a coordinator cannot split the members with different secrets)."""
+    return hmac.new(secret, _CHECK_DOMAIN + operation_id + u64(epoch), hashlib.sha256).digest()
+
+
+def check_epoch_secret(commit: Commit, secret: bytes) -> None:
+    """Refuse a secret that is not the one ``commit`` committed to."""
+    expected = secret_check_value(secret, commit.operation_id, commit.epoch)
+    if len(secret) != EPOCH_SECRET_BYTES or not hmac.compare_digest(expected, commit.secret_check):
+        raise ProtocolError(_("The epoch secret does not match its commit."))
+
+
 def decode_commit(data: bytes) -> Commit:
     """Decode a commit's structure; raises ProtocolError on anything malformed."""
     outer = as_map(decode(data, "commit"), {"body", "sig", "pqsig"}, "commit")
@@ -95,10 +112,10 @@ def decode_commit(data: bytes) -> Commit:
     signature = get_bytes(outer, "sig", "commit", size=_ED_SIG)
     pq_signature = get_bytes(outer, "pqsig", "commit", size=_PQ_SIG)
     what = "commit body"
-    fields = {"v", "op", "epoch", "prev", "author", "roster", "info", "action", "time"}
+    fields = {"v", "op", "epoch", "prev", "author", "roster", "info", "action", "time", "check"}
     value = as_map(decode(body, what), fields, what)
     if get_int(value, "v", what) != PROTOCOL_VERSION:
-        raise ProtocolError("unsupported commit version")
+        raise ProtocolError(_("Unsupported commit version."))
     entries = get_list(value, "roster", what, max_len=MAX_MEMBERS)
     roster: list[Member] = []
     sealed: list[bytes] = []
@@ -107,12 +124,14 @@ def decode_commit(data: bytes) -> Commit:
         sealed.append(get_bytes(entry, "key", "roster entry", max_size=_SEALED_MAX))
     ids = [m.device_id for m in roster]
     if not ids:
-        raise ProtocolError("malformed commit: the roster is empty")
+        raise ProtocolError(_("Malformed commit: the roster is empty."))
     if any(a >= b for a, b in zip(ids, ids[1:], strict=False)):
-        raise ProtocolError("malformed commit: roster not sorted by device id or has duplicates")
+        raise ProtocolError(
+            _("Malformed commit: roster not sorted by device id or has duplicates.")
+        )
     action = get_text(value, "action", what, max_len=20)
     if action not in ACTIONS:
-        raise ProtocolError("malformed commit: unknown action")
+        raise ProtocolError(_("Malformed commit: unknown action."))
     return Commit(
         operation_id=get_bytes(value, "op", what, size=OPERATION_ID_BYTES),
         epoch=get_int(value, "epoch", what),
@@ -123,6 +142,7 @@ def decode_commit(data: bytes) -> Commit:
         info=OperationInfo.from_wire(value["info"]),
         action=action,
         time_ms=get_int(value, "time", what),
+        secret_check=get_bytes(value, "check", what, size=32),
         sealed=tuple(sealed),
         body=body,
         signature=signature,
@@ -132,23 +152,25 @@ def decode_commit(data: bytes) -> Commit:
 
 def _check_signatures(commit: Commit, signer: Member | None) -> None:
     if signer is None or signer.role != "coordinator":
-        raise ProtocolError("commit refused: its author is not a coordinator of the previous epoch")
+        raise ProtocolError(
+            _("Commit refused: its author is not a coordinator of the previous epoch.")
+        )
     message = _COMMIT_DOMAIN + commit.body
     if not signer.public.verify(commit.signature, message):
-        raise ProtocolError("commit refused: bad Ed25519 signature")
+        raise ProtocolError(_("Commit refused: bad Ed25519 signature."))
     if not signer.public.verify_pq(commit.pq_signature, message):
-        raise ProtocolError("commit refused: bad ML-DSA-65 signature")
+        raise ProtocolError(_("Commit refused: bad ML-DSA-65 signature."))
 
 
 def _check_roster(commit: Commit) -> None:
     if not commit.coordinators():
-        raise ProtocolError("commit refused: the roster has no coordinator")
+        raise ProtocolError(_("Commit refused: the roster has no coordinator."))
 
 
 def verify_genesis(commit: Commit) -> None:
     """Check the first commit: epoch 0, zero prev hash, signed by a coordinator it names."""
     if commit.epoch != 0 or commit.prev_hash != ZERO_HASH or commit.action != "genesis":
-        raise ProtocolError("commit refused: not a genesis commit")
+        raise ProtocolError(_("Commit refused: not a genesis commit."))
     _check_roster(commit)
     _check_signatures(commit, commit.member(commit.author))
 
@@ -156,21 +178,27 @@ def verify_genesis(commit: Commit) -> None:
 def verify_next(prev: Commit, commit: Commit) -> None:
     """Check that ``commit`` validly follows ``prev`` (same operation, next epoch, chained hash)."""
     if commit.operation_id != prev.operation_id:
-        raise ProtocolError("commit refused: it belongs to another operation")
+        raise ProtocolError(_("Commit refused: it belongs to another operation."))
     if commit.epoch <= prev.epoch:
         raise ProtocolError(
-            f"commit refused: epoch {commit.epoch} is not after epoch {prev.epoch} (reordered)"
+            _("Commit refused: epoch {epoch} is not after epoch {prev} (reordered).").format(
+                epoch=commit.epoch, prev=prev.epoch
+            )
         )
     if commit.epoch != prev.epoch + 1:
         raise ProtocolError(
-            f"commit refused: gap, epochs {prev.epoch + 1} to {commit.epoch - 1} are missing"
+            _("Commit refused: gap, epochs {first} to {last} are missing.").format(
+                first=prev.epoch + 1, last=commit.epoch - 1
+            )
         )
     if commit.prev_hash != prev.hash:
         raise ProtocolError(
-            f"commit refused: fork, it does not follow the known commit of epoch {prev.epoch}"
+            _("Commit refused: fork, it does not follow the known commit of epoch {epoch}.").format(
+                epoch=prev.epoch
+            )
         )
     if commit.action == "genesis":
-        raise ProtocolError("commit refused: a second genesis")
+        raise ProtocolError(_("Commit refused: a second genesis."))
     _check_roster(commit)
     _check_signatures(commit, prev.member(commit.author))
 
@@ -178,7 +206,7 @@ def verify_next(prev: Commit, commit: Commit) -> None:
 def verify_chain(commits: Sequence[bytes]) -> Commit:
     """Verify genesis..latest and return the latest commit."""
     if not commits:
-        raise ProtocolError("commit chain is empty")
+        raise ProtocolError(_("Commit chain is empty."))
     current = decode_commit(commits[0])
     verify_genesis(current)
     for raw in commits[1:]:
@@ -210,9 +238,9 @@ def _build(
 ) -> tuple[Commit, bytes]:
     members = sorted(roster, key=lambda m: m.device_id)
     if len({m.device_id for m in members}) != len(members):
-        raise ProtocolError("a device appears twice in the roster")
+        raise ProtocolError(_("A device appears twice in the roster."))
     if not members or len(members) > MAX_MEMBERS:
-        raise ProtocolError("the roster must hold between 1 and 5000 members")
+        raise ProtocolError(_("The roster must hold between 1 and 5000 members."))
     secret = secrets.token_bytes(EPOCH_SECRET_BYTES)
     entries = []
     for member in members:
@@ -230,6 +258,7 @@ def _build(
         "info": info.to_wire(),
         "action": action,
         "time": int(time.time() * 1000) if time_ms is None else time_ms,
+        "check": secret_check_value(secret, operation_id, epoch),
     }
     return _sign(author, fields), secret
 
@@ -250,7 +279,7 @@ def create_genesis(
     """
     op = secrets.token_bytes(OPERATION_ID_BYTES) if operation_id is None else operation_id
     if len(op) != OPERATION_ID_BYTES:
-        raise ProtocolError("an operation id is 16 bytes")
+        raise ProtocolError(_("An operation id is 16 bytes."))
     me = Member(author.public, name, agency, country, "coordinator")
     return _build(author, op, 0, ZERO_HASH, [me], info, "genesis", time_ms)
 
@@ -270,12 +299,12 @@ def create_commit(
     """
     signer = prev.member(author.device_id)
     if signer is None or signer.role != "coordinator":
-        raise ProtocolError("only a coordinator of the current epoch can write a commit")
+        raise ProtocolError(_("Only a coordinator of the current epoch can write a commit."))
     if action not in ACTIONS or action == "genesis":
-        raise ProtocolError("unknown commit action")
+        raise ProtocolError(_("Unknown commit action."))
     members = list(roster)
     if not any(m.role == "coordinator" for m in members):
-        raise ProtocolError("the roster must keep at least one coordinator")
+        raise ProtocolError(_("The roster must keep at least one coordinator."))
     return _build(
         author,
         prev.operation_id,
@@ -299,7 +328,7 @@ def remove_members(
     """Remove devices; they never receive this epoch's secret nor any later one."""
     gone = set(device_ids)
     if not gone <= set(m.device_id for m in prev.roster):
-        raise ProtocolError("cannot remove a device that is not a member")
+        raise ProtocolError(_("Cannot remove a device that is not a member."))
     return create_commit(
         author, prev, [m for m in prev.roster if m.device_id not in gone], action="remove"
     )
@@ -310,7 +339,7 @@ def change_role(
 ) -> tuple[Commit, bytes]:
     """Give one member another role (for example promote a second coordinator)."""
     if prev.member(device_id) is None:
-        raise ProtocolError("cannot change the role of a device that is not a member")
+        raise ProtocolError(_("Cannot change the role of a device that is not a member."))
     roster = [m.with_role(role) if m.device_id == device_id else m for m in prev.roster]
     return create_commit(author, prev, roster, action="role")
 
@@ -328,10 +357,9 @@ def open_epoch_secret(commit: Commit, identity: Identity) -> bytes:
     """This device's copy of the commit's epoch secret; ProtocolError if it is not a member."""
     sealed = commit.sealed_secret(identity.device_id)
     if sealed is None:
-        raise ProtocolError("this device is not a member of that epoch")
+        raise ProtocolError(_("This device is not a member of that epoch."))
     secret = identity.open(
         sealed, info=epoch_secret_info(commit.operation_id, commit.epoch, identity.device_id)
     )
-    if len(secret) != EPOCH_SECRET_BYTES:
-        raise ProtocolError("the epoch secret has the wrong length")
+    check_epoch_secret(commit, secret)
     return secret

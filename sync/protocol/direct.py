@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from locales import _
 from sync.crypto.identity import DEVICE_ID_BYTES, Identity, PublicIdentity
 from sync.errors import ProtocolError
 from sync.protocol.commit import OPERATION_ID_BYTES, Commit
@@ -73,7 +74,7 @@ class DirectHeader:
             get_int(value, "hlc", what),
         )
         if header.version != PROTOCOL_VERSION:
-            raise ProtocolError("unsupported direct message version")
+            raise ProtocolError(_("Unsupported direct message version."))
         check_kind(header.kind)
         return header
 
@@ -119,16 +120,16 @@ def verify_direct_signature(message: SignedDirect, roster: Commit) -> Member:
     """Sender and recipient are members, the sender is no observer and signed; returns sender."""
     header = message.header
     if header.operation_id != roster.operation_id:
-        raise ProtocolError("direct message refused: it belongs to another operation")
+        raise ProtocolError(_("Direct message refused: it belongs to another operation."))
     sender = roster.member(header.sender)
     if sender is None:
-        raise ProtocolError("direct message refused: the sender is not a member")
+        raise ProtocolError(_("Direct message refused: the sender is not a member."))
     if sender.role == "observer":
-        raise ProtocolError("direct message refused: observers cannot write")
+        raise ProtocolError(_("Direct message refused: observers cannot write."))
     if roster.member(header.recipient) is None:
-        raise ProtocolError("direct message refused: the recipient is not a member")
+        raise ProtocolError(_("Direct message refused: the recipient is not a member."))
     if not sender.public.verify(message.signature, message.signed_message()):
-        raise ProtocolError("direct message refused: bad signature")
+        raise ProtocolError(_("Direct message refused: bad signature."))
     return sender
 
 
@@ -160,5 +161,5 @@ def seal_direct_raw(
 def open_direct_raw(message: SignedDirect, identity: Identity) -> bytes:
     """Decrypt a parsed direct message addressed to ``identity`` (signature checked elsewhere)."""
     if message.header.recipient != identity.device_id:
-        raise ProtocolError("direct message refused: it is addressed to another device")
+        raise ProtocolError(_("Direct message refused: it is addressed to another device."))
     return identity.open(message.ciphertext, info=_hpke_info(message.header_bytes))

@@ -12,6 +12,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 
+from locales import _
 from sync.crypto.identity import Identity, PublicIdentity
 from sync.errors import ProtocolError
 from sync.protocol.commit import OPERATION_ID_BYTES
@@ -86,7 +87,7 @@ def decode_join_request(data: bytes) -> JoinRequest:
     what = "join request"
     value = as_map(decode(body, what), _FIELDS, what)
     if get_int(value, "v", what) != PROTOCOL_VERSION:
-        raise ProtocolError("unsupported join request version")
+        raise ProtocolError(_("Unsupported join request version."))
     public = PublicIdentity.from_cbor_map(value["id"])
     name = get_text(value, "name", what)
     agency = get_text(value, "agency", what)
@@ -104,5 +105,5 @@ def decode_join_request(data: bytes) -> JoinRequest:
         signature=signature,
     )
     if not public.verify(signature, _JOIN_DOMAIN + body):
-        raise ProtocolError("join request refused: bad signature")
+        raise ProtocolError(_("Join request refused: bad signature."))
     return request

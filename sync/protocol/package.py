@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from locales import _
 from sync.crypto.identity import DEVICE_ID_BYTES, Identity
 from sync.errors import ProtocolError
 from sync.protocol.commit import OPERATION_ID_BYTES, Commit
@@ -75,14 +76,14 @@ class PackageHeader:
             hlc=get_int(value, "hlc", what),
         )
         if header.version != PROTOCOL_VERSION:
-            raise ProtocolError("unsupported package version")
+            raise ProtocolError(_("Unsupported package version."))
         check_kind(header.kind)
         return header
 
 
 def check_kind(kind: str) -> None:
     if not _KIND.match(kind):
-        raise ProtocolError("malformed package header: invalid kind")
+        raise ProtocolError(_("Malformed package header: invalid kind."))
 
 
 @dataclass(frozen=True)
@@ -131,22 +132,22 @@ def verify_package_signature(pkg: SignedPackage, roster: Commit) -> None:
     """
     header = pkg.header
     if header.operation_id != roster.operation_id:
-        raise ProtocolError("package refused: it belongs to another operation")
+        raise ProtocolError(_("Package refused: it belongs to another operation."))
     if header.epoch > roster.epoch:
-        raise ProtocolError("package refused: its epoch is newer than the roster")
+        raise ProtocolError(_("Package refused: its epoch is newer than the roster."))
     sender = roster.member(header.sender)
     if sender is None:
-        raise ProtocolError("package refused: the sender is not a member")
+        raise ProtocolError(_("Package refused: the sender is not a member."))
     if sender.role == "observer":
-        raise ProtocolError("package refused: observers cannot write")
+        raise ProtocolError(_("Package refused: observers cannot write."))
     if not sender.public.verify(pkg.signature, pkg.signed_message()):
-        raise ProtocolError("package refused: bad signature")
+        raise ProtocolError(_("Package refused: bad signature."))
 
 
 def assemble_package(identity: Identity, header: PackageHeader, ciphertext: bytes) -> bytes:
     """Sign and encode a package from an already-encrypted body (sync.crypto.packages seals)."""
     if header.sender != identity.device_id:
-        raise ProtocolError("the package sender must be the signing device")
+        raise ProtocolError(_("The package sender must be the signing device."))
     header_bytes = header.encode()
     signature = identity.sign(signing_message(header_bytes, ciphertext))
     return encode({"h": header_bytes, "c": ciphertext, "s": signature})

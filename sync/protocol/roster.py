@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from locales import _
 from sync.crypto.identity import PublicIdentity
 from sync.errors import ProtocolError
 from sync.protocol.wire import as_map, get_text
@@ -63,11 +64,11 @@ class Member:
 def check_member_fields(name: str, agency: str, country: str, role: str) -> None:
     """Refuse empty names, a country that is not two capital letters, or an unknown role."""
     if not name or not agency or len(name) > 1000 or len(agency) > 1000:
-        raise ProtocolError("malformed member: name and agency are required")
+        raise ProtocolError(_("Malformed member: name and agency are required."))
     if not _COUNTRY.match(country):
-        raise ProtocolError("malformed member: country must be an ISO 3166 alpha-2 code")
+        raise ProtocolError(_("Malformed member: country must be an ISO 3166 alpha-2 code."))
     if role not in ROLES:
-        raise ProtocolError("malformed member: unknown role")
+        raise ProtocolError(_("Malformed member: unknown role."))
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class OperationInfo:
         entry = as_map(value, {"name", "ends", "templates"}, what)
         ends = entry["ends"]
         if ends is not None and (not isinstance(ends, str) or not _DATE.match(ends)):
-            raise ProtocolError("malformed operation metadata: ends is not a date")
+            raise ProtocolError(_("Malformed operation metadata: ends is not a date."))
         return cls(
             get_text(entry, "name", what),
             ends,

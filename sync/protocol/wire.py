@@ -13,6 +13,7 @@ from typing import Any
 
 import cbor2
 
+from locales import _
 from sync.errors import ProtocolError
 
 PROTOCOL_VERSION = 1
@@ -29,24 +30,32 @@ def encode(value: Any) -> bytes:
 def decode(data: Any, what: str, limit: int = MAX_ENVELOPE_BYTES) -> Any:
     """Decode canonical CBOR, refusing oversize input, trailing bytes and non-canonical forms."""
     if not isinstance(data, bytes | bytearray | memoryview):
-        raise ProtocolError(f"malformed {what}: not bytes")
+        raise malformed(what, "not bytes")
     data = bytes(data)
     if len(data) > limit:
-        raise ProtocolError(f"malformed {what}: too large")
+        raise malformed(what, "too large")
     try:
         value = cbor2.loads(data)
         again = cbor2.dumps(value, canonical=True)
     except Exception as exc:  # cbor2 raises many types (and RecursionError) on hostile input
-        raise ProtocolError(f"malformed {what}: not CBOR") from exc
+        raise malformed(what, "not CBOR") from exc
     if again != data:
-        raise ProtocolError(f"malformed {what}: not canonical CBOR")
+        raise malformed(what, "not canonical CBOR")
     return value
+
+
+def malformed(what: str, detail: str) -> ProtocolError:
+    """The rejection of a structure that is not well formed (``detail`` is technical)."""
+    # Translators: {what} names a protocol structure, e.g. "package header"; {detail} is technical.
+    return ProtocolError(
+        _("Rejected a malformed {what}: {detail}.").format(what=what, detail=detail)
+    )
 
 
 def as_map(value: Any, keys: set[str], what: str) -> Mapping[str, Any]:
     """A CBOR map with exactly ``keys`` (no missing and no extra fields)."""
     if not isinstance(value, dict) or set(value) != keys:
-        raise ProtocolError(f"malformed {what}: unexpected fields")
+        raise malformed(what, "unexpected fields")
     return value
 
 
@@ -60,11 +69,11 @@ def get_bytes(
 ) -> bytes:
     item = value[key]
     if not isinstance(item, bytes):
-        raise ProtocolError(f"malformed {what}: {key} is not bytes")
+        raise malformed(what, f"{key} is not bytes")
     if size is not None and len(item) != size:
-        raise ProtocolError(f"malformed {what}: {key} has the wrong length")
+        raise malformed(what, f"{key} has the wrong length")
     if len(item) > max_size:
-        raise ProtocolError(f"malformed {what}: {key} is too long")
+        raise malformed(what, f"{key} is too long")
     return item
 
 
@@ -73,7 +82,7 @@ def get_int(
 ) -> int:
     item = value[key]
     if not isinstance(item, int) or isinstance(item, bool) or not minimum <= item <= maximum:
-        raise ProtocolError(f"malformed {what}: {key} is not a valid integer")
+        raise malformed(what, f"{key} is not a valid integer")
     return item
 
 
@@ -87,21 +96,21 @@ def get_text(
 ) -> str:
     item = value[key]
     if not isinstance(item, str) or len(item) > max_len or (not allow_empty and not item):
-        raise ProtocolError(f"malformed {what}: {key} is not valid text")
+        raise malformed(what, f"{key} is not valid text")
     if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in item):
-        raise ProtocolError(f"malformed {what}: {key} holds control characters")
+        raise malformed(what, f"{key} holds control characters")
     return item
 
 
 def get_list(value: Mapping[str, Any], key: str, what: str, *, max_len: int = 100_000) -> list[Any]:
     item = value[key]
     if not isinstance(item, list) or len(item) > max_len:
-        raise ProtocolError(f"malformed {what}: {key} is not a valid list")
+        raise malformed(what, f"{key} is not a valid list")
     return item
 
 
 def u64(number: int) -> bytes:
     """Eight big-endian bytes, for binding integers into key derivation and signatures."""
     if not 0 <= number <= MAX_INT:
-        raise ProtocolError("integer out of range")
+        raise ProtocolError(_("Integer out of range."))
     return number.to_bytes(8, "big")

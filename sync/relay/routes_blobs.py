@@ -221,7 +221,7 @@ def _byte_range(header: str | None, length: int) -> tuple[int, int] | None:
         return None
     if not first:
         suffix = int(last)
-        if suffix == 0:
+        if suffix == 0 or length == 0:
             raise Refused(416, "bad_range", "The range is not satisfiable.",
                           {"Content-Range": f"bytes */{length}"})
         return max(length - suffix, 0), length

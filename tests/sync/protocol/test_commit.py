@@ -162,3 +162,26 @@ def test_every_bit_of_the_commit_fields_outside_keys_is_checked(operation: Opera
         flipped[index] ^= 1 << (index % 8)
         with pytest.raises(ProtocolError):
             verify_next(operation.genesis, decode_commit(bytes(flipped)))
+
+
+def test_a_coordinator_cannot_give_members_different_secrets_unnoticed(
+    operation: Operation,
+) -> None:
+    import os
+
+    import cbor2
+
+    from sync.protocol.commit import epoch_secret_info
+
+    coord, part = operation.coordinator, operation.participant
+    honest, _ = rotate_key(coord, operation.commit1)
+    body = cbor2.loads(honest.body)
+    for entry in body["roster"]:
+        if entry["id"] == part.public.to_cbor_map():
+            info = epoch_secret_info(honest.operation_id, honest.epoch, part.device_id)
+            entry["key"] = part.public.seal(os.urandom(32), info=info)
+    split = _sign(coord, body)
+    verify_next(operation.commit1, split)  # validly signed...
+    open_epoch_secret(split, coord)
+    with pytest.raises(ProtocolError, match="does not match"):  # ...but the member notices
+        open_epoch_secret(split, part)

@@ -9,15 +9,27 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sync.crypto.attachments import AttachmentDescriptor
 from sync.crypto.epochs import OperationKeys
+from sync.crypto.identity import PublicIdentity
 from sync.crypto.packages import MemorySeen, open_package
 from sync.errors import ProtocolError
 from sync.protocol import decode_commit, decode_join_request, parse_package
+from sync.protocol.direct import DirectHeader, parse_direct
 from sync.protocol.package import PackageHeader
 
 from .conftest import Operation
 
-PARSERS = [decode_commit, decode_join_request, parse_package, PackageHeader.decode]
+PARSERS = [
+    decode_commit,
+    decode_join_request,
+    parse_package,
+    PackageHeader.decode,
+    parse_direct,
+    DirectHeader.decode,
+    AttachmentDescriptor.decode,
+    PublicIdentity.decode,
+]
 
 cbor_values = st.recursive(
     st.none()
