@@ -19,6 +19,7 @@ from desktop.qt import Qt, QtCore, QtGui, QtWidgets
 from desktop.settings import AppSettings
 from desktop.tasks import TaskRunner
 from desktop.widgets.language_combo import available_languages
+from sync.errors import CordonError
 
 # Benchmark probe: print when the first window is on screen, then quit (tests/benchmarks).
 STARTUP_PROBE_ENV = "CORDON_STARTUP_PROBE"
@@ -100,8 +101,19 @@ def _show_error(controller: AppController, exc: BaseException) -> None:
     box.open()
 
 
+def _check_display() -> None:
+    """On Linux without any display Qt would abort the process; say it in one sentence instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise CordonError(
+            locales._("No display was found to open the window; use the command line instead.")
+        )
+
+
 def run_app(args: argparse.Namespace) -> int:
     """The bare ``cordon``: first start when ``args.home`` has no profile, else unlock."""
+    _check_display()
     qt = qt_application()
     application = build(Path(args.home), app=qt)
     if os.environ.get(STARTUP_PROBE_ENV):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +47,12 @@ def countries(
     key function; Python's order when none is given)."""
     names = _territory_names(locales.babel_locale(language))
     result = [Country(code, names.get(code, fallback)) for code, fallback in _codes()]
-    key = sort_key or (lambda name: name.casefold())
+    key = sort_key or _plain_key
     result.sort(key=lambda c: key(c.name))  # type: ignore[arg-type,return-value]
     return result
+
+
+def _plain_key(name: str) -> str:
+    """Without a locale collator: accents sort as their base letter (É with E, Å with A)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -278,7 +278,7 @@ class FirstStartWindow(QtWidgets.QWidget):
         self.repeat.setAccessibleName(_("Repeat passphrase"))
         self.meter.retranslate()
         self.problem.setAccessibleName(_("Problems"))
-        self.create_button.setText(_("&Create profile"))
+        self.create_button.setText(_("Cr&eate profile"))
         self.create_button.setAccessibleName(_("Create profile"))
         self._fill_countries()
         if self.pages.currentIndex() == BUSY:

@@ -117,20 +117,23 @@ class SettingsDialog(QtWidgets.QDialog):
             "auto_lock": _("Lock after &idle time:"),
             "relay": _("Default &relay:"),
             "retention": _("Keep closed operations &for:"),
-            "download": _("Download attachments &automatically up to:"),
+            "download": _("&Download attachments automatically up to:"),
         }
         for key, text in texts.items():
             self.labels[key].setText(text)
         self.language.setAccessibleName(_("Interface language"))
         self.auto_lock.setAccessibleName(_("Lock after idle time, in minutes"))
         self.auto_lock.setSpecialValueText(_("Never"))
+        # Translators: the unit shown after the number of minutes; keep the leading space.
         self.auto_lock.setSuffix(_(" min"))
         self.relay.setAccessibleName(_("Default relay address"))
         self.relay.setPlaceholderText("https://relay.example.org")
         self.retention.setAccessibleName(_("Keep closed operations for, in days"))
+        # Translators: the unit shown after the number of days; keep the leading space.
         self.retention.setSuffix(_(" days"))
         self.download.setAccessibleName(_("Automatic download limit, in megabytes"))
         self.download.setSpecialValueText(_("Never"))
+        # Translators: the unit shown after the number of megabytes; keep the leading space.
         self.download.setSuffix(_(" MB"))
         # OK, Apply and Cancel are Qt's standard buttons: Qt's own catalog (qtbase) names them.
         self._validate()

@@ -78,4 +78,6 @@ class FingerprintView(QtWidgets.QWidget):
         self.setAccessibleDescription(self.fingerprint)
         self.digits.setAccessibleName(_("Fingerprint digits"))
         self.qr.setAccessibleName(_("Fingerprint QR code"))
+        for number, label in enumerate(self.group_labels, start=1):
+            label.setAccessibleName(_("Fingerprint group {number}").format(number=number))
         self.qr.setToolTip(_("Scan this code on the other device to compare fingerprints."))

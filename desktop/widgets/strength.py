@@ -24,6 +24,7 @@ _LABELS = (
 class Strength:
     score: int  # 0..4
     long_enough: bool
+    guesses_log10: float = 0.0
 
     @property
     def acceptable(self) -> bool:
@@ -36,9 +37,11 @@ def estimate(passphrase: str, hints: tuple[str, ...] = ()) -> Strength:
         return Strength(0, False)
     from zxcvbn import zxcvbn
 
-    words = [hint for hint in hints if hint]
+    words = [word for hint in hints for word in hint.split() if word]
     result = zxcvbn(passphrase[:_ESTIMATE_CHARS], user_inputs=words)
-    return Strength(int(result["score"]), len(passphrase) >= MIN_LENGTH)
+    return Strength(
+        int(result["score"]), len(passphrase) >= MIN_LENGTH, float(result["guesses_log10"])
+    )
 
 
 class StrengthMeter(QtWidgets.QWidget):

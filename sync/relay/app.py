@@ -32,6 +32,7 @@ class AccessLog:
     def __init__(self, app: ASGIApp, relay: Relay) -> None:
         self.app = app
         self.relay = relay
+        self._children: dict[tuple[str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,7 +52,11 @@ class AccessLog:
         finally:
             elapsed = time.perf_counter() - start
             metrics = self.relay.metrics
-            metrics.requests.labels(scope["method"], str(status)).inc()
+            key = (scope["method"], status)
+            child = self._children.get(key)
+            if child is None:  # labels() is slow enough to matter at thousands of requests/s
+                child = self._children[key] = metrics.requests.labels(key[0], str(status))
+            child.inc()
             metrics.latency.observe(elapsed)
             if access.isEnabledFor(logging.INFO):
                 state = scope.get("state") or {}

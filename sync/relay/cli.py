@@ -6,6 +6,7 @@ import argparse
 import fcntl
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -92,6 +93,10 @@ def serve(settings: RelaySettings) -> None:
     url = f"{'https' if tls else 'http'}://{shown}:{port}"
     print(f"listening on {url}", flush=True)
     log.info("listening", extra={"url": url, "pid": os.getpid()})
+    # uvicorn handles SIGTERM/SIGINT gracefully while it runs, then re-raises the signal to the
+    # handler that was there before: make that one quiet, so a graceful stop exits 0.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda _number, _frame: None)
     try:
         server.run(sockets=[sock])
     finally:

@@ -29,6 +29,9 @@ class _Feed:
     recent: deque[tuple[int, bytes]] = field(default_factory=deque)
     recent_bytes: int = 0
     last: int = 0  # newest cursor in ``recent`` (authoritative mode: newest stored)
+    # Encoded long-poll answers by (after, limit): hundreds of waiters woken by the same package
+    # get the very same bytes, encoded once. Cleared whenever anything arrives.
+    answers: dict[tuple[int, int], bytes] = field(default_factory=dict)
 
 
 class Hub:
@@ -80,6 +83,7 @@ class Hub:
     def wake(self, operation_id: bytes) -> None:
         feed = self._feeds.get(operation_id)
         if feed is not None:
+            feed.answers.clear()
             feed.event.set()
             feed.event = asyncio.Event()
 
@@ -128,6 +132,15 @@ class Hub:
             result.append((seq, raw))
             total += len(raw)
         return result
+
+    def answer(self, operation_id: bytes, after: int, limit: int) -> bytes | None:
+        feed = self._feeds.get(operation_id)
+        return None if feed is None else feed.answers.get((after, limit))
+
+    def keep_answer(self, operation_id: bytes, after: int, limit: int, body: bytes) -> None:
+        feed = self._feeds.get(operation_id)
+        if feed is not None and len(feed.answers) < 64:
+            feed.answers[(after, limit)] = body
 
     def knows_latest(self, operation_id: bytes, last_seq: int) -> None:
         """Authoritative mode: after a database read, nothing newer exists than ``last_seq``."""

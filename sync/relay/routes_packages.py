@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync.errors import ProtocolError
 from sync.protocol import parse_package, verify_package_signature
-from sync.relay.context import Relay, cbor_response, parse_operation_id
+from sync.relay.context import Relay, parse_operation_id
 from sync.relay.guard import Refused, forbidden, store_refusal
 from sync.relay.routes_ops import CBOR_BODY, ERRORS, OperationId, relay_of
 from sync.relay.store import PackageBatch, StoreError
@@ -146,7 +146,11 @@ async def get_packages(
     try:
         while True:
             event = relay.hub.event(op)
-            rows = await _fetch(relay, op, after, limit)
+            ready = relay.hub.answer(op, after, limit)
+            if ready is not None:
+                return Response(ready, media_type="application/cbor")
+            cached = relay.hub.recent_after(op, after, limit, MAX_RESPONSE_BYTES)
+            rows = cached if cached is not None else await _fetch(relay, op, after, limit)
             remaining = deadline - time.monotonic()
             if rows or remaining <= 0:
                 break
@@ -156,7 +160,12 @@ async def get_packages(
     finally:
         relay.metrics.waiters.dec()
     cursor = rows[-1][0] if rows else after
-    return cbor_response({"packages": [[seq, raw] for seq, raw in rows], "cursor": cursor})
+    body = cbor2.dumps(
+        {"packages": [[seq, raw] for seq, raw in rows], "cursor": cursor}, canonical=True
+    )
+    if rows and cached is not None:
+        relay.hub.keep_answer(op, after, limit, body)
+    return Response(body, media_type="application/cbor")
 
 
 @router.get(

@@ -41,12 +41,30 @@ def _damaged(path: Path) -> str:
     ).format(path=path)
 
 
+# Applied right after the key, before the first read: they define the file format, so they
+# must be the same on every open. HMAC-SHA256 (hardware SHA on current x86 and ARM CPUs) is
+# markedly cheaper per page than SQLCipher 4's default HMAC-SHA512, at no loss that matters
+# for page authentication.
+CIPHER_SETTINGS: tuple[str, ...] = ("PRAGMA cipher_hmac_algorithm = HMAC_SHA256",)
+
+
+def apply_key(conn: Any, key: bytes) -> None:
+    """Key a fresh connection with the raw store key and the format settings."""
+    # SQLCipher logs a failed page check to stderr; the user gets one sentence from us instead.
+    conn.execute("PRAGMA cipher_log_level = NONE")
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    for statement in CIPHER_SETTINGS:
+        conn.execute(statement)
+
+
 def _pragmas(conn: Any) -> None:
     """Settings shared by the encrypted store and the benchmark's plain baseline."""
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA temp_store = MEMORY")  # no temporary file may hold plaintext
     conn.execute("PRAGMA busy_timeout = 10000")
-    conn.execute("PRAGMA cache_size = -16000")  # about 16 MB of pages
+    # 64 MiB of pages: a large store's indexes stay in memory, so pages are not decrypted
+    # again and again while records are inserted.
+    conn.execute("PRAGMA cache_size = -65536")
 
 
 def _open_existing(path: Path, key: bytes | None) -> Any:
@@ -60,7 +78,7 @@ def _open_existing(path: Path, key: bytes | None) -> Any:
     conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=True)
     try:
         if key is not None:
-            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+            apply_key(conn, key)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
         page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
@@ -115,7 +133,7 @@ class Store:
         _check_key(key)
         create_private_file(path)
         conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=True)
-        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        apply_key(conn, key)
         return cls._finish(conn, path, key)
 
     @classmethod

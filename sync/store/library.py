@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sync.store import audit
 from sync.store.ids import new_id
 
 if TYPE_CHECKING:
@@ -79,26 +80,29 @@ class Library:
             blob_ref,
             blob_key,
         )
-        cursor = self._store.execute(
-            f"INSERT INTO library_items ({_COLUMNS}) "  # noqa: S608
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (operation_id, item_id) DO NOTHING",
-            (
-                item.operation_id,
-                item.item_id,
-                item.title,
-                item.file_name,
-                item.media_type,
-                item.size,
-                item.sha256,
-                item.record_id,
-                item.author,
-                item.added_hlc,
-                item.attachment_id,
-                item.blob_ref,
-                item.blob_key,
-            ),
-        )
+        with self._store.transaction():
+            cursor = self._store.execute(
+                f"INSERT INTO library_items ({_COLUMNS}) "  # noqa: S608
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (operation_id, item_id) DO NOTHING",
+                (
+                    item.operation_id,
+                    item.item_id,
+                    item.title,
+                    item.file_name,
+                    item.media_type,
+                    item.size,
+                    item.sha256,
+                    item.record_id,
+                    item.author,
+                    item.added_hlc,
+                    item.attachment_id,
+                    item.blob_ref,
+                    item.blob_key,
+                ),
+            )
+            if cursor.rowcount:
+                self._store.audit.append(audit.COLLECTION, item.item_id, operation_id)
         return item if cursor.rowcount else None
 
     def get(self, operation_id: str, item_id: str) -> LibraryItem | None:
@@ -132,10 +136,13 @@ class Library:
         )
 
     def delete(self, operation_id: str, item_id: str) -> bool:
-        cursor = self._store.execute(
-            "DELETE FROM library_items WHERE operation_id = ? AND item_id = ?",
-            (operation_id, item_id),
-        )
+        with self._store.transaction():
+            cursor = self._store.execute(
+                "DELETE FROM library_items WHERE operation_id = ? AND item_id = ?",
+                (operation_id, item_id),
+            )
+            if cursor.rowcount:
+                self._store.audit.append(audit.ERASURE, item_id, operation_id)
         return bool(cursor.rowcount)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sync.store import audit
 from sync.store.clock import utc_now
 from sync.store.ids import new_id
 
@@ -67,22 +68,25 @@ class Messages:
             utc_now(),
             read,
         )
-        cursor = self._store.execute(
-            f"INSERT INTO messages ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "  # noqa: S608
-            "ON CONFLICT (operation_id, message_id) DO NOTHING",
-            (
-                message.operation_id,
-                message.message_id,
-                message.kind,
-                message.author,
-                message.recipient,
-                message.subject,
-                message.body,
-                message.sent_hlc,
-                message.received_at,
-                int(message.read),
-            ),
-        )
+        with self._store.transaction():
+            cursor = self._store.execute(
+                f"INSERT INTO messages ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "  # noqa: S608
+                "ON CONFLICT (operation_id, message_id) DO NOTHING",
+                (
+                    message.operation_id,
+                    message.message_id,
+                    message.kind,
+                    message.author,
+                    message.recipient,
+                    message.subject,
+                    message.body,
+                    message.sent_hlc,
+                    message.received_at,
+                    int(message.read),
+                ),
+            )
+            if cursor.rowcount:
+                self._store.audit.append(audit.COLLECTION, message.message_id, operation_id)
         return message if cursor.rowcount else None
 
     def get(self, operation_id: str, message_id: str) -> Message | None:
@@ -125,10 +129,13 @@ class Messages:
         return int(row[0]) if row else 0
 
     def delete(self, operation_id: str, message_id: str) -> bool:
-        cursor = self._store.execute(
-            "DELETE FROM messages WHERE operation_id = ? AND message_id = ?",
-            (operation_id, message_id),
-        )
+        with self._store.transaction():
+            cursor = self._store.execute(
+                "DELETE FROM messages WHERE operation_id = ? AND message_id = ?",
+                (operation_id, message_id),
+            )
+            if cursor.rowcount:
+                self._store.audit.append(audit.ERASURE, message_id, operation_id)
         return bool(cursor.rowcount)
 
 

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sync.store import audit
 from sync.store.clock import utc_now
 
 if TYPE_CHECKING:
@@ -112,7 +113,12 @@ class Operations:
 
     def delete(self, operation_id: str) -> None:
         """Remove an operation and, by cascade, everything it holds (erasure at close)."""
-        self._store.execute("DELETE FROM operations WHERE operation_id = ?", (operation_id,))
+        with self._store.transaction():
+            cursor = self._store.execute(
+                "DELETE FROM operations WHERE operation_id = ?", (operation_id,)
+            )
+            if cursor.rowcount:
+                self._store.audit.append(audit.ERASURE, operation_id, operation_id)
 
     # -- members ---------------------------------------------------------------------------
 

@@ -1,5 +1,9 @@
 """Records and their revisions.
 
+Creating, changing and erasing a record are written to the audit log in the same transaction
+(collection, alteration, erasure); ``view`` logs a consultation. Exports and transfers are
+logged by the code that performs them (disclosure).
+
 A record's current state is kept merged; every revision (local or received) is kept too, so
 the history and any conflict can be shown. Concurrent edits resolve per field by HLC: a
 revision's value for a field wins when its HLC is later than the one that last set the field.
@@ -12,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sync.store import audit
 from sync.store.ids import new_id
 
 if TYPE_CHECKING:
@@ -107,6 +112,7 @@ class Records:
                     _dumps(fields),
                 ),
             )
+            self._store.audit.append(audit.COLLECTION, record_id, operation_id)
         return Record(
             operation_id,
             record_id,
@@ -179,6 +185,7 @@ class Records:
                     comment,
                 ),
             )
+            self._store.audit.append(audit.ALTERATION, record_id, operation_id)
         return Revision(record_id, number, revision_id, author, hlc, status, dict(changes), comment)
 
     def get(self, operation_id: str, record_id: str) -> Record | None:
@@ -187,6 +194,13 @@ class Records:
             (operation_id, record_id),
         )
         return None if row is None else _record(row)
+
+    def view(self, operation_id: str, record_id: str) -> Record | None:
+        """``get`` for showing to a person: logged as a consultation (LED art. 25)."""
+        record = self.get(operation_id, record_id)
+        if record is not None:
+            self._store.audit.append(audit.CONSULTATION, record_id, operation_id)
+        return record
 
     def history(self, operation_id: str, record_id: str) -> list[Revision]:
         rows = self._store.query(
@@ -224,10 +238,13 @@ class Records:
 
     def erase(self, operation_id: str, record_id: str) -> bool:
         """Erase a record and its whole history (the search index follows by trigger)."""
-        cursor = self._store.execute(
-            "DELETE FROM records WHERE operation_id = ? AND record_id = ?",
-            (operation_id, record_id),
-        )
+        with self._store.transaction():
+            cursor = self._store.execute(
+                "DELETE FROM records WHERE operation_id = ? AND record_id = ?",
+                (operation_id, record_id),
+            )
+            if cursor.rowcount:
+                self._store.audit.append(audit.ERASURE, record_id, operation_id)
         return bool(cursor.rowcount)
 
     @staticmethod

@@ -132,3 +132,27 @@ def test_damaged_key_file_is_one_sentence_exit_1(cordon: Run) -> None:
     assert_one_sentence(result.stderr)
     assert "damaged" in result.stderr
     assert key.read_bytes() == bytes(data)
+
+
+def test_truncated_database_is_one_sentence_exit_1(cordon: Run) -> None:
+    assert cordon(*INIT).returncode == 0
+    db = cordon.home / "store.db"  # type: ignore[attr-defined]
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 2 // 4096 * 4096])
+    before = files(cordon.home)  # type: ignore[attr-defined]
+    result = cordon("whoami")
+    assert result.returncode == 1
+    assert_one_sentence(result.stderr)
+    assert "damaged or truncated" in result.stderr
+    assert files(cordon.home) == before  # type: ignore[attr-defined]
+
+
+def test_flipped_database_page_is_one_sentence(cordon: Run) -> None:
+    assert cordon(*INIT).returncode == 0
+    db = cordon.home / "store.db"  # type: ignore[attr-defined]
+    data = bytearray(db.read_bytes())
+    data[100] ^= 0xFF  # inside page 1
+    db.write_bytes(bytes(data))
+    result = cordon("whoami")
+    assert result.returncode == 1
+    assert_one_sentence(result.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -161,7 +162,12 @@ def test_close_leaves_no_rows_and_no_files(tmp_path: Path, people: dict[str, Ide
         relay.client(people["coord"]).close_operation(op.id)
         assert not blob_dir.exists()
     finally:
-        relay.stop()
+        code = relay.stop()  # SIGTERM: a graceful shutdown exits 0
+    assert code == 0
+    lines = relay.log_path.read_text().splitlines()
+    records = [json.loads(line) for line in lines]  # structured: every line is one JSON object
+    assert any(r.get("msg") == "request" and r.get("status") == 204 for r in records)
+    assert any(r.get("msg") == "relay stopped" for r in records)
     from sqlalchemy import create_engine, text
 
     engine = create_engine("sqlite:///" + str(relay.data / "relay.db"))

@@ -12,14 +12,14 @@ import sqlcipher3.dbapi2 as sqlcipher
 
 from sync.errors import CordonError
 from sync.store import migrations
-from sync.store.db import Store
+from sync.store.db import Store, apply_key
 
 KEY = os.urandom(32)
 
 
 def raw(path: Path) -> Any:
     conn = sqlcipher.connect(str(path), isolation_level=None)
-    conn.execute(f"PRAGMA key = \"x'{KEY.hex()}'\"")
+    apply_key(conn, KEY)
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
 

@@ -1,0 +1,102 @@
+"""Full-text search in English, French (accents), Arabic and Chinese, scoped by operation."""
+
+from __future__ import annotations
+
+import pytest
+
+from sync.store.db import Store
+
+RECORDS = {
+    "en": "Cocaine found in the false bottom of a suitcase, flight BOG-CDG",
+    "fr": "L'État a saisi 12 kg de résine de cannabis à la frontière de Hendaye",
+    "ar": "ضبطت الجمارك كمية من المخدرات في ميناء جدة الإسلامي",
+    "zh": "上海海关在洋山港查获走私可卡因二十公斤",
+}
+
+
+@pytest.fixture
+def ids(store: Store) -> dict[str, str]:
+    out = {}
+    for lang, text in RECORDS.items():
+        rec = store.records.create("op1", "seizure", 1, {"description": text, "qty": 12}, "d", "h")
+        out[lang] = rec.record_id
+    store.records.create("op2", "seizure", 1, {"description": RECORDS["en"]}, "d", "h")
+    return out
+
+
+def found(store: Store, query: str, op: str | None = "op1") -> set[str]:
+    return {hit.id for hit in store.search(query, op)}
+
+
+def test_english_words_prefixes_substrings_and_case(store: Store, ids: dict[str, str]) -> None:
+    assert found(store, "cocaine") == {ids["en"]}
+    assert found(store, "COCAINE suitcase") == {ids["en"]}
+    assert found(store, "suitc") == {ids["en"]}
+    assert found(store, "BOG") == {ids["en"]}
+    assert found(store, "cocaine heroin") == set()
+
+
+def test_french_accents_either_way(store: Store, ids: dict[str, str]) -> None:
+    assert found(store, "etat") == {ids["fr"]}
+    assert found(store, "État") == {ids["fr"]}
+    assert found(store, "resine") == {ids["fr"]}
+    assert found(store, "frontiere hendaye") == {ids["fr"]}
+
+
+def test_arabic_words_and_attached_prefixes(store: Store, ids: dict[str, str]) -> None:
+    assert found(store, "المخدرات") == {ids["ar"]}
+    assert found(store, "مخدرات") == {ids["ar"]}  # without the article, inside the word
+    assert found(store, "جمارك") == {ids["ar"]}
+    assert found(store, "ميناء جدة") == {ids["ar"]}
+
+
+def test_chinese_substrings_including_two_characters(store: Store, ids: dict[str, str]) -> None:
+    assert found(store, "可卡因") == {ids["zh"]}
+    assert found(store, "洋山港") == {ids["zh"]}
+    assert found(store, "海关") == {ids["zh"]}  # two characters: below the trigram size
+    assert found(store, "走私") == {ids["zh"]}
+
+
+def test_short_and_numeric_terms(store: Store, ids: dict[str, str]) -> None:
+    assert found(store, "kg") == {ids["fr"]}
+    assert ids["fr"] in found(store, "12")
+
+
+def test_scoped_by_operation(store: Store, ids: dict[str, str]) -> None:
+    assert len(found(store, "cocaine", None)) == 2
+    assert found(store, "cocaine", "op2") != found(store, "cocaine", "op1")
+    assert found(store, "cocaine", "nope") == set()
+
+
+def test_hits_carry_kind_id_and_marked_snippet(store: Store, ids: dict[str, str]) -> None:
+    store.messages.add("op1", "d", "Alerte cocaïne", "Surveiller les vols BOG-CDG", "h")
+    store.library.add("op1", "Photo de la valise (cocaïne)", 10, "ab", "d", "h")
+    hits = store.search("cocaine", "op1")
+    assert sorted(h.kind for h in hits) == ["library", "message", "record"]
+    for hit in hits:
+        assert "[" in hit.snippet and "]" in hit.snippet
+        assert "\n" not in hit.snippet
+    short = store.search("海关", "op1")
+    assert short[0].snippet.count("[") == 1
+
+
+def test_index_follows_edits_and_erasure(store: Store, ids: dict[str, str]) -> None:
+    store.records.apply("op1", ids["en"], {"description": "Heroin in a backpack"}, "d", "h2")
+    assert found(store, "cocaine") == set()
+    assert found(store, "heroin") == {ids["en"]}
+    store.records.erase("op1", ids["en"])
+    assert found(store, "heroin") == set()
+
+
+def test_query_syntax_is_never_interpreted(store: Store, ids: dict[str, str]) -> None:
+    for query in ['"', "AND", "OR NOT", "col:val", "a*", "(((", "NEAR(a b)", "'; DROP", "  "]:
+        store.search(query, "op1")  # no exception
+    assert found(store, '"cocaine"') == {ids["en"]}
+
+
+def test_limit(store: Store) -> None:
+    for i in range(30):
+        store.messages.add("op1", "d", f"routine {i}", "body", f"h{i:03d}")
+    hits = store.search("routine", "op1", limit=10)
+    assert len(hits) == 10
+    assert hits[0].snippet.startswith("[routine] 29")  # newest first
