@@ -96,10 +96,19 @@ def new_key() -> bytes:
     return os.urandom(KEY_BYTES)
 
 
+def chunk_count(plain_size: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> int:
+    """How many chunks ``plain_size`` bytes make (an empty file is one empty final chunk)."""
+    return max(1, -(-plain_size // chunk_size))
+
+
 def ciphertext_size(plain_size: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> int:
     """Size of the encrypted stream for ``plain_size`` bytes of plaintext."""
-    chunks = max(1, -(-plain_size // chunk_size))
-    return HEADER_SIZE + plain_size + chunks * TAG_BYTES
+    return HEADER_SIZE + plain_size + chunk_count(plain_size, chunk_size) * TAG_BYTES
+
+
+def chunk_offset(index: int, chunk_size: int = DEFAULT_CHUNK_SIZE) -> int:
+    """Where sealed chunk ``index`` starts in the encrypted stream (to resume a transfer)."""
+    return HEADER_SIZE + index * (chunk_size + TAG_BYTES)
 
 
 def _chunk_cipher(key: bytes, header: StreamHeader) -> AESGCM:

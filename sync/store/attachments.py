@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from locales import _
 from sync.crypto import stream
 from sync.errors import CordonError, ProtocolError
+from sync.store import audit
 from sync.store.clock import utc_now
 from sync.store.fsutil import FILE_MODE, ensure_private_folder, fsync_folder
 from sync.store.ids import new_id
@@ -183,8 +184,18 @@ class AttachmentStore:
             raise ProtocolError("the attachment does not match its recorded hash")
         return attachment
 
-    def export_to(self, attachment_id: str, path: str | os.PathLike[str]) -> Path:
-        """Write the plaintext where the user asked; a failed export leaves nothing behind."""
+    def export_to(
+        self,
+        attachment_id: str,
+        path: str | os.PathLike[str],
+        *,
+        operation_id: str | None = None,
+        object_id: str | None = None,
+    ) -> Path:
+        """Write the plaintext where the user asked; a failed export leaves nothing behind.
+
+        Logged as a disclosure of ``object_id`` (default: the attachment id) in the audit log.
+        """
         target = Path(path)
         part = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
         try:
@@ -192,6 +203,7 @@ class AttachmentStore:
             with os.fdopen(fd, "wb") as fh:
                 self.read_into(attachment_id, fh)
             os.replace(part, target)
+            self._store.audit.append(audit.DISCLOSURE, object_id or attachment_id, operation_id)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 part.unlink()

@@ -127,3 +127,16 @@ def test_header_parser_fuzz(data: bytes) -> None:
     except ProtocolError:
         return
     assert stream.MIN_CHUNK_SIZE <= header.chunk_size <= stream.MAX_CHUNK_SIZE
+
+
+def test_offsets_and_counts_for_resuming() -> None:
+    data = os.urandom(3 * CHUNK + 1)
+    blob, result = encrypt(data)
+    assert stream.chunk_count(len(data), CHUNK) == 4
+    assert stream.chunk_count(0, CHUNK) == 1
+    header, chunks = split(blob)
+    opener = stream.StreamOpener(result.key, header)
+    start = stream.chunk_offset(2, CHUNK)
+    sealed = blob[start : start + CHUNK + stream.TAG_BYTES]
+    assert sealed == chunks[2]
+    assert opener.open(2, sealed, final=False) == data[2 * CHUNK : 3 * CHUNK]

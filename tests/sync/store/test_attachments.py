@@ -60,8 +60,12 @@ def test_small_round_trip(files: AttachmentStore, tmp_path: Path) -> None:
     files.read_into(att.attachment_id, out)
     assert out.getvalue() == b"photo of the concealment"
     assert att.sha256 == hashlib.sha256(b"photo of the concealment").hexdigest()
-    target = files.export_to(att.attachment_id, tmp_path / "out.jpg")
+    target = files.export_to(
+        att.attachment_id, tmp_path / "out.jpg", operation_id="op1", object_id="item42"
+    )
     assert target.read_bytes() == b"photo of the concealment"
+    last = files._store.audit.entries()[-1]
+    assert (last.action, last.object, last.operation_id) == ("disclosure", "item42", "op1")
     assert files.verify(att.attachment_id)
     assert files.get(att.attachment_id) == att
 

@@ -53,9 +53,35 @@ def check_v2(store: Store) -> None:
     assert record is not None and record.fields["qty"] == 12.5
 
 
+def fill_v2(conn: Any) -> None:
+    fill_v1(conn)
+    conn.execute(
+        "INSERT INTO records (operation_id, record_id, template_id, template_version, status, "
+        "author, fields, revision, created_hlc, updated_hlc) "
+        "VALUES ('op', 'r2', 'person', 1, 'draft', 'dev', '{\"name\": \"Kofi\"}', 1, 'h4', 'h4')"
+    )
+
+
+def check_v3(store: Store) -> None:
+    assert [r.record_id for r in store.records.list("op")] == ["r2", "r1"]
+    assert {h.id for h in store.search("Kofi", "op")} == {"r2"}
+    plan = " ".join(
+        str(row[-1])
+        for row in store.query(
+            "EXPLAIN QUERY PLAN SELECT * FROM records WHERE operation_id = 'op' "
+            "ORDER BY updated_hlc DESC, id DESC LIMIT 50"
+        )
+    )
+    assert "records_by_updated" in plan and "TEMP B-TREE" not in plan
+
+
 # For each version N: how to fill a database at N-1, and what must hold after migrating to N.
-FILLERS: dict[int, Callable[[Any], None]] = {1: lambda conn: None, 2: fill_v1}
-CHECKS: dict[int, Callable[[Store], None]] = {1: lambda store: None, 2: check_v2}
+FILLERS: dict[int, Callable[[Any], None]] = {1: lambda conn: None, 2: fill_v1, 3: fill_v2}
+CHECKS: dict[int, Callable[[Store], None]] = {
+    1: lambda store: None,
+    2: check_v2,
+    3: check_v3,
+}
 
 
 def test_every_migration_has_an_upgrade_test() -> None:
