@@ -217,3 +217,16 @@ def test_close_operation(relay: RelayProcess, op: Op) -> None:
         with pytest.raises(RelayError) as refused:
             call()
         assert refused.value.status == 410
+
+
+def test_forged_sender_refused(relay: RelayProcess, op: Op) -> None:
+    from sync.protocol import PackageHeader, parse_package
+    from sync.protocol.wire import encode
+
+    real = parse_package(op.package("part"))
+    # The participant claims another member wrote it (signature is its own): refused.
+    header = PackageHeader(1, op.id, op.latest.epoch, op.people["part2"].device_id, 99, "record", 1)
+    forged = encode({"h": header.encode(), "c": real.ciphertext, "s": real.signature})
+    with pytest.raises(RelayError) as refused:
+        relay.client(op.people["part"]).post_packages(op.id, [forged])
+    assert refused.value.status == 403

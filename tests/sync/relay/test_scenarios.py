@@ -204,3 +204,32 @@ def test_rate_limit_and_quota(tmp_path: Path, people: dict[str, Identity]) -> No
         assert response.status_code == 200
     finally:
         relay.stop()
+
+
+@pytest.mark.parametrize("verify_all", [False, True])
+def test_own_packages_with_bad_signature(
+    verify_all: bool, tmp_path: Path, people: dict[str, Identity]
+) -> None:
+    """Own packages are authorised by the request signature; optionally verified one by one."""
+    from sync.protocol import parse_package
+    from sync.protocol.wire import encode
+
+    env = {"CORDON_RELAY_VERIFY_ALL_PACKAGE_SIGNATURES": "true" if verify_all else "false"}
+    relay = RelayProcess(tmp_path / "data", env=env).start()
+    try:
+        op = make_operation(relay, people)
+        good = parse_package(op.package("part"))
+        bad = encode({"h": good.header_bytes, "c": good.ciphertext, "s": bytes(64)})
+        client = relay.client(people["part"])
+        if verify_all:
+            with pytest.raises(RelayError) as refused:
+                client.post_packages(op.id, [bad])
+            assert refused.value.status == 403
+        else:
+            assert client.post_packages(op.id, [bad])[0].cursor == 1
+        # Forwarded by someone else, a bad signature is always refused.
+        with pytest.raises(RelayError) as refused:
+            relay.client(people["part2"]).post_packages(op.id, [bad])
+        assert refused.value.status == 403
+    finally:
+        relay.stop()

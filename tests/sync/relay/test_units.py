@@ -128,6 +128,8 @@ def test_settings_layers(tmp_path: Path) -> None:
         str(config), environ={"CORDON_RELAY_PORT": "9100"}, overrides={"host": "127.0.0.1"}
     )
     assert (settings_.port, settings_.quota_bytes, settings_.host) == (9100, 5000, "127.0.0.1")
+    flags = load_settings(None, environ={"CORDON_RELAY_VERIFY_ALL_PACKAGE_SIGNATURES": "yes"})
+    assert flags.verify_all_package_signatures is True
     config.write_text("[relay]\nunknown = 1\n")
     with pytest.raises(UsageError):
         load_settings(str(config), environ={})
