@@ -28,7 +28,7 @@ from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
 from sync.protocol import Commit
 from sync.protocol.direct import parse_direct
-from sync.store.db import Store
+from sync.store.db import IntegrityError, Store
 from sync.store.records import STATUS_KEY
 
 COORDINATOR_ONLY = ("validated", "returned")
@@ -70,31 +70,33 @@ class Applier:
         return done
 
     def _record(self, item: RecordItem, sender: str) -> int:
-        known = self.store.query_one(
-            "SELECT author FROM records WHERE operation_id = ? AND record_id = ?",
-            (self.operation_id, item.record_id),
-        )
-        if known is not None:
-            seen = self.store.query_one(
-                "SELECT 1 FROM record_revisions WHERE operation_id = ? AND revision_id = ?",
-                (self.operation_id, item.revision_id),
-            )
-            if seen:
-                return 0
-            raise ProtocolError("package refused: it creates a record that already exists")
         if item.status not in ("draft", "submitted"):
             raise ProtocolError("package refused: a new record must be a draft or submitted")
-        self.store.records.create(
-            self.operation_id,
-            item.template_id,
-            item.template_version,
-            item.fields,
-            sender,
-            item.hlc,
-            record_id=item.record_id,
-            status=item.status,
-            revision_id=item.revision_id,
-        )
+        try:
+            self.store.records.create(
+                self.operation_id,
+                item.template_id,
+                item.template_version,
+                item.fields,
+                sender,
+                item.hlc,
+                record_id=item.record_id,
+                status=item.status,
+                revision_id=item.revision_id,
+            )
+        except IntegrityError:
+            # Already here: the same revision (nothing to do), or a clash (refused).
+            # A revision id naming another record means the record row went in and the
+            # revision clashed: refused, and the package's savepoint undoes the record row.
+            seen = self.store.query_one(
+                "SELECT record_id FROM record_revisions WHERE operation_id = ? AND revision_id = ?",
+                (self.operation_id, item.revision_id),
+            )
+            if seen is not None and seen[0] == item.record_id:
+                return 0
+            raise ProtocolError(
+                "package refused: it creates a record that already exists"
+            ) from None
         return 1
 
     def _revision(self, item: RevisionItem, sender: str, role: str) -> int:

@@ -14,6 +14,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ from sync.store.db import Store
 from sync.store.outbox import OutboxEntry
 from sync.store.profile import Profile
 
-FETCH_LIMIT = 500
+FETCH_LIMIT = 1000  # the relay's maximum per request
 PUSH_BATCH = 400
 PUSH_BYTES = 12 * 1024 * 1024
 FORWARD_KIND = "forward"
@@ -265,22 +266,27 @@ class SyncEngine:
     def pull(
         self, operation_id: str, relay_url: str, client: RelayClient, keys: OperationKeys
     ) -> SyncReport:
+        """Fetch and apply packages after the stored cursor until none are left. The next
+        batch is fetched on a helper thread while this one is applied (network and relay
+        work overlap with verification and the store's writes)."""
         op = bytes.fromhex(operation_id)
         report = SyncReport()
         after = int(self.store.outbox.cursor(operation_id, relay_url) or 0)
-        while True:
-            result = client.fetch_packages(op, after=after, limit=FETCH_LIMIT)
-            if not result.packages:
-                return report
-            part = self.receive(
-                operation_id,
-                (raw for _cursor, raw in result.packages),
-                cursor=(relay_url, result.cursor),
-                keys=keys,
-            )
-            report.add(part)
-            after = result.cursor
-            self.progress(Progress(operation_id, "pull", report.received, None))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cordon-fetch") as pool:
+            pending = pool.submit(client.fetch_packages, op, after, FETCH_LIMIT)
+            while True:
+                result = pending.result()
+                if not result.packages:
+                    return report
+                pending = pool.submit(client.fetch_packages, op, result.cursor, FETCH_LIMIT)
+                part = self.receive(
+                    operation_id,
+                    (raw for _cursor, raw in result.packages),
+                    cursor=(relay_url, result.cursor),
+                    keys=keys,
+                )
+                report.add(part)
+                self.progress(Progress(operation_id, "pull", report.received, None))
 
     def sync_once(self, operation_id: str) -> SyncReport:
         """One round: commits, push, pull. Raises RelayUnavailable/RelayError."""
