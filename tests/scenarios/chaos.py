@@ -1,5 +1,6 @@
 """A loopback TCP proxy between clients and the relay that drops, delays, duplicates and resets
-connections (scenario 9). Chaos is off until ``enable()``; a seeded random generator decides."""
+connections (scenario 9). Chaos is off until ``enable()``; then connections meet each failure
+mode in turn."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import socket
 import struct
 import threading
 import time
+
+MODES = ("reset", "delay", "drop", "pass", "duplicate", "delay")
+COUNTED = {"reset": "reset", "drop": "dropped", "duplicate": "duplicated", "delay": "delayed"}
 
 
 class ChaosProxy:
@@ -25,6 +29,7 @@ class ChaosProxy:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._stop = False
+        self._turn = 0
         threading.Thread(target=self._accept, daemon=True).start()
 
     def enable(self) -> None:
@@ -57,26 +62,12 @@ class ChaosProxy:
         self.counts["connections"] += 1
         mode = "pass"
         if self.chaos:
-            roll = self._roll()
-            mode = (
-                "reset"
-                if roll < 0.08
-                else "drop"
-                if roll < 0.16
-                else "duplicate"
-                if roll < 0.26
-                else "delay"
-                if roll < 0.50
-                else "pass"
-            )
-            self.counts[
-                {
-                    "reset": "reset",
-                    "drop": "dropped",
-                    "duplicate": "duplicated",
-                    "delay": "delayed",
-                }.get(mode, "connections")
-            ] += mode != "pass"
+            # every mode in turn, so a short run still meets each kind of failure
+            with self._lock:
+                mode = MODES[self._turn % len(MODES)]
+                self._turn += 1
+            if mode != "pass":
+                self.counts[COUNTED[mode]] += 1
         if mode == "reset":
             self._reset(client)
             return

@@ -54,5 +54,5 @@ def test_9_unreliable_network_converges(
             break
     assert subjects[0] == subjects[1] == subjects[2]
     assert len(subjects[0]) == len(set(subjects[0])) == MESSAGES
-    assert proxy.counts["reset"] + proxy.counts["dropped"] + proxy.counts["duplicated"] >= 3
+    assert proxy.counts["reset"] and proxy.counts["dropped"] and proxy.counts["duplicated"]
     print(f"\nscenario 9: {MESSAGES} messages, proxy {proxy.counts}")
