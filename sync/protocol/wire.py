@@ -8,6 +8,7 @@ Only ProtocolError ever leaves this module on hostile input.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,7 @@ PROTOCOL_VERSION = 1
 MAX_ENVELOPE_BYTES = 64 * 1024 * 1024  # a package or commit larger than this is refused unread
 MAX_TEXT = 1000  # names, agencies and other short labels
 MAX_INT = 2**63 - 1
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def encode(value: Any) -> bytes:
@@ -136,7 +138,7 @@ def get_text(
     item = value[key]
     if not isinstance(item, str) or len(item) > max_len or (not allow_empty and not item):
         raise malformed(what, f"{key} is not valid text")
-    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in item):
+    if CONTROL_CHARACTERS.search(item):
         raise malformed(what, f"{key} holds control characters")
     return item
 
