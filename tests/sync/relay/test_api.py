@@ -251,3 +251,13 @@ def test_event_stream_ends_when_device_is_removed(relay: RelayProcess, op: Op) -
     relay.client(op.people["coord"]).post_commit(op.id, commit.raw)
     assert finished.wait(10), "the stream stayed open after the removal"
     assert received == [1]
+
+
+def test_numbers_at_the_column_limits(relay: RelayProcess, op: Op) -> None:
+    """Found by schemathesis on PostgreSQL: an epoch beyond int4 was a 500, now a 400."""
+    client = relay.client(op.people["part"])
+    assert client.commits(op.id, after=2**31 - 1) == []
+    with pytest.raises(RelayError) as refused:
+        client.commits(op.id, after=2**31)
+    assert refused.value.status == 400
+    assert client.fetch_packages(op.id, after=2**62).packages == []
