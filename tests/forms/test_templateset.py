@@ -85,3 +85,15 @@ JSONISH = st.recursive(
 def test_any_json_is_a_set_or_a_template_error(raw: object) -> None:
     with contextlib.suppress(TemplateError):
         TemplateSet.from_dict({"format": 1, "templates": [{"definition": raw}]})
+
+
+def test_stored_forms_of_a_set() -> None:
+    from forms.templateset import template_set_from_stored
+
+    full = TemplateSet.from_builtin(["vehicle", "person"], {"person": ["aliases"]})
+    for stored in (full.to_dict(), full.to_dict()["templates"]):
+        assert template_set_from_stored(stored).digest() == full.digest()
+    assert template_set_from_stored(["vehicle"]).ids() == ["vehicle"]
+    for bad in ([], None, ["no-such-template"], "vehicle"):
+        with pytest.raises(TemplateError):
+            template_set_from_stored(bad)
