@@ -81,9 +81,7 @@ def load_settings(
             document = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UsageError(
-                _("The relay configuration file {path} could not be read.").format(
-                    path=config_file
-                )
+                _("The relay configuration file {path} could not be read.").format(path=config_file)
             ) from exc
         table = document.get("relay", document)
         if not isinstance(table, dict):

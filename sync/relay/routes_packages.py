@@ -122,9 +122,7 @@ async def post_packages(operation_id: OperationId, request: Request) -> Response
     return JSONResponse({"results": results})
 
 
-async def _fetch(
-    relay: Relay, op: bytes, after: int, limit: int
-) -> list[tuple[int, bytes]]:
+async def _fetch(relay: Relay, op: bytes, after: int, limit: int) -> list[tuple[int, bytes]]:
     cached = relay.hub.recent_after(op, after, limit, MAX_RESPONSE_BYTES)
     if cached is not None:
         return cached

@@ -453,4 +453,3 @@ class RelayStore:
 def sqlite_url(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True)
     return "sqlite:///" + os.fspath(data_dir / "relay.db")
-

@@ -40,8 +40,28 @@ def test_unlocode_prefix_and_name_search() -> None:
 
 def test_unlocode_type_ahead_is_fast() -> None:
     index = unlocode_index()
-    probes = ["a", "ro", "par", "FR", "CN", "sh", "New", "bo", "ber", "zz", "Mos", "sao",
-              "NLR", "los a", "kin", "port", "san", "st", "m", "x"] * 5
+    probes = [
+        "a",
+        "ro",
+        "par",
+        "FR",
+        "CN",
+        "sh",
+        "New",
+        "bo",
+        "ber",
+        "zz",
+        "Mos",
+        "sao",
+        "NLR",
+        "los a",
+        "kin",
+        "port",
+        "san",
+        "st",
+        "m",
+        "x",
+    ] * 5
     times = []
     for probe in probes:
         start = time.perf_counter()

@@ -129,7 +129,11 @@ def test_marker_plaintext_never_reaches_relay_storage_or_logs(
     keys = OperationKeys.from_chain(people["part"], [c.raw for c in op.commits])
     sealed = [
         seal_package(
-            people["part"], keys, kind="record", seq=i + 1, hlc=1_700_000_000_000 + i,
+            people["part"],
+            keys,
+            kind="record",
+            seq=i + 1,
+            hlc=1_700_000_000_000 + i,
             body=b'{"seizure": "' + marker + b'", "n": %d}' % i,
         )
         for i in range(20)
@@ -172,8 +176,15 @@ def test_close_leaves_no_rows_and_no_files(tmp_path: Path, people: dict[str, Ide
 
     engine = create_engine("sqlite:///" + str(relay.data / "relay.db"))
     with engine.connect() as conn:
-        for table in ("operations", "commits", "packages", "invitations", "join_requests",
-                      "blobs", "blob_chunks"):
+        for table in (
+            "operations",
+            "commits",
+            "packages",
+            "invitations",
+            "join_requests",
+            "blobs",
+            "blob_chunks",
+        ):
             assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0  # noqa: S608
     engine.dispose()
     assert _scan([relay.data], op.id) == []
