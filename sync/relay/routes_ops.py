@@ -105,7 +105,7 @@ async def operation_state(operation_id: OperationId, request: Request) -> Respon
 async def list_commits(
     operation_id: OperationId,
     request: Request,
-    after: Annotated[int, Query(ge=-1, le=2**31)] = -1,
+    after: Annotated[int, Query(ge=-1, le=2**31 - 1)] = -1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     """Commits with epoch > ``after``, oldest first, as CBOR {"commits": [raw, ...]} (members)."""

@@ -104,3 +104,13 @@ def test_currencies_units() -> None:
     tobacco = usual_units("tobacco")
     assert tobacco is not None and "sticks" in tobacco
     assert usual_units("other") is None
+
+
+def test_airports() -> None:
+    from forms.reference import get_airport, search_airports
+
+    cdg = get_airport("cdg")
+    assert cdg is not None and cdg.icao == "LFPG" and cdg.country == "FR"
+    assert get_airport("LFPG") == cdg and get_airport("QQQ") is None
+    assert search_airports("CD")[0].iata.startswith("CD")
+    assert any(a.iata == "BOG" for a in search_airports("bogota"))
