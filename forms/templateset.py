@@ -139,6 +139,24 @@ class TemplateSet:
         return cls.from_dict(raw)
 
 
+def template_set_from_stored(value: Any) -> TemplateSet:
+    """The template set an operation record holds, in whichever form it was stored: the full
+    ``to_dict`` form (what travels), a list of its entries, or a plain list of shipped template
+    ids (``cordon op create --templates seizure-short,person``)."""
+    if isinstance(value, dict):
+        return TemplateSet.from_dict(value)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        from forms.registry import builtin_templates
+
+        unknown = [v for v in value if v not in builtin_templates()]
+        if unknown:
+            raise TemplateError(f"unknown templates {unknown}")
+        return TemplateSet.from_builtin(value)
+    if isinstance(value, list) and value:
+        return TemplateSet.from_dict({"format": FORMAT, "templates": value})
+    raise TemplateError("the operation has no template set")
+
+
 def _check_hidden(template: Template, hidden: frozenset[str]) -> None:
     protected = {f.id for f in EVALUATION_SECTION.fields}
     for fid in hidden:

@@ -17,6 +17,8 @@ def fold(text: str) -> str:
 
 def fold_name(text: str) -> str:
     """Like ``fold`` but keeps single spaces between words (for name prefix search)."""
+    if text.isascii():  # most place names: no accents to strip
+        return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.split())

@@ -15,6 +15,8 @@ from forms.validators import VALIDATORS, Hints
 from locales import N_
 
 MAX_ITEMS = 1000  # hard cap on repeated values and group items, whatever the template says
+# Free text is cheap to check and rarely repeats: not worth a memo entry.
+_UNMEMOISED = frozenset({FieldType.TEXT, FieldType.TEXTAREA})
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class ValidationContext:
     duplicates: DuplicateFinder | None = None
     record_id: str | None = None
     hidden: frozenset[str] = frozenset()  # fields hidden by the operation's template set
+    # Bulk imports repeat the same country, unit or code thousands of times: a memo of
+    # (field, raw text) -> normalised value spares re-validating them. Owned by one import.
+    memo: dict[tuple[int, str], Any] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -69,16 +74,34 @@ def _validate_scalar(f: Field, value: Any, path: str, hints: Hints, errors: list
         return None
 
 
-def _validate_field(f: Field, value: Any, path: str, hints: Hints, errors: list[Issue]) -> Any:
+MEMO_LIMIT = 100_000
+
+
+def _validate_field(
+    f: Field, value: Any, path: str, hints: Hints, errors: list[Issue],
+    memo: dict[tuple[int, str], Any] | None = None,
+) -> Any:
     """The normalised value of one field, or None (errors appended) when it is empty/invalid."""
     if type(value) is str and value.strip() and not f.multiple and f.type is not FieldType.GROUP:
-        return _validate_scalar(f, value, path, hints, errors)  # the common case, fast
+        # The common case, fast; only valid results are memoised (errors need their path).
+        if memo is None:
+            return _validate_scalar(f, value, path, hints, errors)
+        key = (id(f), value)
+        if key in memo:
+            return memo[key]
+        before = len(errors)
+        result = _validate_scalar(f, value, path, hints, errors)
+        if len(errors) == before and f.type not in _UNMEMOISED:
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            memo[key] = result
+        return result
     if _empty(value):
         if f.required:
             errors.append(Issue(path, "required", N_("This field is required.")))
         return None
     if f.type is FieldType.GROUP:
-        return _validate_group(f, value, path, hints, errors)
+        return _validate_group(f, value, path, hints, errors, memo)
     if f.multiple:
         value = _split_multi(value)
         if not isinstance(value, list):
@@ -107,7 +130,8 @@ def _validate_field(f: Field, value: Any, path: str, hints: Hints, errors: list[
 
 
 def _validate_group(
-    f: Field, value: Any, path: str, hints: Hints, errors: list[Issue]
+    f: Field, value: Any, path: str, hints: Hints, errors: list[Issue],
+    memo: dict[tuple[int, str], Any] | None = None,
 ) -> list[dict[str, Any]] | None:
     if isinstance(value, Mapping):
         value = [value]
@@ -136,7 +160,7 @@ def _validate_group(
         item: dict[str, Any] = {}
         for sub in f.fields:
             normalised = _validate_field(sub, raw.get(sub.id), f"{item_path}.{sub.id}", hints,
-                                         errors)
+                                         errors, memo)
             if normalised is not None:
                 item[sub.id] = normalised
         items.append(item)
@@ -167,25 +191,30 @@ def validate_record(
     template: Template, values: Mapping[str, Any], context: ValidationContext | None = None
 ) -> ValidationResult:
     """Check and normalise ``values`` (field id -> value; groups are lists of dicts)."""
-    ctx = context or ValidationContext()
-    hints = Hints(default_region=ctx.default_region)
+    ctx = context or _DEFAULT
+    hints = _DEFAULT_HINTS if ctx.default_region is None else Hints(ctx.default_region)
     errors: list[Issue] = []
     out: dict[str, Any] = {}
     if not isinstance(values, Mapping):
         errors.append(Issue("", "not_a_record", N_("A record must map field names to values.")))
         return ValidationResult({}, errors)
+    hidden = ctx.hidden
     for key in values:
         f = template.field(str(key))
         if f is None:
             errors.append(Issue(str(key), "unknown_field", N_("This field does not exist.")))
-        elif f.id in ctx.hidden and not _empty(values[key]):
+        elif hidden and f.id in hidden and not _empty(values[key]):
             errors.append(
                 Issue(f.id, "hidden_field", N_("This field is not used in this operation."))
             )
+    get = values.get
     for f in template.fields():
-        if f.id in ctx.hidden:
+        if hidden and f.id in hidden:
             continue
-        normalised = _validate_field(f, values.get(f.id), f.id, hints, errors)
+        value = get(f.id)
+        if value is None and not f.required:
+            continue  # most optional fields are empty: skip the call
+        normalised = _validate_field(f, value, f.id, hints, errors, ctx.memo)
         if normalised is not None:
             out[f.id] = normalised
     for rule in template.rules:
@@ -194,6 +223,8 @@ def validate_record(
                 _check_rule(rule, item, f"{rule.group}[{i}].", errors)
         else:
             _check_rule(rule, out, "", errors)
+    if not template.checked_fields() and ctx.duplicates is None:
+        return ValidationResult(out, errors, [])
     failed = frozenset(e.field.split("[")[0].split(".")[0] for e in errors)
     qctx = QualityContext(
         today=ctx.today or dt.date.today(),
@@ -203,3 +234,7 @@ def validate_record(
     )
     warnings = quality_warnings(template, out, qctx, skip=failed)
     return ValidationResult(out, errors, warnings)
+
+
+_DEFAULT = ValidationContext()
+_DEFAULT_HINTS = Hints()

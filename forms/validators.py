@@ -237,22 +237,12 @@ def unlocode(f: Field, value: Any, hints: Hints) -> str:
 
 
 def airport(f: Field, value: Any, hints: Hints) -> str:
+    from forms.reference.airports import get_airport
+
     code = _as_text(value).upper()
-    table = _airports("IATA" if len(code) == 3 else "ICAO")
-    if len(code) not in (3, 4) or code not in table:
+    if len(code) not in (3, 4) or get_airport(code) is None:
         raise FieldProblem("invalid_airport", N_("Enter an IATA or ICAO airport code."))
     return code
-
-
-_AIRPORTS: dict[str, dict[str, Any]] = {}
-
-
-def _airports(kind: str) -> dict[str, Any]:
-    if kind not in _AIRPORTS:
-        import airportsdata
-
-        _AIRPORTS[kind] = dict(airportsdata.load(kind))  # type: ignore[arg-type]
-    return _AIRPORTS[kind]
 
 
 def hs_code(f: Field, value: Any, hints: Hints) -> str:

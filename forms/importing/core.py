@@ -7,6 +7,7 @@ the valid rows anyway; ``dry_run=True`` only reports."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from forms.importing.mapping import (
     suggest_mapping,
 )
 from forms.importing.table import Table
+from forms.importing.xlsx_reader import FormulaCell
 from forms.issues import Issue
 from forms.model import Field, FieldType, Template
 from forms.validation import ValidationContext, validate_record
@@ -30,6 +32,9 @@ from locales import N_, _
 
 FORMATS = ("xlsx", "csv", "xml")
 MAX_REFUSALS = 10_000  # beyond this the report stops listing (the counts stay exact)
+# Valid records held back in memory while the rest of the file is checked (all or nothing);
+# a larger file is read a second time instead, so memory stays bounded whatever its size.
+BUFFER_RECORDS = 100_000
 
 
 @dataclass(frozen=True)
@@ -185,12 +190,13 @@ def _row_values(
     template: Template, mapped: dict[str, Any]
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Prepared values and the paths of formula cells (refused, never evaluated)."""
-    from forms.importing.xlsx_reader import FormulaCell
-
     formulas: list[tuple[str, str]] = []
     out: dict[str, Any] = {}
     for key, value in mapped.items():
         f = template.field(key)
+        if type(value) is str and value[0] != "'" and (f is None or f.type is not FieldType.DATE):
+            out[key] = value  # plain text needs no preparation (the common case)
+            continue
         if isinstance(value, list) and f is not None and f.type is FieldType.GROUP:
             items = []
             for i, item in enumerate(value):
@@ -253,18 +259,23 @@ def import_file(
     sink: Sink | None = None,
     context: ValidationContext | None = None,
     sheet: str | None = None,
+    buffer_records: int = BUFFER_RECORDS,
 ) -> ImportReport:
     """Import ``path`` as records of ``template``.
 
     ``mapping`` (header -> field path) defaults to the suggested one. Valid records go to
-    ``sink`` one by one when given (constant memory), else into ``report.records``. Raises
+    ``sink`` one by one when given, else into ``report.records``; with a sink, at most
+    ``buffer_records`` are held in memory (beyond that the file is read twice). Raises
     ImportFileError when the whole file is refused (unsafe, unreadable, or a bad mapping).
     """
     path = Path(path)
     fmt = format or detect_format(path)
     if fmt not in FORMATS:
         raise ImportFileError(N_("Unknown import format {format}."), format=fmt)
-    ctx = context or ValidationContext()
+    base = context or ValidationContext()
+    ctx = dataclasses.replace(
+        base, memo={} if base.memo is None else base.memo, today=base.today or dt.date.today()
+    )
     table = open_table(path, template, fmt, mapping, sheet)
     if mapping is None:
         mapping = suggest_mapping(table.headers, template)
@@ -280,17 +291,30 @@ def import_file(
         raise ImportFileError(N_("No column of the file matches a field of {template}."),
                               template=template.id)
     report = ImportReport(template.key, fmt, mapping, dry_run)
-    collected: list[ImportedRecord] = []
-    # Without a sink, valid records are kept from the first pass (the caller asked for a list).
-    keep = None if dry_run or sink is not None else collected.append
+    held: list[ImportedRecord] | None = [] if not dry_run else None
+
+    def keep(record: ImportedRecord) -> None:
+        nonlocal held
+        if held is None:
+            return
+        if sink is not None and len(held) >= buffer_records:
+            held = None  # too many to hold: the sink gets them from a second reading
+            return
+        held.append(record)
+
     _validate_rows(table, template, mapping, ctx, report, keep)
     if dry_run:
         return report
     if report.refused_rows and not import_valid_rows:
         return report  # all or nothing: nothing is handed over
     if sink is None:
-        report.records = collected
-        report.imported = len(collected)
+        report.records = held or []
+        report.imported = len(report.records)
+        return report
+    if held is not None:
+        for record in held:
+            sink(record)
+        report.imported = len(held)
         return report
     # Second pass: stream the valid records to the sink.
     second = ImportReport(template.key, fmt, mapping, dry_run)

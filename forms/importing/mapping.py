@@ -29,9 +29,23 @@ class ColumnMapping:
 
     columns: dict[str, str] = field(default_factory=dict)
     template: str = ""
+    _plans: dict[str, tuple[str, int, str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _plans_key: tuple[tuple[str, str], ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def target(self, header: str) -> str | None:
         return self.columns.get(header) or None
+
+    def plans(self) -> dict[str, tuple[str, int, str]]:
+        """Each mapped header's parsed target, computed once per mapping state."""
+        key = tuple(self.columns.items())
+        if self._plans_key != key:
+            self._plans = {h: _plan(t) for h, t in self.columns.items() if t}
+            self._plans_key = key
+        return self._plans
 
     def column_for(self, path: str) -> str | None:
         """The header feeding a validation path such as ``commodities[0].quantity``."""
@@ -166,23 +180,30 @@ def header_score(cells: Iterable[Any], template: Template) -> int:
     return sum(1 for target in mapping.columns.values() if target)
 
 
+def _plan(target: str) -> tuple[str, int, str]:
+    """(field, -1, "") for a top-level field, (group, index, sub) for a group entry."""
+    indexed = _INDEXED.match(target)
+    if indexed:
+        return indexed.group(1), int(indexed.group(2)) - 1, indexed.group(3)
+    if "." in target:
+        group, _, sub = target.partition(".")
+        return group, 0, sub
+    return target, -1, ""
+
+
 def apply_mapping(
     row: Mapping[str, Any], mapping: ColumnMapping
 ) -> dict[str, Any]:
     """A file row as record values: targets resolved, group entries assembled."""
     values: dict[str, Any] = {}
+    plans = mapping.plans()
     for header, raw in row.items():
-        target = mapping.target(header)
-        if not target:
+        plan = plans.get(header)
+        if plan is None:
             continue
-        indexed = _INDEXED.match(target)
-        if indexed:
-            group, index, sub = indexed.group(1), int(indexed.group(2)) - 1, indexed.group(3)
-        elif "." in target:
-            group, _, sub = target.partition(".")
-            index = 0
-        else:
-            values[target] = raw
+        group, index, sub = plan
+        if index < 0:
+            values[group] = raw
             continue
         items = values.setdefault(group, [])
         if not isinstance(items, list):

@@ -11,8 +11,8 @@ import io
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from forms.text import fold_name
 
@@ -41,8 +41,9 @@ CONVEYANCE_FUNCTIONS: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
+    """One UN/LOCODE entry (a named tuple: 115,000 of them are built at load, cheaply)."""
+
     code: str  # five characters: ISO country + three-character location, e.g. NLRTM
     name: str
     name_ascii: str
@@ -83,8 +84,27 @@ class UnlocodeIndex:
     """All UN/LOCODE entries, sorted by code, with a sorted name index for prefix search."""
 
     def __init__(self, rows: Iterable[Location]) -> None:
-        self._locations = sorted(rows, key=lambda loc: loc.code)
+        self._locations = list(rows)
+        codes = [loc.code for loc in self._locations]
+        if codes != sorted(codes):  # the packaged file is sorted; other sources may not be
+            self._locations.sort(key=lambda loc: loc.code)
         self._codes = [loc.code for loc in self._locations]
+        # The name index costs more than the codes and only type-ahead needs it: built on the
+        # first name search, so validating codes (imports, the sync engine) never pays for it.
+        self._name_keys: list[str] | None = None
+        self._name_pos: list[int] = []
+        self._names_lock = threading.Lock()
+
+    def _build_names(self) -> list[str]:
+        with self._names_lock:
+            if self._name_keys is not None:
+                return self._name_keys
+            keys, positions = self._name_index()
+            self._name_pos = positions
+            self._name_keys = keys
+            return keys
+
+    def _name_index(self) -> tuple[list[str], list[int]]:
         names: list[tuple[str, int]] = []
         for position, loc in enumerate(self._locations):
             seen = set()
@@ -100,8 +120,7 @@ class UnlocodeIndex:
                     if len(words[start]) > 2:
                         names.append((" ".join(words[start:]), position))
         names.sort()
-        self._name_keys = [name for name, _ in names]
-        self._name_pos = [pos for _, pos in names]
+        return [name for name, _ in names], [pos for _, pos in names]
 
     def __len__(self) -> int:
         return len(self._locations)
@@ -130,13 +149,14 @@ class UnlocodeIndex:
         key = fold_name(prefix)
         if not key:
             return []
-        i = bisect.bisect_left(self._name_keys, key)
+        name_keys = self._name_keys if self._name_keys is not None else self._build_names()
+        i = bisect.bisect_left(name_keys, key)
         out: list[Location] = []
         seen: set[int] = set()
         # Scan a bounded window so a one-letter prefix with a country filter stays fast.
         scanned = 0
-        while i < len(self._name_keys) and len(out) < limit and scanned < 20000:
-            if not self._name_keys[i].startswith(key):
+        while i < len(name_keys) and len(out) < limit and scanned < 20000:
+            if not name_keys[i].startswith(key):
                 break
             pos = self._name_pos[i]
             loc = self._locations[pos]
@@ -201,10 +221,11 @@ def read_locations(path: Path = DATA) -> list[Location]:
                 if repaired is None:
                     continue
                 row = repaired
+            name = row[2] if "\ufffd" not in row[2] else _display_name(row[2], row[3])
             out.append(
                 Location(
-                    row[0] + row[1], _display_name(row[2], row[3]), row[3], row[4], row[5],
-                    row[6], row[7], _float(row[8]), _float(row[9]),
+                    row[0] + row[1], name, row[3], row[4], row[5], row[6], row[7],
+                    _float(row[8]), _float(row[9]),
                 )
             )
     return out

@@ -31,12 +31,37 @@ def template_rows(template_set: Any = None) -> list[dict[str, Any]]:
 
 
 def list_templates(args: argparse.Namespace) -> int:
-    if args.operation:
-        # The operation's template set lives in the encrypted store (the sync issue); until it
-        # can be read here, say so instead of guessing.
-        raise CordonError(
-            _("Listing an operation's templates needs the operation store, not available yet.")
-        )
-    rows = template_rows()
+    template_set = _operation_template_set(args) if args.operation else None
+    rows = template_rows(template_set)
     emit(rows, args.json, lambda r: table(r, ["id", "version", "title"]))
     return 0
+
+
+def _operation_template_set(args: argparse.Namespace) -> Any:
+    """The template set stored with operation ``args.operation`` in the encrypted profile."""
+    import contextlib
+
+    from forms.model import TemplateError
+    from forms.templateset import template_set_from_stored
+    from sync.cli.passphrase import read_passphrase
+    from sync.store import profile as profiles
+
+    if not profiles.exists(args.home):
+        raise CordonError(
+            _("There is no profile in {home}; create one with `cordon init`.").format(
+                home=args.home
+            )
+        )
+    passphrase = read_passphrase(args.passphrase_file)
+    with contextlib.closing(profiles.unlock(args.home, passphrase)) as profile:
+        operation = profile.store.operations.get(args.operation)
+    if operation is None:
+        raise CordonError(_("There is no operation {op} in this profile.").format(
+            op=args.operation))
+    try:
+        return template_set_from_stored(operation.templates)
+    except TemplateError:
+        raise CordonError(
+            _("The template set of operation {op} is missing or damaged.").format(
+                op=args.operation)
+        ) from None

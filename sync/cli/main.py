@@ -19,7 +19,17 @@ from sync import __version__
 from sync.errors import CordonError, UsageError
 
 # Command groups, in the order `cordon --help` lists them. Each has register(subparsers, common).
-COMMAND_MODULES: tuple[str, ...] = ("sync.cli.profile", "sync.cli.forms_cmds")
+COMMAND_MODULES: tuple[str, ...] = (
+    "sync.cli.profile",
+    "sync.cli.forms_cmds",
+    "sync.cli.ops",
+    "sync.cli.records",
+    "sync.cli.bulk",
+    "sync.cli.messages",
+    "sync.cli.library",
+    "sync.cli.search",
+    "sync.cli.sync_cmds",
+)
 
 Launcher = Callable[[argparse.Namespace], int]
 

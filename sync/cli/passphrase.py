@@ -43,9 +43,7 @@ def _read_file(path: str) -> str:
 
 def _prompt(label: str, *, confirm: bool) -> str:
     if not sys.stdin.isatty():
-        raise UsageError(
-            _("No passphrase given: set CORDON_PASSPHRASE or use --passphrase-file.")
-        )
+        raise UsageError(_("No passphrase given: set CORDON_PASSPHRASE or use --passphrase-file."))
     first = getpass.getpass(label)
     if confirm:
         again = getpass.getpass(_("Repeat the passphrase: "))

@@ -107,6 +107,10 @@ class PublicIdentity:
         return True
 
     def hpke_public_key(self) -> hpke.MLKEM768X25519PublicKey:
+        return self._hpke_public_key
+
+    @cached_property  # loading an ML-KEM key costs as much as a quarter of a seal
+    def _hpke_public_key(self) -> hpke.MLKEM768X25519PublicKey:
         return hpke.MLKEM768X25519PublicKey(
             mlkem.MLKEM768PublicKey.from_public_bytes(self.kem_key),
             x25519.X25519PublicKey.from_public_bytes(self.dh_key),

@@ -171,8 +171,11 @@ def open_package(data: bytes, keys: OperationKeys, seen: SeenSequences) -> Opene
         raise ProtocolError(
             _("Package refused: replay, that sender's sequence number was used before.")
         )
-    if keys.latest.member(header.sender) is None:
+    now = keys.latest.member(header.sender)
+    if now is None:
         raise ProtocolError(_("Package refused: the sender has been removed from the operation."))
+    if now.role == "observer":  # demoted since: the relay refuses it too, so must every path
+        raise ProtocolError(_("Package refused: the sender is now an observer."))
     return OpenedPackage(
         header, _sender(pkg, roster.member(header.sender)), pkg.package_id, _decrypt(pkg, keys)
     )

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from locales import _
 from sync.errors import ProtocolError
 
 MAGIC = b"CDNSTRM1"
@@ -60,12 +61,14 @@ class StreamHeader:
     def decode(cls, data: bytes) -> StreamHeader:
         """Parse a header; anything malformed raises ``ProtocolError``."""
         if len(data) != HEADER_SIZE:
-            raise ProtocolError("the encrypted stream's header is truncated")
+            raise ProtocolError(_("Rejected an encrypted file: its header is truncated."))
         magic, aead, chunk_size, file_id = _HEADER.unpack(data)
         if magic != MAGIC or aead != AEAD_AES256GCM:
-            raise ProtocolError("not an encrypted stream of a known version")
+            raise ProtocolError(
+                _("Rejected a file that is not an encrypted stream of a known version.")
+            )
         if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
-            raise ProtocolError("the encrypted stream's chunk size is out of range")
+            raise ProtocolError(_("Rejected an encrypted file: its chunk size is out of range."))
         return cls(chunk_size, file_id)
 
     @property
@@ -122,7 +125,7 @@ def _chunk_cipher(key: bytes, header: StreamHeader) -> AESGCM:
 
 def _nonce(index: int, final: bool) -> bytes:
     if not 0 <= index < MAX_CHUNKS:
-        raise ProtocolError("chunk index out of range")
+        raise ProtocolError(_("Rejected an encrypted file: a chunk index is out of range."))
     return struct.pack(">QI", index, 1 if final else 0)
 
 
@@ -161,14 +164,17 @@ class StreamOpener:
     def open(self, index: int, sealed: bytes, final: bool) -> bytes:
         """The chunk's plaintext; ``ProtocolError`` if it is not chunk ``index`` (and final)."""
         if len(sealed) < TAG_BYTES or len(sealed) > self.header.sealed_chunk_size:
-            raise ProtocolError("an encrypted chunk has an impossible size")
+            raise ProtocolError(_("Rejected an encrypted file: a chunk has an impossible size."))
         if not final and len(sealed) != self.header.sealed_chunk_size:
-            raise ProtocolError("an encrypted chunk has an impossible size")
+            raise ProtocolError(_("Rejected an encrypted file: a chunk has an impossible size."))
         try:
             return self._aead.decrypt(_nonce(index, final), sealed, self.header_bytes)
         except InvalidTag:
             raise ProtocolError(
-                f"the encrypted file is damaged, truncated or reordered (chunk {index})"
+                _(
+                    "Rejected an encrypted file: chunk {index} is damaged, truncated, reordered "
+                    "or under another key."
+                ).format(index=index)
             ) from None
 
 

@@ -15,6 +15,8 @@ from sync.protocol.commit import (
     verify_genesis,
     verify_next,
 )
+from sync.protocol.direct import DirectHeader, SignedDirect, parse_direct, verify_direct_signature
+from sync.protocol.invite import Invite, encode_invite, new_invite, parse_invite
 from sync.protocol.join import JoinRequest, build_join_request, decode_join_request, token_hash
 from sync.protocol.package import (
     PackageHeader,
@@ -27,6 +29,14 @@ from sync.protocol.roster import ROLES, Member, OperationInfo
 from sync.protocol.wire import PROTOCOL_VERSION
 
 __all__ = [
+    "parse_invite",
+    "new_invite",
+    "encode_invite",
+    "Invite",
+    "verify_direct_signature",
+    "parse_direct",
+    "SignedDirect",
+    "DirectHeader",
     "ACTIONS",
     "PROTOCOL_VERSION",
     "ROLES",

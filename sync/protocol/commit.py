@@ -241,6 +241,9 @@ def _build(
         raise ProtocolError(_("A device appears twice in the roster."))
     if not members or len(members) > MAX_MEMBERS:
         raise ProtocolError(_("The roster must hold between 1 and 5000 members."))
+    info = OperationInfo.from_wire(info.to_wire())  # the same checks a receiver makes
+    if len(operation_id) != OPERATION_ID_BYTES or len(prev_hash) != 32:
+        raise ProtocolError(_("Malformed commit: wrong operation id or previous hash."))
     secret = secrets.token_bytes(EPOCH_SECRET_BYTES)
     entries = []
     for member in members:
@@ -248,6 +251,8 @@ def _build(
         info_bytes = epoch_secret_info(operation_id, epoch, member.device_id)
         entry["key"] = member.public.seal(secret, info=info_bytes)
         entries.append(entry)
+    stamp = int(time.time() * 1000) if time_ms is None else time_ms
+    check = secret_check_value(secret, operation_id, epoch)
     fields = {
         "v": PROTOCOL_VERSION,
         "op": operation_id,
@@ -257,10 +262,31 @@ def _build(
         "roster": entries,
         "info": info.to_wire(),
         "action": action,
-        "time": int(time.time() * 1000) if time_ms is None else time_ms,
-        "check": secret_check_value(secret, operation_id, epoch),
+        "time": stamp,
+        "check": check,
     }
-    return _sign(author, fields), secret
+    body = encode(fields)
+    message = _COMMIT_DOMAIN + body
+    signature, pq_signature = author.sign(message), author.sign_pq(message)
+    raw = encode({"body": body, "sig": signature, "pqsig": pq_signature})
+    # built from checked parts, so no need to decode it again (a 200-member commit is ~1 MiB)
+    commit = Commit(
+        operation_id=operation_id,
+        epoch=epoch,
+        prev_hash=prev_hash,
+        roster=tuple(members),
+        author=author.device_id,
+        raw=raw,
+        info=info,
+        action=action,
+        time_ms=stamp,
+        secret_check=check,
+        sealed=tuple(entry["key"] for entry in entries),
+        body=body,
+        signature=signature,
+        pq_signature=pq_signature,
+    )
+    return commit, secret
 
 
 def create_genesis(

@@ -10,7 +10,7 @@ from typing import Any
 from locales import _
 from sync.crypto.identity import PublicIdentity
 from sync.errors import ProtocolError
-from sync.protocol.wire import as_map, get_text
+from sync.protocol.wire import CONTROL_CHARACTERS, MAX_TEXT, as_map, get_text
 
 ROLES = ("coordinator", "participant", "observer")
 _COUNTRY = re.compile(r"[A-Z]{2}\Z")
@@ -63,8 +63,10 @@ class Member:
 
 def check_member_fields(name: str, agency: str, country: str, role: str) -> None:
     """Refuse empty names, a country that is not two capital letters, or an unknown role."""
-    if not name or not agency or len(name) > 1000 or len(agency) > 1000:
+    if not name or not agency or len(name) > MAX_TEXT or len(agency) > MAX_TEXT:
         raise ProtocolError(_("Malformed member: name and agency are required."))
+    if CONTROL_CHARACTERS.search(name) or CONTROL_CHARACTERS.search(agency):
+        raise ProtocolError(_("Malformed member: control characters in the name or agency."))
     if not _COUNTRY.match(country):
         raise ProtocolError(_("Malformed member: country must be an ISO 3166 alpha-2 code."))
     if role not in ROLES:

@@ -8,6 +8,7 @@ Only ProtocolError ever leaves this module on hostile input.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +21,7 @@ PROTOCOL_VERSION = 1
 MAX_ENVELOPE_BYTES = 64 * 1024 * 1024  # a package or commit larger than this is refused unread
 MAX_TEXT = 1000  # names, agencies and other short labels
 MAX_INT = 2**63 - 1
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def encode(value: Any) -> bytes:
@@ -34,6 +36,7 @@ def decode(data: Any, what: str, limit: int = MAX_ENVELOPE_BYTES) -> Any:
     data = bytes(data)
     if len(data) > limit:
         raise malformed(what, "too large")
+    _scan(data, what)
     try:
         value = cbor2.loads(data)
         again = cbor2.dumps(value, canonical=True)
@@ -42,6 +45,44 @@ def decode(data: Any, what: str, limit: int = MAX_ENVELOPE_BYTES) -> Any:
     if again != data:
         raise malformed(what, "not canonical CBOR")
     return value
+
+
+MAX_ITEMS = 200_000  # data items in one structure: bounds the memory a decoder may spend
+
+
+def _scan(data: bytes, what: str) -> None:
+    """Walk the CBOR item headers before decoding: refuse indefinite lengths, counts that the
+    remaining bytes cannot hold, trailing bytes and more than MAX_ITEMS items, so hostile input
+    cannot make the decoder allocate far more memory than it sent."""
+    pos, pending, count, size = 0, 1, 0, len(data)
+    while pending:
+        if pos >= size:
+            raise malformed(what, "truncated")
+        initial = data[pos]
+        major, info = initial >> 5, initial & 31
+        pos += 1
+        if info < 24:
+            arg = info
+        elif info <= 27:
+            width = 1 << (info - 24)
+            arg = int.from_bytes(data[pos : pos + width], "big")
+            pos += width
+        else:
+            raise malformed(what, "indefinite or reserved length")
+        pending -= 1
+        count += 1
+        if major in (2, 3):
+            pos += arg
+        elif major == 4:
+            pending += arg
+        elif major == 5:
+            pending += 2 * arg
+        elif major == 6:
+            pending += 1
+        if count > MAX_ITEMS or pos > size or pending > size - pos:
+            raise malformed(what, "impossible length or too many items")
+    if pos != size:
+        raise malformed(what, "trailing bytes")
 
 
 def malformed(what: str, detail: str) -> ProtocolError:
@@ -97,7 +138,7 @@ def get_text(
     item = value[key]
     if not isinstance(item, str) or len(item) > max_len or (not allow_empty and not item):
         raise malformed(what, f"{key} is not valid text")
-    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in item):
+    if CONTROL_CHARACTERS.search(item):
         raise malformed(what, f"{key} holds control characters")
     return item
 

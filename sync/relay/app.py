@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -125,6 +126,26 @@ def create_app(settings: RelaySettings, relay: Relay | None = None) -> FastAPI:
     async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
         headers: Any = getattr(exc, "headers", None)
         return json_error(exc.status_code, "http_error", str(exc.detail), headers)
+
+    @app.exception_handler(IntegrityError)
+    async def conflict(_request: Request, _exc: IntegrityError) -> Response:
+        # Two requests raced to create the same row (operation, invitation, upload).
+        relay.metrics.refusals.labels("conflict").inc()
+        return json_error(409, "conflict", "Another request changed this at the same time; retry.")
+
+    @app.exception_handler(DataError)
+    async def out_of_range(_request: Request, _exc: DataError) -> Response:
+        # A value the database column cannot hold (e.g. a number out of range): bad input.
+        relay.metrics.refusals.labels("bad_request").inc()
+        return json_error(400, "bad_request", "A value in the request is out of range.")
+
+    @app.exception_handler(OperationalError)
+    async def unavailable(_request: Request, _exc: OperationalError) -> Response:
+        log.error("database unavailable")
+        return json_error(
+            503, "storage_unavailable", "The relay's database is unavailable; retry later.",
+            {"Retry-After": "5"},
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> Response:

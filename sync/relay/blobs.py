@@ -150,6 +150,8 @@ class BlobStore:
         data.seek(0)
         if self.root is not None:
             path = self.path(info.operation_id, info.blob_id)
+            if not path.exists():  # the operation was closed meanwhile
+                raise StoreError(410, "operation_closed", "This operation has been closed.")
             with open(path, "r+b") as handle:
                 handle.seek(info.offset)
                 handle.truncate(info.offset)

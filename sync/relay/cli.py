@@ -22,9 +22,7 @@ log = logging.getLogger("cordon.relay")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cordon-relay", description=_("The Cordon relay server.")
-    )
+    parser = argparse.ArgumentParser(prog="cordon-relay", description=_("The Cordon relay server."))
     parser.add_argument("--version", action="version", version=f"cordon-relay {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help=_("run the relay"))

@@ -36,6 +36,9 @@ class RelaySettings:
     ssl_certfile: str | None = None
     ssl_keyfile: str | None = None
     graceful_seconds: int = 5
+    # False: a device's own packages are authorised by its request signature (which covers the
+    # body) and its role; forwarded packages are always signature-checked. See docs/relay.md.
+    verify_all_package_signatures: bool = False
 
 
 _FIELDS = {field.name: field for field in dataclasses.fields(RelaySettings)}
@@ -45,6 +48,13 @@ def _coerce(name: str, value: Any) -> Any:
     field = _FIELDS[name]
     kind = str(field.type)
     try:
+        if kind.startswith("bool"):
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError
+            return text in ("true", "1", "yes")
         if kind.startswith("int"):
             if isinstance(value, bool):
                 raise ValueError
@@ -71,9 +81,7 @@ def load_settings(
             document = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UsageError(
-                _("The relay configuration file {path} could not be read.").format(
-                    path=config_file
-                )
+                _("The relay configuration file {path} could not be read.").format(path=config_file)
             ) from exc
         table = document.get("relay", document)
         if not isinstance(table, dict):

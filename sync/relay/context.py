@@ -219,7 +219,11 @@ def build_relay(settings: RelaySettings) -> Relay:
         blobs=BlobStore(store, blob_root),
         hub=hub,
         rosters=RosterCache(store, authoritative),
-        nonces=NonceCache(store.remember_nonce if store.postgres else None),
+        nonces=(
+            NonceCache(store.remember_nonce, store.purge_nonces)
+            if store.postgres
+            else NonceCache()
+        ),
         rates=RateLimiter(settings.rate_per_second, settings.rate_burst),
         writer=GroupWriter(store, on_stored),
         metrics=metrics,

@@ -76,6 +76,11 @@ class RosterCache:
         """The cached roster when it can be trusted without asking the database."""
         return self._cache.get(operation_id) if self.authoritative else None
 
+    def peek(self, operation_id: bytes) -> Roster | None:
+        """The cached roster even when not authoritative: commits and closes announced by any
+        instance (NOTIFY) drop it, so it lags the database only by that notification's trip."""
+        return self._cache.get(operation_id)
+
     def load(self, operation_id: bytes) -> Roster:
         """Blocking: the current roster (checks the epoch in the database; 404/410 raised)."""
         if not self.authoritative:
@@ -97,10 +102,16 @@ class RosterCache:
 class NonceCache:
     """Nonces seen within the clock window, per device; a second use is a replay."""
 
-    def __init__(self, shared: Callable[[str, float], bool] | None = None) -> None:
+    def __init__(
+        self,
+        shared: Callable[[str, float], bool] | None = None,
+        purge: Callable[[], None] | None = None,
+    ) -> None:
         self._seen: dict[str, float] = {}
         self._next_purge = 0.0
+        self._next_shared_purge = 0.0
         self.shared = shared  # PostgreSQL: remember_nonce, shared by every instance
+        self.purge = purge  # PostgreSQL: drop nonces older than the clock window
 
     def local_check(self, auth: RequestAuth, now: float) -> None:
         if now >= self._next_purge:
@@ -115,6 +126,9 @@ class NonceCache:
         """Blocking (database): call from a worker thread in PostgreSQL mode."""
         if self.shared is None:
             return
+        if self.purge is not None and now >= self._next_shared_purge:
+            self._next_shared_purge = now + 60
+            self.purge()
         key = auth.key_id + ":" + auth.nonce
         if not self.shared(key, now + 2 * CLOCK_WINDOW_SECONDS + 5):
             raise unauthenticated("This request was already received (replayed nonce).")

@@ -87,6 +87,10 @@ class Hub:
             feed.event.set()
             feed.event = asyncio.Event()
 
+    def wake_all(self) -> None:
+        for operation_id in list(self._feeds):
+            self.wake(operation_id)
+
     def forget(self, operation_id: bytes) -> None:
         """The operation was closed: wake its waiters (they will find 410) and drop the cache."""
         self.wake(operation_id)
@@ -178,6 +182,9 @@ class PostgresListener:
                 with psycopg.connect(self.dsn, autocommit=True) as conn:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     self._ready.set()
+                    # Notifications sent while we were not listening are lost: wake everyone
+                    # once, so each waiter looks in the database again.
+                    self.loop.call_soon_threadsafe(self.hub.wake_all)
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
                             self.loop.call_soon_threadsafe(self.hub.remote, note.payload)

@@ -222,14 +222,22 @@ def _byte_range(header: str | None, length: int) -> tuple[int, int] | None:
     if not first:
         suffix = int(last)
         if suffix == 0 or length == 0:
-            raise Refused(416, "bad_range", "The range is not satisfiable.",
-                          {"Content-Range": f"bytes */{length}"})
+            raise Refused(
+                416,
+                "bad_range",
+                "The range is not satisfiable.",
+                {"Content-Range": f"bytes */{length}"},
+            )
         return max(length - suffix, 0), length
     start = int(first)
     end = min(int(last) + 1, length) if last else length
     if start >= length or start >= end:
-        raise Refused(416, "bad_range", "The range is not satisfiable.",
-                      {"Content-Range": f"bytes */{length}"})
+        raise Refused(
+            416,
+            "bad_range",
+            "The range is not satisfiable.",
+            {"Content-Range": f"bytes */{length}"},
+        )
     return start, end
 
 

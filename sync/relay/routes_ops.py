@@ -105,7 +105,7 @@ async def operation_state(operation_id: OperationId, request: Request) -> Respon
 async def list_commits(
     operation_id: OperationId,
     request: Request,
-    after: Annotated[int, Query(ge=-1, le=2**31)] = -1,
+    after: Annotated[int, Query(ge=-1, le=2**31 - 1)] = -1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Response:
     """Commits with epoch > ``after``, oldest first, as CBOR {"commits": [raw, ...]} (members)."""
@@ -117,7 +117,9 @@ async def list_commits(
 
 
 @router.post(
-    "/operations/{operation_id}/commits", status_code=201, openapi_extra=CBOR_BODY,
+    "/operations/{operation_id}/commits",
+    status_code=201,
+    openapi_extra=CBOR_BODY,
     responses={**ERRORS, 409: {"description": "another commit for this epoch came first"}},
 )
 async def post_commit(operation_id: OperationId, request: Request) -> Response:
@@ -166,7 +168,9 @@ async def register_invitation(
 
 
 @router.post(
-    "/operations/{operation_id}/join-requests", status_code=202, openapi_extra=CBOR_BODY,
+    "/operations/{operation_id}/join-requests",
+    status_code=202,
+    openapi_extra=CBOR_BODY,
     responses=ERRORS,
 )
 async def post_join_request(operation_id: OperationId, request: Request) -> Response:
@@ -184,7 +188,11 @@ async def post_join_request(operation_id: OperationId, request: Request) -> Resp
         raise Refused(400, "bad_join_request", "The join request names another operation.")
     request_id = secrets.token_hex(16)
     await _store(
-        relay.store.add_join_request, op, join.token_hash, join.public.device_id, join.raw,
+        relay.store.add_join_request,
+        op,
+        join.token_hash,
+        join.public.device_id,
+        join.raw,
         request_id,
     )
     return JSONResponse({"request_id": request_id}, status_code=202)
@@ -198,11 +206,7 @@ async def list_join_requests(operation_id: OperationId, request: Request) -> Res
     await relay.authorize(request, op, roles=("coordinator",))
     rows = await _store(relay.store.join_requests, op)
     return cbor_response(
-        {
-            "requests": [
-                {"id": rid, "request": raw, "received_at": int(at)} for rid, raw, at in rows
-            ]
-        }
+        {"requests": [{"id": rid, "request": raw, "received_at": int(at)} for rid, raw, at in rows]}
     )
 
 

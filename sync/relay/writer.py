@@ -21,9 +21,7 @@ MAX_GROUP = 256
 
 
 class GroupWriter:
-    def __init__(
-        self, store: RelayStore, on_stored: Callable[[list[PackageBatch]], None]
-    ) -> None:
+    def __init__(self, store: RelayStore, on_stored: Callable[[list[PackageBatch]], None]) -> None:
         self.store = store
         self.on_stored = on_stored  # called in the writer thread after each commit
         self._queue: queue.Queue[tuple[PackageBatch, asyncio.Future[None]] | None] = queue.Queue()

@@ -149,7 +149,9 @@ class AttachmentStore:
             if cipher_sha256 is not None and not secrets.compare_digest(
                 result.cipher_sha256, cipher_sha256.lower()
             ):
-                raise ProtocolError("the received file does not match its content address")
+                raise ProtocolError(
+                    _("Rejected a received file: it does not match its content address.")
+                )
         return self._insert(name, result)
 
     def get(self, attachment_id: str) -> Attachment | None:
@@ -181,7 +183,9 @@ class AttachmentStore:
         with open(self._path(attachment.file_name), "rb") as src:
             result = stream.decrypt_stream(src, dst, attachment.file_key)
         if result.sha256 != attachment.sha256:
-            raise ProtocolError("the attachment does not match its recorded hash")
+            raise ProtocolError(
+                _("The attachment does not match its recorded hash; it may be damaged.")
+            )
         return attachment
 
     def export_to(

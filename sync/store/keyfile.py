@@ -70,8 +70,8 @@ class KdfParams:
     def fresh(cls) -> KdfParams:
         """The current defaults with a new random salt (or the test override, when set)."""
         memory = DEFAULT_MEMORY_KIB
-        override = os.environ.get(TEST_MEMORY_ENV)
-        if override:
+        override = os.environ.get(TEST_MEMORY_ENV, "")
+        if override.isdigit():
             memory = max(int(override), 8 * DEFAULT_LANES)
         return cls(memory, DEFAULT_ITERATIONS, DEFAULT_LANES, os.urandom(SALT_BYTES))
 

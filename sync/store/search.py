@@ -46,8 +46,12 @@ class SearchHit:
 
 
 def terms_of(query: str) -> list[str]:
-    """The query's terms: whitespace-separated, NFC-normalised, without double quotes."""
-    text = unicodedata.normalize("NFC", query).replace('"', " ")
+    """The query's terms: whitespace-separated, NFC-normalised, without double quotes or
+    control characters or lone surrogates (FTS5 cannot quote a NUL)."""
+    text = "".join(
+        " " if c == '"' or unicodedata.category(c) in ("Cc", "Cs") else c
+        for c in unicodedata.normalize("NFC", query)
+    )
     return [t for t in text.split() if t]
 
 

@@ -20,6 +20,7 @@ from sync.protocol import (
     OperationInfo,
     add_members,
     create_genesis,
+    decode_commit,
     rotate_key,
     verify_next,
 )
@@ -101,10 +102,10 @@ def test_rotation_of_a_200_member_operation() -> None:
     assert len(commit.roster) == 200
     rotate_s = _best(lambda: rotate_key(coord, commit), 3, rounds=3)
     nxt, _ = rotate_key(coord, commit)
-    verify_s = _best(lambda: verify_next(commit, nxt), 3, rounds=3)
+    verify_s = _best(lambda: verify_next(commit, decode_commit(nxt.raw)), 3, rounds=3)
     print(
         f"\nkey rotation, 200 members: create {rotate_s * 1e3:.1f} ms (target <= 100 ms), "
-        f"verify {verify_s * 1e3:.1f} ms, commit size {len(nxt.raw) / 1024:.0f} KiB"
+        f"decode+verify {verify_s * 1e3:.1f} ms, commit size {len(nxt.raw) / 1024:.0f} KiB"
     )
     assert rotate_s <= 0.100
 

@@ -13,6 +13,7 @@ hybrid-logical-clock field, so every poller measures post->delivery itself.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import statistics
@@ -246,6 +247,66 @@ async def _fanout(relay: RelayProcess) -> dict[str, float]:
     }
 
 
+async def _fanout_sse(relay: RelayProcess) -> dict[str, float]:
+    """The same fan-out over server-sent events: one request per client, no re-polls."""
+    _coord, devices, op, epoch = await asyncio.to_thread(_operation, relay, 10)
+    path = f"/v1/operations/{op.hex()}/events"
+    latencies: list[float] = []
+    connected = 0
+    ready = asyncio.Event()
+
+    async def listener(session: aiohttp.ClientSession, device: Identity) -> None:
+        nonlocal connected
+        query = "after=0"
+        headers = sign_request(device, "GET", path, query)
+        async with session.get(f"{relay.url}{path}?{query}", headers=headers) as response:
+            assert response.status == 200
+            connected += 1
+            if connected == POLLERS:
+                ready.set()
+            async for line in response.content:
+                if line.startswith(b"data: ") and len(line) > 8:
+                    received = time.time()
+                    data = line[6:].strip()
+                    raw = base64.urlsafe_b64decode(data + b"=" * (-len(data) % 4))
+                    header = cbor2.loads(cbor2.loads(raw)["h"])
+                    latencies.append(received - header["hlc"] / 1e6)
+
+    poster = devices[0]
+    packages_path = f"/v1/operations/{op.hex()}/packages"
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        tasks = [
+            asyncio.create_task(listener(session, devices[i % len(devices)]))
+            for i in range(POLLERS)
+        ]
+        await asyncio.wait_for(ready.wait(), 120)
+        await asyncio.sleep(1.0)
+        for round_ in range(ROUNDS):
+            sent = int(time.time() * 1e6)
+            header = PackageHeader(1, op, epoch, poster.device_id, round_ + 1, "record", sent)
+            body = cbor2.dumps([assemble_package(poster, header, os.urandom(2048))])
+            headers = {
+                "Content-Type": "application/cbor",
+                **sign_request(poster, "POST", packages_path, "", body),
+            }
+            async with session.post(relay.url + packages_path, data=body, headers=headers) as r:
+                assert r.status == 200
+            await asyncio.sleep(0.5)
+        deadline = time.monotonic() + 20
+        while len(latencies) < POLLERS * ROUNDS and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    ordered = sorted(latencies)
+    return {
+        "sse_delivered": len(ordered),
+        "sse_p50_ms": statistics.median(ordered) * 1000,
+        "sse_p99_ms": ordered[int(len(ordered) * 0.99) - 1] * 1000,
+    }
+
+
 def _report(results: dict[str, object]) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
@@ -266,9 +327,22 @@ def test_relay_benchmarks(tmp_path: Path, request: pytest.FixtureRequest) -> Non
     try:
         sqlite_rate = _relay_ingest(relay)
         sqlite_fanout = asyncio.run(_fanout(relay))
+        sqlite_sse = asyncio.run(_fanout_sse(relay))
     finally:
         relay.stop()
-    results["sqlite"] = {"ingest_per_s": round(sqlite_rate), **sqlite_fanout}
+    strict = RelayProcess(
+        tmp_path / "strict", env={"CORDON_RELAY_VERIFY_ALL_PACKAGE_SIGNATURES": "true"}
+    ).start()
+    try:
+        strict_rate = _relay_ingest(strict)
+    finally:
+        strict.stop()
+    results["sqlite"] = {
+        "ingest_per_s": round(sqlite_rate),
+        "ingest_verify_all_per_s": round(strict_rate),
+        **sqlite_fanout,
+        **sqlite_sse,
+    }
     results["baseline_starlette_sqlite_per_s"] = round(baseline)
     results["ratio_to_baseline"] = round(sqlite_rate / baseline, 2)
     try:

@@ -49,8 +49,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "conveyance": "sea",
         "detection_method": "xray",
         "commodities": [
-            {"category": "tobacco", "description": "Cigarettes, no tax stamps",
-             "quantity": "480000", "unit": "sticks"},
+            {
+                "category": "tobacco",
+                "description": "Cigarettes, no tax stamps",
+                "quantity": "480000",
+                "unit": "sticks",
+            },
         ],
         "remarks": "Container declared as furniture.",
         **EVAL,
@@ -65,8 +69,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "place_of_birth": "Rostov-on-Don",
         "nationality": ["RU"],
         "identity_documents": [
-            {"document_type": "passport", "number": "751234567", "issuing_country": "RUS",
-             "issue_date": "2019-05-20", "expiry_date": "2029-05-20"},
+            {
+                "document_type": "passport",
+                "number": "751234567",
+                "issuing_country": "RUS",
+                "issue_date": "2019-05-20",
+                "expiry_date": "2029-05-20",
+            },
         ],
         "phones": ["+7 912 345-67-89", "0033 6 12 34 56 78"],
         "emails": ["s.ivanov@Example.ORG"],

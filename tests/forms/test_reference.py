@@ -40,8 +40,28 @@ def test_unlocode_prefix_and_name_search() -> None:
 
 def test_unlocode_type_ahead_is_fast() -> None:
     index = unlocode_index()
-    probes = ["a", "ro", "par", "FR", "CN", "sh", "New", "bo", "ber", "zz", "Mos", "sao",
-              "NLR", "los a", "kin", "port", "san", "st", "m", "x"] * 5
+    probes = [
+        "a",
+        "ro",
+        "par",
+        "FR",
+        "CN",
+        "sh",
+        "New",
+        "bo",
+        "ber",
+        "zz",
+        "Mos",
+        "sao",
+        "NLR",
+        "los a",
+        "kin",
+        "port",
+        "san",
+        "st",
+        "m",
+        "x",
+    ] * 5
     times = []
     for probe in probes:
         start = time.perf_counter()
@@ -84,3 +104,13 @@ def test_currencies_units() -> None:
     tobacco = usual_units("tobacco")
     assert tobacco is not None and "sticks" in tobacco
     assert usual_units("other") is None
+
+
+def test_airports() -> None:
+    from forms.reference import get_airport, search_airports
+
+    cdg = get_airport("cdg")
+    assert cdg is not None and cdg.icao == "LFPG" and cdg.country == "FR"
+    assert get_airport("LFPG") == cdg and get_airport("QQQ") is None
+    assert search_airports("CD")[0].iata.startswith("CD")
+    assert any(a.iata == "BOG" for a in search_airports("bogota"))

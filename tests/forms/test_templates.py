@@ -16,7 +16,13 @@ from forms.validation import ValidationContext, validate_record
 from tests.forms.examples import EXAMPLES
 
 REQUIRED_TEMPLATES = {
-    "seizure-long", "seizure-short", "person", "company", "vehicle", "vessel", "container",
+    "seizure-long",
+    "seizure-short",
+    "person",
+    "company",
+    "vehicle",
+    "vessel",
+    "container",
     "document",
 }
 
@@ -54,12 +60,18 @@ def test_every_template_carries_handling_code_and_evaluation(template_id: str) -
 def test_seizure_long_has_the_fields_the_issue_lists() -> None:
     t = get_template("seizure-long")
     for fid, ftype in [
-        ("seizure_date", FieldType.DATE), ("place", FieldType.UNLOCODE),
-        ("detection_method", FieldType.CHOICE), ("concealment_method", FieldType.CHOICE),
-        ("conveyance", FieldType.CHOICE), ("carrier", FieldType.TEXT),
-        ("flight_number", FieldType.FLIGHT), ("vessel_imo", FieldType.IMO),
-        ("container_number", FieldType.CONTAINER), ("departure", FieldType.UNLOCODE),
-        ("transit", FieldType.UNLOCODE), ("destination", FieldType.UNLOCODE),
+        ("seizure_date", FieldType.DATE),
+        ("place", FieldType.UNLOCODE),
+        ("detection_method", FieldType.CHOICE),
+        ("concealment_method", FieldType.CHOICE),
+        ("conveyance", FieldType.CHOICE),
+        ("carrier", FieldType.TEXT),
+        ("flight_number", FieldType.FLIGHT),
+        ("vessel_imo", FieldType.IMO),
+        ("container_number", FieldType.CONTAINER),
+        ("departure", FieldType.UNLOCODE),
+        ("transit", FieldType.UNLOCODE),
+        ("destination", FieldType.UNLOCODE),
         ("commodities", FieldType.GROUP),
     ]:
         f = t.field(fid)
@@ -67,13 +79,26 @@ def test_seizure_long_has_the_fields_the_issue_lists() -> None:
     conveyance = t.field("conveyance")
     assert conveyance is not None
     assert {c.value for c in conveyance.choices} == {
-        "air", "sea", "road", "rail", "postal", "express_courier"}
+        "air",
+        "sea",
+        "road",
+        "rail",
+        "postal",
+        "express_courier",
+    }
     commodities = t.field("commodities")
     assert commodities is not None
     category = commodities.subfield("category")
     assert category is not None and len(category.choices) == 16
-    for sub in ("description", "hs_code", "cas_number", "quantity", "unit", "estimated_value",
-                "currency"):
+    for sub in (
+        "description",
+        "hs_code",
+        "cas_number",
+        "quantity",
+        "unit",
+        "estimated_value",
+        "currency",
+    ):
         assert commodities.subfield(sub) is not None, sub
     transit = t.field("transit")
     assert transit is not None and transit.multiple
@@ -81,8 +106,12 @@ def test_seizure_long_has_the_fields_the_issue_lists() -> None:
 
 def test_links_name_the_templates_they_point_to() -> None:
     t = get_template("seizure-long")
-    for fid, target in [("persons", "person"), ("vehicles", "vehicle"),
-                        ("containers", "container"), ("vessels", "vessel")]:
+    for fid, target in [
+        ("persons", "person"),
+        ("vehicles", "vehicle"),
+        ("containers", "container"),
+        ("vessels", "vessel"),
+    ]:
         f = t.field(fid)
         assert f is not None and f.type is FieldType.LINK and f.link_templates == (target,)
 
@@ -92,22 +121,62 @@ def test_links_name_the_templates_they_point_to() -> None:
     [
         ({"id": "x", "version": 1, "title": "X"}, "sections"),
         ({"id": "x", "version": 0, "title": "X", "sections": []}, "version"),
-        ({"id": "x", "version": 1, "title": "X",
-          "sections": [{"id": "s", "fields": [{"id": "a", "type": "nope", "label": "A"}]}]},
-         "unknown field type"),
-        ({"id": "x", "version": 1, "title": "X",
-          "sections": [{"id": "s", "fields": [{"id": "a", "type": "choice", "label": "A"}]}]},
-         "needs choices"),
-        ({"id": "x", "version": 1, "title": "X",
-          "sections": [{"id": "s", "fields": [{"id": "a", "type": "text", "label": "A"},
-                                              {"id": "a", "type": "text", "label": "B"}]}]},
-         "twice"),
-        ({"id": "x", "version": 1, "title": "X",
-          "sections": [{"id": "s", "fields": [{"id": "a", "type": "text", "label": "A",
-                                               "evil": 1}]}]},
-         "unknown keys"),
-        ({"id": "x", "version": 1, "title": "X", "sections": [],
-          "rules": [{"kind": "after", "field": "a", "other": "b"}]}, "unknown field"),
+        (
+            {
+                "id": "x",
+                "version": 1,
+                "title": "X",
+                "sections": [{"id": "s", "fields": [{"id": "a", "type": "nope", "label": "A"}]}],
+            },
+            "unknown field type",
+        ),
+        (
+            {
+                "id": "x",
+                "version": 1,
+                "title": "X",
+                "sections": [{"id": "s", "fields": [{"id": "a", "type": "choice", "label": "A"}]}],
+            },
+            "needs choices",
+        ),
+        (
+            {
+                "id": "x",
+                "version": 1,
+                "title": "X",
+                "sections": [
+                    {
+                        "id": "s",
+                        "fields": [
+                            {"id": "a", "type": "text", "label": "A"},
+                            {"id": "a", "type": "text", "label": "B"},
+                        ],
+                    }
+                ],
+            },
+            "twice",
+        ),
+        (
+            {
+                "id": "x",
+                "version": 1,
+                "title": "X",
+                "sections": [
+                    {"id": "s", "fields": [{"id": "a", "type": "text", "label": "A", "evil": 1}]}
+                ],
+            },
+            "unknown keys",
+        ),
+        (
+            {
+                "id": "x",
+                "version": 1,
+                "title": "X",
+                "sections": [],
+                "rules": [{"kind": "after", "field": "a", "other": "b"}],
+            },
+            "unknown field",
+        ),
     ],
 )
 def test_malformed_templates_are_refused(raw: dict[str, object], fragment: str) -> None:
@@ -129,8 +198,12 @@ def test_extractor_yields_every_label_help_title_and_choice() -> None:
     raw = json.loads(path.read_text(encoding="utf-8"))
     assert raw["title"] in ids and t.title in ids
     for f in t.fields():
-        if f.id in {"handling_code", "source_reliability", "information_accuracy",
-                    "handling_conditions"}:
+        if f.id in {
+            "handling_code",
+            "source_reliability",
+            "information_accuracy",
+            "handling_conditions",
+        }:
             continue  # the evaluation section lives in Python (N_ marked)
         assert f.label in ids
         if f.help:
@@ -170,9 +243,20 @@ def test_pybabel_extract_reads_templates(tmp_path: Path) -> None:
     mapping.write_text("[cordon_template: **.json]\n", encoding="utf-8")
     out = tmp_path / "t.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(mapping),
-         "-o", str(out), "forms/templates"],
-        cwd=root, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(mapping),
+            "-o",
+            str(out),
+            "forms/templates",
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
     )
     text = out.read_text(encoding="utf-8")
     assert 'msgid "Vessel IMO number"' in text

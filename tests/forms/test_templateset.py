@@ -62,11 +62,20 @@ def test_set_embeds_definitions_so_a_newer_template_renders_the_same() -> None:
     assert received.template("vessel").field("tonnage") is not None
 
 
-@pytest.mark.parametrize("data", [b"", b"[]", b"{}", b'{"format": 1, "templates": []}',
-                                  b'{"format": 2, "templates": [{}]}', b"\xff\xfe",
-                                  b'{"format": 1, "templates": [{"definition": 3}]}',
-                                  b'{"format": 1, "templates": [{"definition": {}, "hidden": 1}]}',
-                                  b"x" * 2_000_001])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"[]",
+        b"{}",
+        b'{"format": 1, "templates": []}',
+        b'{"format": 2, "templates": [{}]}',
+        b"\xff\xfe",
+        b'{"format": 1, "templates": [{"definition": 3}]}',
+        b'{"format": 1, "templates": [{"definition": {}, "hidden": 1}]}',
+        b"x" * 2_000_001,
+    ],
+)
 def test_hostile_sets_are_refused(data: bytes) -> None:
     with pytest.raises(TemplateError):
         TemplateSet.from_bytes(data)
@@ -74,8 +83,9 @@ def test_hostile_sets_are_refused(data: bytes) -> None:
 
 JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -85,3 +95,15 @@ JSONISH = st.recursive(
 def test_any_json_is_a_set_or_a_template_error(raw: object) -> None:
     with contextlib.suppress(TemplateError):
         TemplateSet.from_dict({"format": 1, "templates": [{"definition": raw}]})
+
+
+def test_stored_forms_of_a_set() -> None:
+    from forms.templateset import template_set_from_stored
+
+    full = TemplateSet.from_builtin(["vehicle", "person"], {"person": ["aliases"]})
+    for stored in (full.to_dict(), full.to_dict()["templates"]):
+        assert template_set_from_stored(stored).digest() == full.digest()
+    assert template_set_from_stored(["vehicle"]).ids() == ["vehicle"]
+    for bad in ([], None, ["no-such-template"], "vehicle"):
+        with pytest.raises(TemplateError):
+            template_set_from_stored(bad)

@@ -26,10 +26,15 @@ def codes(issues: list[Any]) -> set[tuple[str, str]]:
 def test_required_fields_are_reported_each_by_name(ctx: ValidationContext) -> None:
     result = validate_record(get_template("seizure-short"), {}, ctx)
     assert not result.ok
-    assert {("seizure_date", "required"), ("place", "required"), ("conveyance", "required"),
-            ("commodities", "required"), ("handling_code", "required"),
-            ("source_reliability", "required"),
-            ("information_accuracy", "required")} <= codes(result.errors)
+    assert {
+        ("seizure_date", "required"),
+        ("place", "required"),
+        ("conveyance", "required"),
+        ("commodities", "required"),
+        ("handling_code", "required"),
+        ("source_reliability", "required"),
+        ("information_accuracy", "required"),
+    } <= codes(result.errors)
 
 
 def test_unknown_fields_are_refused(ctx: ValidationContext) -> None:
@@ -40,8 +45,15 @@ def test_unknown_fields_are_refused(ctx: ValidationContext) -> None:
 
 def test_errors_inside_groups_name_the_entry(ctx: ValidationContext) -> None:
     values = example("seizure-long")
-    values["commodities"].append({"category": "weapons", "quantity": "-2", "unit": "pieces",
-                                  "description": "Pistols", "cas_number": "123"})
+    values["commodities"].append(
+        {
+            "category": "weapons",
+            "quantity": "-2",
+            "unit": "pieces",
+            "description": "Pistols",
+            "cas_number": "123",
+        }
+    )
     result = validate_record(get_template("seizure-long"), values, ctx)
     assert ("commodities[1].quantity", "too_small") in codes(result.errors)
     assert ("commodities[1].cas_number", "invalid_cas") in codes(result.errors)
@@ -134,8 +146,11 @@ def test_possible_duplicate_person_and_document() -> None:
     finder.add("p-1", identity_keys(template, first.values))
     ctx = ValidationContext(today=TODAY, duplicates=finder)
     # The same person typed in Latin script with another phone is still flagged.
-    again = example("person") | {"family_name": "Ivanov", "given_names": "Sergei",
-                                 "phones": ["+7 912 000-00-01"]}
+    again = example("person") | {
+        "family_name": "Ivanov",
+        "given_names": "Sergei",
+        "phones": ["+7 912 000-00-01"],
+    }
     result = validate_record(template, again, ctx)
     assert result.ok
     found = codes(result.warnings)

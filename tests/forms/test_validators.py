@@ -33,13 +33,16 @@ def bad(ftype: FieldType, value: Any, **kw: Any) -> str:
     return info.value.code
 
 
-@pytest.mark.parametrize("raw, e164", [
-    ("+33 1 42 68 53 00", "+33142685300"),
-    ("0033 6 12 34 56 78", "+33612345678"),
-    ("+7 (912) 345-67-89", "+79123456789"),
-    ("+86 139 1234 5678", "+8613912345678"),
-    ("+971 50 123 4567", "+971501234567"),
-])
+@pytest.mark.parametrize(
+    "raw, e164",
+    [
+        ("+33 1 42 68 53 00", "+33142685300"),
+        ("0033 6 12 34 56 78", "+33612345678"),
+        ("+7 (912) 345-67-89", "+79123456789"),
+        ("+86 139 1234 5678", "+8613912345678"),
+        ("+971 50 123 4567", "+971501234567"),
+    ],
+)
 def test_phone_good(raw: str, e164: str) -> None:
     assert ok(FieldType.PHONE, raw) == e164
 
@@ -64,9 +67,14 @@ def test_imo_bad(raw: str) -> None:
     assert bad(FieldType.IMO, raw) == "invalid_imo"
 
 
-@pytest.mark.parametrize("raw, norm", [("CSQU3054383", "CSQU3054383"),
-                                       ("csqu 305438 3", "CSQU3054383"),
-                                       ("MSKU 907032-3", "MSKU9070323")])
+@pytest.mark.parametrize(
+    "raw, norm",
+    [
+        ("CSQU3054383", "CSQU3054383"),
+        ("csqu 305438 3", "CSQU3054383"),
+        ("MSKU 907032-3", "MSKU9070323"),
+    ],
+)
 def test_container_good(raw: str, norm: str) -> None:
     assert ok(FieldType.CONTAINER, raw) == norm
 
@@ -76,9 +84,14 @@ def test_container_bad(raw: str) -> None:
     assert bad(FieldType.CONTAINER, raw) == "invalid_container"
 
 
-@pytest.mark.parametrize("raw, norm", [("DE 136 695 976", "DE136695976"),
-                                       ("FR40303265045", "FR40303265045"),
-                                       ("NL004495445B01", "NL004495445B01")])
+@pytest.mark.parametrize(
+    "raw, norm",
+    [
+        ("DE 136 695 976", "DE136695976"),
+        ("FR40303265045", "FR40303265045"),
+        ("NL004495445B01", "NL004495445B01"),
+    ],
+)
 def test_vat_good(raw: str, norm: str) -> None:
     assert ok(FieldType.VAT, raw) == norm
 
@@ -88,8 +101,9 @@ def test_vat_bad(raw: str) -> None:
     assert bad(FieldType.VAT, raw) == "invalid_vat"
 
 
-@pytest.mark.parametrize("raw, norm", [("50-36-2", "50-36-2"), ("7647-01-0", "7647-01-0"),
-                                       ("53-21-4", "53-21-4")])
+@pytest.mark.parametrize(
+    "raw, norm", [("50-36-2", "50-36-2"), ("7647-01-0", "7647-01-0"), ("53-21-4", "53-21-4")]
+)
 def test_cas_good(raw: str, norm: str) -> None:
     assert ok(FieldType.CAS, raw) == norm
 
@@ -99,21 +113,29 @@ def test_cas_bad(raw: str) -> None:
     assert bad(FieldType.CAS, raw) == "invalid_cas"
 
 
-@pytest.mark.parametrize("raw, norm", [("NLRTM", "NLRTM"), ("fr cdg", "FRCDG"),
-                                       ("CO-BOG", "COBOG")])
+@pytest.mark.parametrize(
+    "raw, norm", [("NLRTM", "NLRTM"), ("fr cdg", "FRCDG"), ("CO-BOG", "COBOG")]
+)
 def test_unlocode_good(raw: str, norm: str) -> None:
     assert ok(FieldType.UNLOCODE, raw) == norm
 
 
-@pytest.mark.parametrize("raw, code", [("ZZZZZ", "unknown_unlocode"), ("NLRT", "invalid_unlocode"),
-                                       ("12345", "invalid_unlocode"),
-                                       ("Rotterdam", "invalid_unlocode")])
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("ZZZZZ", "unknown_unlocode"),
+        ("NLRT", "invalid_unlocode"),
+        ("12345", "invalid_unlocode"),
+        ("Rotterdam", "invalid_unlocode"),
+    ],
+)
 def test_unlocode_bad(raw: str, code: str) -> None:
     assert bad(FieldType.UNLOCODE, raw) == code
 
 
-@pytest.mark.parametrize("raw, norm", [("0901.11", "090111"), ("2939", "2939"), ("29", "29"),
-                                       ("2939.72.00", "29397200")])
+@pytest.mark.parametrize(
+    "raw, norm", [("0901.11", "090111"), ("2939", "2939"), ("29", "29"), ("2939.72.00", "29397200")]
+)
 def test_hs_good(raw: str, norm: str) -> None:
     assert ok(FieldType.HS_CODE, raw) == norm
 
@@ -131,8 +153,10 @@ def test_vin_format_and_check_digit() -> None:
     assert bad(FieldType.VIN, "IM8GDM9AXKP042788") == "invalid_vin"  # I is never used
 
 
-@pytest.mark.parametrize("raw, norm", [("af 719", "AF719"), ("AF0719", "AF0719"),
-                                       ("U2 1234", "U21234"), ("KLM1234", "KLM1234")])
+@pytest.mark.parametrize(
+    "raw, norm",
+    [("af 719", "AF719"), ("AF0719", "AF0719"), ("U2 1234", "U21234"), ("KLM1234", "KLM1234")],
+)
 def test_flight_good(raw: str, norm: str) -> None:
     assert ok(FieldType.FLIGHT, raw) == norm
 
@@ -142,22 +166,49 @@ def test_flight_bad(raw: str) -> None:
     assert bad(FieldType.FLIGHT, raw) == "invalid_flight"
 
 
-@pytest.mark.parametrize("raw, iso", [("2026-11-02", "2026-11-02"), ("02/11/2026", "2026-11-02"),
-                                      ("2.11.2026", "2026-11-02"), ("2026/11/02", "2026-11-02"),
-                                      ("2026-11-02T10:00:00", "2026-11-02"),
-                                      ("２/１１/２０２６", "2026-11-02")])  # full-width digits
+@pytest.mark.parametrize(
+    "raw, iso",
+    [
+        ("2026-11-02", "2026-11-02"),
+        ("02/11/2026", "2026-11-02"),
+        ("2.11.2026", "2026-11-02"),
+        ("2026/11/02", "2026-11-02"),
+        ("2026-11-02T10:00:00", "2026-11-02"),
+        ("２/１１/２０２６", "2026-11-02"),
+    ],
+)  # full-width digits
 def test_dates_good(raw: str, iso: str) -> None:
     assert ok(FieldType.DATE, raw) == iso
 
 
-@pytest.mark.parametrize("raw", ["31/02/2026", "2026-13-01", "yesterday", "11/2026", "0/0/0",
-                                 "2026-02-30", "32.01.2026", "1700-01-01"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "31/02/2026",
+        "2026-13-01",
+        "yesterday",
+        "11/2026",
+        "0/0/0",
+        "2026-02-30",
+        "32.01.2026",
+        "1700-01-01",
+    ],
+)
 def test_malformed_dates(raw: str) -> None:
     assert bad(FieldType.DATE, raw) == "invalid_date"
 
 
-@pytest.mark.parametrize("raw, number", [("12,5", 12.5), ("1 234,5", 1234.5), ("1,234.5", 1234.5),
-                                         ("1.234,5", 1234.5), (7, 7), ("1e3", 1000)])
+@pytest.mark.parametrize(
+    "raw, number",
+    [
+        ("12,5", 12.5),
+        ("1 234,5", 1234.5),
+        ("1,234.5", 1234.5),
+        ("1.234,5", 1234.5),
+        (7, 7),
+        ("1e3", 1000),
+    ],
+)
 def test_numbers(raw: Any, number: float) -> None:
     assert ok(FieldType.NUMBER, raw) == number
 
@@ -204,7 +255,9 @@ def test_email_link_photo_coordinates() -> None:
     assert ok(FieldType.EMAIL, "A.B@Example.COM") == "A.B@example.com"
     assert bad(FieldType.EMAIL, "not an email") == "invalid_email"
     assert ok(FieldType.LINK, "person:p-1", link_templates=("person",)) == {
-        "template": "person", "record_id": "p-1"}
+        "template": "person",
+        "record_id": "p-1",
+    }
     assert bad(FieldType.LINK, "vehicle:v-1", link_templates=("person",)) == "wrong_link_kind"
     assert bad(FieldType.LINK, {"template": "person", "record_id": "../etc"}) == "invalid_link"
     assert ok(FieldType.PHOTO, "att-01") == "att-01"
@@ -216,8 +269,12 @@ def test_email_link_photo_coordinates() -> None:
 
 
 OUTSIDE = st.one_of(
-    st.text(max_size=60), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-    st.booleans(), st.none(), st.lists(st.text(max_size=5), max_size=3),
+    st.text(max_size=60),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+    st.lists(st.text(max_size=5), max_size=3),
     st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3),
 )
 

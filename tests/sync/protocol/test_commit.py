@@ -185,3 +185,27 @@ def test_a_coordinator_cannot_give_members_different_secrets_unnoticed(
     open_epoch_secret(split, coord)
     with pytest.raises(ProtocolError, match="does not match"):  # ...but the member notices
         open_epoch_secret(split, part)
+
+
+def test_names_in_any_script_round_trip_and_persisted_keys_reload(
+    operation: Operation, people: dict[str, Identity]
+) -> None:
+    coord = operation.coordinator
+    newcomers = [
+        Member(people["new"].public, "ليلى حداد", "الجمارك الأردنية", "JO", "participant"),
+        Member(people["coord2"].public, "王伟", "中国海关", "CN", "observer"),
+    ]
+    commit, secret = add_members(coord, operation.commit1, newcomers)
+    again = decode_commit(commit.raw)
+    assert {m.name for m in again.roster} >= {"ليلى حداد", "王伟"}
+    keys = OperationKeys.from_chain(
+        coord, [operation.genesis.raw, operation.commit1.raw, commit.raw]
+    )
+    stored = keys.export_secrets()
+    assert stored[2] == secret
+    reloaded = OperationKeys.from_chain(coord, [c.raw for c in keys.commits], stored)
+    assert reloaded.held_epochs() == (0, 1, 2) and reloaded.secret(2) == secret
+    reloaded.shred()
+    with pytest.raises(ProtocolError):
+        reloaded.secret(0)
+    assert "secret" not in repr(reloaded) or secret.hex() not in repr(reloaded)

@@ -94,5 +94,8 @@ def test_deep_nesting_and_huge_lengths(parser: object) -> None:
         b"\xbf" * 5000,
         b"\xd8\x1e\x82\x01\x00",
         b"\xf9\x7e\x00",
+        b"\x9a\x03\x00\x00\x00" + b"\x00" * (48 << 20),  # 48 Mi items: refused unread
+        b"\x9b" + b"\xff" * 8,
+        b"\xa3\x61h\x40\x61c\x40\x61s\x40\x00",  # trailing byte
     ):
         _only_protocol_error(parser, data)

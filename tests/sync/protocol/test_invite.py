@@ -62,3 +62,20 @@ def test_clear_errors() -> None:
 def test_random_text_only_protocol_error(code: str) -> None:
     with contextlib.suppress(ProtocolError):
         parse_invite(code)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    scheme=st.sampled_from(["http", "https"]),
+    host=st.from_regex(
+        r"[a-z0-9][a-z0-9.-]{0,60}(:[0-9]{1,5})?(/[a-z0-9._-]{1,20}){0,3}", fullmatch=True
+    ),
+    op=st.binary(min_size=16, max_size=16),
+    token=st.binary(min_size=16, max_size=16),
+    coordinator=st.binary(min_size=10, max_size=10),
+)
+def test_any_invite_round_trips(
+    scheme: str, host: str, op: bytes, token: bytes, coordinator: bytes
+) -> None:
+    invite = Invite(f"{scheme}://{host}", op, token, coordinator)
+    assert parse_invite(encode_invite(invite)) == invite

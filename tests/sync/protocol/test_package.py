@@ -3,6 +3,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sync.crypto.epochs import OperationKeys
 from sync.crypto.identity import Identity
@@ -206,3 +208,61 @@ def test_documented_test_vectors() -> None:
         "a7617601626f7050000102030405060708090a0b0c0d0e0f63686c631b0000018bcfe56800637365710764"
         "6b696e64677265636f7264736565706f6368036673656e646572506465666768696a6b6c6d6e6f70717273"
     )
+
+
+def test_member_demoted_to_observer_cannot_write_into_an_old_epoch(operation: Operation) -> None:
+    from sync.protocol import change_role
+
+    coord, part = operation.coordinator, operation.participant
+    demotion, _ = change_role(coord, operation.commit1, part.device_id, "observer")
+    stale = seal_package(
+        part,
+        keys_for(operation, part),
+        kind="records",
+        seq=60,
+        hlc=1,
+        body=b"written after the demotion",
+    )
+    with pytest.raises(ProtocolError, match="now an observer"):
+        open_package(stale, keys_for(operation, coord, demotion.raw), MemorySeen())
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.binary(max_size=3000),
+    kind=st.from_regex(r"[a-z][a-z0-9._-]{0,31}", fullmatch=True),
+    seq=st.integers(1, 2**63 - 1),
+    hlc=st.integers(0, 2**63 - 1),
+    where=st.floats(0, 1, exclude_max=True),
+    bit=st.integers(0, 7),
+)
+def test_any_package_round_trips_and_any_bit_flip_is_rejected(
+    operation: Operation, body: bytes, kind: str, seq: int, hlc: int, where: float, bit: int
+) -> None:
+    sender = operation.participant
+    data = seal_package(sender, _part_keys(operation), kind=kind, seq=seq, hlc=hlc, body=body)
+    reader = _coord_keys(operation)
+    opened = open_package(data, reader, MemorySeen())
+    assert (opened.body, opened.header.kind, opened.header.seq, opened.header.hlc) == (
+        body,
+        kind,
+        seq,
+        hlc,
+    )
+    flipped = bytearray(data)
+    flipped[int(where * len(data))] ^= 1 << bit
+    with pytest.raises(ProtocolError):
+        open_package(bytes(flipped), reader, MemorySeen())
+
+
+_CACHE: dict[str, OperationKeys] = {}
+
+
+def _part_keys(op: Operation) -> OperationKeys:  # built once: hypothesis calls the test many times
+    return _CACHE.setdefault("part", keys_for(op, op.participant))
+
+
+def _coord_keys(op: Operation) -> OperationKeys:
+    return _CACHE.setdefault("coord", keys_for(op, op.coordinator))

@@ -140,16 +140,33 @@ def postgres() -> Iterator[Postgres]:
     )
     subprocess.run(
         _as_postgres(
-            [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
-             str(root / "server.log"), "start"]
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-w",
+                "-l",
+                str(root / "server.log"),
+                "start",
+            ]
         ),
         check=True,
         stdout=subprocess.DEVNULL,
     )
     try:
         subprocess.run(
-            [str(bin_dir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-             "cordon"],
+            [
+                str(bin_dir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "cordon",
+            ],
             check=True,
         )
         yield Postgres(f"postgresql://postgres@127.0.0.1:{port}/cordon", port, data)

@@ -217,3 +217,47 @@ def test_close_operation(relay: RelayProcess, op: Op) -> None:
         with pytest.raises(RelayError) as refused:
             call()
         assert refused.value.status == 410
+
+
+def test_forged_sender_refused(relay: RelayProcess, op: Op) -> None:
+    from sync.protocol import PackageHeader, parse_package
+    from sync.protocol.wire import encode
+
+    real = parse_package(op.package("part"))
+    # The participant claims another member wrote it (signature is its own): refused.
+    header = PackageHeader(1, op.id, op.latest.epoch, op.people["part2"].device_id, 99, "record", 1)
+    forged = encode({"h": header.encode(), "c": real.ciphertext, "s": real.signature})
+    with pytest.raises(RelayError) as refused:
+        relay.client(op.people["part"]).post_packages(op.id, [forged])
+    assert refused.value.status == 403
+
+
+def test_event_stream_ends_when_device_is_removed(relay: RelayProcess, op: Op) -> None:
+    received: list[int] = []
+    finished = threading.Event()
+
+    def listen() -> None:
+        for cursor, _raw in relay.client(op.people["part2"]).events(op.id, after=0):
+            received.append(cursor)
+        finished.set()
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    relay.client(op.people["part"]).post_packages(op.id, [op.package()])
+    deadline = time.monotonic() + 10
+    while not received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    commit, _secret = remove_members(op.people["coord"], op.latest, [op.people["part2"].device_id])
+    relay.client(op.people["coord"]).post_commit(op.id, commit.raw)
+    assert finished.wait(10), "the stream stayed open after the removal"
+    assert received == [1]
+
+
+def test_numbers_at_the_column_limits(relay: RelayProcess, op: Op) -> None:
+    """Found by schemathesis on PostgreSQL: an epoch beyond int4 was a 500, now a 400."""
+    client = relay.client(op.people["part"])
+    assert client.commits(op.id, after=2**31 - 1) == []
+    with pytest.raises(RelayError) as refused:
+        client.commits(op.id, after=2**31)
+    assert refused.value.status == 400
+    assert client.fetch_packages(op.id, after=2**62).packages == []

@@ -129,7 +129,11 @@ def test_marker_plaintext_never_reaches_relay_storage_or_logs(
     keys = OperationKeys.from_chain(people["part"], [c.raw for c in op.commits])
     sealed = [
         seal_package(
-            people["part"], keys, kind="record", seq=i + 1, hlc=1_700_000_000_000 + i,
+            people["part"],
+            keys,
+            kind="record",
+            seq=i + 1,
+            hlc=1_700_000_000_000 + i,
             body=b'{"seizure": "' + marker + b'", "n": %d}' % i,
         )
         for i in range(20)
@@ -172,8 +176,15 @@ def test_close_leaves_no_rows_and_no_files(tmp_path: Path, people: dict[str, Ide
 
     engine = create_engine("sqlite:///" + str(relay.data / "relay.db"))
     with engine.connect() as conn:
-        for table in ("operations", "commits", "packages", "invitations", "join_requests",
-                      "blobs", "blob_chunks"):
+        for table in (
+            "operations",
+            "commits",
+            "packages",
+            "invitations",
+            "join_requests",
+            "blobs",
+            "blob_chunks",
+        ):
             assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0  # noqa: S608
     engine.dispose()
     assert _scan([relay.data], op.id) == []
@@ -202,5 +213,34 @@ def test_rate_limit_and_quota(tmp_path: Path, people: dict[str, Identity]) -> No
         assert limited.value.status == 429 and limited.value.retry_after
         response = requests.get(relay.url + "/healthz", timeout=5)
         assert response.status_code == 200
+    finally:
+        relay.stop()
+
+
+@pytest.mark.parametrize("verify_all", [False, True])
+def test_own_packages_with_bad_signature(
+    verify_all: bool, tmp_path: Path, people: dict[str, Identity]
+) -> None:
+    """Own packages are authorised by the request signature; optionally verified one by one."""
+    from sync.protocol import parse_package
+    from sync.protocol.wire import encode
+
+    env = {"CORDON_RELAY_VERIFY_ALL_PACKAGE_SIGNATURES": "true" if verify_all else "false"}
+    relay = RelayProcess(tmp_path / "data", env=env).start()
+    try:
+        op = make_operation(relay, people)
+        good = parse_package(op.package("part"))
+        bad = encode({"h": good.header_bytes, "c": good.ciphertext, "s": bytes(64)})
+        client = relay.client(people["part"])
+        if verify_all:
+            with pytest.raises(RelayError) as refused:
+                client.post_packages(op.id, [bad])
+            assert refused.value.status == 403
+        else:
+            assert client.post_packages(op.id, [bad])[0].cursor == 1
+        # Forwarded by someone else, a bad signature is always refused.
+        with pytest.raises(RelayError) as refused:
+            relay.client(people["part2"]).post_packages(op.id, [bad])
+        assert refused.value.status == 403
     finally:
         relay.stop()

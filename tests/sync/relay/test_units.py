@@ -69,8 +69,9 @@ def test_signature_binds_every_field(method: str, path: str, query: str, body: b
         (method, path, query, body + b"!"),
     ):
         with pytest.raises(ProtocolError):
-            verify_request(IDENTITY.public, auth, changed[0], changed[1], changed[2],
-                           body_digest(changed[3]))
+            verify_request(
+                IDENTITY.public, auth, changed[0], changed[1], changed[2], body_digest(changed[3])
+            )
     with pytest.raises(ProtocolError):
         verify_request(OTHER.public, auth, method, path, query, body_digest(body))
 
@@ -98,8 +99,10 @@ def test_rate_limiter_refills() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(header=st.one_of(st.none(), st.text(max_size=40), st.from_regex(r"bytes=\d{0,20}-\d{0,20}")),
-       length=st.integers(min_value=0, max_value=10**6))
+@given(
+    header=st.one_of(st.none(), st.text(max_size=40), st.from_regex(r"bytes=\d{0,20}-\d{0,20}")),
+    length=st.integers(min_value=0, max_value=10**6),
+)
 def test_range_parser(header: str | None, length: int) -> None:
     try:
         span = _byte_range(header, length)
@@ -128,6 +131,8 @@ def test_settings_layers(tmp_path: Path) -> None:
         str(config), environ={"CORDON_RELAY_PORT": "9100"}, overrides={"host": "127.0.0.1"}
     )
     assert (settings_.port, settings_.quota_bytes, settings_.host) == (9100, 5000, "127.0.0.1")
+    flags = load_settings(None, environ={"CORDON_RELAY_VERIFY_ALL_PACKAGE_SIGNATURES": "yes"})
+    assert flags.verify_all_package_signatures is True
     config.write_text("[relay]\nunknown = 1\n")
     with pytest.raises(UsageError):
         load_settings(str(config), environ={})

@@ -115,3 +115,33 @@ def test_transaction_rolls_back(store: Store) -> None:
     with store.transaction(), store.transaction():  # nested joins the outer
         store.settings.set("b", [1, "é"])
     assert store.settings.get("b") == [1, "é"]
+
+
+def test_reader_thread_reads_while_writer_writes(tmp_path: Path) -> None:
+    """WAL: a reader on its own connection sees committed rows while a writer keeps writing."""
+    path = tmp_path / "store.db"
+    make(path, rows=1)
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def writer() -> None:
+        try:
+            with Store.open(path, KEY) as mine:
+                for i in range(200):
+                    with mine.transaction():
+                        mine.records.create("op", "seizure", 1, {"i": i}, "d", f"w{i:05d}")
+        except BaseException as exc:  # reported to the main thread
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    seen = []
+    with Store.open(path, KEY) as reader:
+        while not done.is_set():
+            seen.append(reader.records.count("op"))
+        seen.append(reader.records.count("op"))
+    thread.join()
+    assert not errors
+    assert seen == sorted(seen) and seen[-1] == 201

@@ -75,12 +75,33 @@ def check_v3(store: Store) -> None:
     assert "records_by_updated" in plan and "TEMP B-TREE" not in plan
 
 
+def fill_v3(conn: Any) -> None:
+    fill_v2(conn)
+    conn.execute(
+        "INSERT INTO record_revisions (operation_id, record_id, revision, revision_id, author, "
+        "hlc, status, changes) VALUES ('op', 'r1', 1, 'rev1', 'dev', 'h1', 'draft', '{}')"
+    )
+
+
+def check_v4(store: Store) -> None:
+    """v4 (sync engine): revisions gain ``base`` and ``conflict``; earlier data stays."""
+    row = store.query_one("SELECT base, conflict FROM record_revisions WHERE revision_id = 'rev1'")
+    assert row == ("{}", 0)
+    check_v3(store)
+
+
 # For each version N: how to fill a database at N-1, and what must hold after migrating to N.
-FILLERS: dict[int, Callable[[Any], None]] = {1: lambda conn: None, 2: fill_v1, 3: fill_v2}
+FILLERS: dict[int, Callable[[Any], None]] = {
+    1: lambda conn: None,
+    2: fill_v1,
+    3: fill_v2,
+    4: fill_v3,
+}
 CHECKS: dict[int, Callable[[Store], None]] = {
     1: lambda store: None,
     2: check_v2,
     3: check_v3,
+    4: check_v4,
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sync.store.db import Store
 
@@ -100,3 +102,18 @@ def test_limit(store: Store) -> None:
     hits = store.search("routine", "op1", limit=10)
     assert len(hits) == 10
     assert hits[0].snippet.startswith("[routine] 29")  # newest first
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.text(st.characters(codec=None), max_size=20))
+def test_any_query_text_is_safe(store: Store, query: str) -> None:
+    """Queries are outside input: any text runs as a plain search, never as FTS5 syntax."""
+    hits = store.search(query, "op1")
+    assert isinstance(hits, list)
+
+
+def test_control_characters_and_surrogates_are_ignored(store: Store, ids: dict[str, str]) -> None:
+    assert found(store, "coca\x00ine") == {ids["en"]}  # two terms, "coca" and "ine"
+    assert found(store, "\x00cocaine\udcff") == {ids["en"]}

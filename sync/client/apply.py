@@ -1,0 +1,209 @@
+"""Applying changes to the store: the same code for local changes and received packages, so
+every device merges identically.
+
+Records are owned by their author; a coordinator may also edit them and alone may validate or
+return them. Concurrent edits resolve per field by HLC (the later clock wins, the device id in
+the clock breaks ties), and a revision that raced another on the same field is marked as a
+conflict on both sides, keeping every revision in the history. A change that breaks a rule
+raises ProtocolError, and the caller rolls back the whole package.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sync.client.items import (
+    DirectItem,
+    Item,
+    LibraryEntry,
+    MessageItem,
+    RecordItem,
+    RevisionItem,
+    decode_direct,
+)
+from sync.crypto.direct import open_direct
+from sync.crypto.identity import Identity
+from sync.errors import ProtocolError
+from sync.protocol import Commit
+from sync.protocol.direct import parse_direct
+from sync.store.db import IntegrityError, Store
+from sync.store.records import STATUS_KEY
+
+COORDINATOR_ONLY = ("validated", "returned")
+
+
+@dataclass
+class Applied:
+    records: int = 0
+    revisions: int = 0
+    messages: int = 0
+    library: int = 0
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+class Applier:
+    """Applies items from one sender (with its role at the package's epoch) to one operation."""
+
+    def __init__(self, store: Store, identity: Identity, operation_id: str) -> None:
+        self.store = store
+        self.identity = identity
+        self.operation_id = operation_id
+
+    def apply(self, items: list[Item], sender: str, role: str, roster: Commit) -> Applied:
+        done = Applied()
+        for item in items:
+            if isinstance(item, RecordItem):
+                done.records += self._record(item, sender)
+            elif isinstance(item, RevisionItem):
+                done.revisions += self._revision(item, sender, role)
+            elif isinstance(item, MessageItem):
+                done.messages += self._message(item, sender, "alert" if item.alert else "operation")
+            elif isinstance(item, DirectItem):
+                done.messages += self._direct(item, sender, roster)
+            else:
+                done.library += self._library(item, sender)
+        return done
+
+    def _record(self, item: RecordItem, sender: str) -> int:
+        if item.status not in ("draft", "submitted"):
+            raise ProtocolError("package refused: a new record must be a draft or submitted")
+        try:
+            self.store.records.create(
+                self.operation_id,
+                item.template_id,
+                item.template_version,
+                item.fields,
+                sender,
+                item.hlc,
+                record_id=item.record_id,
+                status=item.status,
+                revision_id=item.revision_id,
+            )
+        except IntegrityError:
+            # Already here: the same revision (nothing to do), or a clash (refused).
+            # A revision id naming another record means the record row went in and the
+            # revision clashed: refused, and the package's savepoint undoes the record row.
+            seen = self.store.query_one(
+                "SELECT record_id FROM record_revisions WHERE operation_id = ? AND revision_id = ?",
+                (self.operation_id, item.revision_id),
+            )
+            if seen is not None and seen[0] == item.record_id:
+                return 0
+            raise ProtocolError(
+                "package refused: it creates a record that already exists"
+            ) from None
+        return 1
+
+    def _revision(self, item: RevisionItem, sender: str, role: str) -> int:
+        op = self.operation_id
+        seen = self.store.query_one(
+            "SELECT 1 FROM record_revisions WHERE operation_id = ? AND revision_id = ?",
+            (op, item.revision_id),
+        )
+        if seen:
+            return 0
+        current = self.store.records.get(op, item.record_id)
+        if current is None:
+            raise ProtocolError("package refused: it changes a record not known here")
+        coordinator = role == "coordinator"
+        if sender != current.author and not coordinator:
+            raise ProtocolError("package refused: only the author or a coordinator may edit")
+        if item.status in COORDINATOR_ONLY and not coordinator:
+            raise ProtocolError("package refused: only a coordinator may validate or return")
+        fields = dict(current.fields)
+        clocks = dict(current.field_hlc)
+        raced: set[str] = set()
+        touched = dict(item.changes)
+        if item.status is not None:
+            touched[STATUS_KEY] = item.status
+        for name, value in touched.items():
+            clock = clocks.get(name, "")
+            if clock != item.base.get(name, clock) and clock > item.base.get(name, ""):
+                raced.add(clock)  # a revision this editor had not seen set the field
+            if item.hlc > clock:
+                clocks[name] = item.hlc
+                if name == STATUS_KEY:
+                    continue
+                fields[name] = value
+        status = current.status
+        if item.status is not None and clocks.get(STATUS_KEY) == item.hlc:
+            status = item.status
+        number = current.revision + 1
+        self.store.execute(
+            "UPDATE records SET fields = ?, field_hlc = ?, status = ?, revision = ?, "
+            "updated_hlc = max(updated_hlc, ?) WHERE operation_id = ? AND record_id = ?",
+            (_dumps(fields), _dumps(clocks), status, number, item.hlc, op, item.record_id),
+        )
+        self.store.execute(
+            "INSERT INTO record_revisions (operation_id, record_id, revision, revision_id, "
+            "author, hlc, status, changes, comment, base, conflict) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                op,
+                item.record_id,
+                number,
+                item.revision_id,
+                sender,
+                item.hlc,
+                item.status,
+                _dumps(item.changes),
+                item.comment,
+                _dumps(item.base),
+                int(bool(raced)),
+            ),
+        )
+        for clock in raced:
+            self.store.execute(
+                "UPDATE record_revisions SET conflict = 1 "
+                "WHERE operation_id = ? AND record_id = ? AND hlc = ?",
+                (op, item.record_id, clock),
+            )
+        return 1
+
+    def _message(
+        self, item: MessageItem, sender: str, kind: str, recipient: str | None = None
+    ) -> int:
+        added = self.store.messages.add(
+            self.operation_id,
+            sender,
+            item.subject,
+            item.body,
+            item.hlc,
+            kind=kind,
+            recipient=recipient,
+            message_id=item.message_id,
+            read=sender == self.identity.public.device_id_hex,
+        )
+        return 1 if added else 0
+
+    def _direct(self, item: DirectItem, sender: str, roster: Commit) -> int:
+        envelope = parse_direct(item.envelope)
+        if envelope.header.sender.hex() != sender:
+            raise ProtocolError("package refused: a direct message inside is from someone else")
+        if envelope.header.recipient != self.identity.device_id:
+            return 0  # sealed to another member: nothing here can read it
+        opened = open_direct(item.envelope, self.identity, roster)
+        message = decode_direct(opened.body)
+        return self._message(message, sender, "direct", self.identity.public.device_id_hex)
+
+    def _library(self, item: LibraryEntry, sender: str) -> int:
+        added = self.store.library.add(
+            self.operation_id,
+            item.title,
+            item.size,
+            item.sha256,
+            sender,
+            item.hlc,
+            item_id=item.item_id,
+            file_name=item.file_name,
+            media_type=item.media_type,
+            record_id=item.record_id,
+            blob_ref=item.blob_id,
+            blob_key=item.descriptor,
+        )
+        return 1 if added else 0

@@ -1,0 +1,399 @@
+"""The operation lifecycle: create, invite, join (pending until admitted), admit, remove,
+members, close, and the retention that keeps a closed operation N days or shreds it.
+
+Every roster change is a signed commit starting a new epoch (sync.protocol.commit); the relay
+orders commits and the store keeps each with the epoch secret this device received.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from locales import _
+from sync.client import state
+from sync.client.relay_http import RelayClient, RelayError
+from sync.crypto.epochs import OperationKeys
+from sync.errors import CordonError, ProtocolError
+from sync.protocol import (
+    OperationInfo,
+    add_members,
+    build_join_request,
+    create_genesis,
+    decode_join_request,
+    remove_members,
+)
+from sync.protocol.invite import encode_invite, new_invite, parse_invite
+from sync.store import audit
+from sync.store.clock import utc_now
+from sync.store.db import Store
+from sync.store.operations import Operation
+from sync.store.profile import Profile
+
+if TYPE_CHECKING:
+    from sync.client.engine import SyncEngine
+
+DEFAULT_RETENTION_DAYS = 30
+
+
+def create_operation(
+    engine: SyncEngine,
+    name: str,
+    relay_url: str,
+    templates: list[str],
+    ends: str | None,
+) -> str:
+    """Create an operation on the relay with this device as its coordinator."""
+    profile = engine.profile
+    info = OperationInfo(name, ends, ",".join(templates))
+    try:
+        commit, secret = create_genesis(
+            profile.identity,
+            name=profile.name,
+            agency=profile.agency or "-",
+            country=profile.country,
+            info=info,
+        )
+    except ProtocolError as exc:
+        raise CordonError(str(exc)) from exc
+    engine.client(relay_url).create_operation(commit.raw)
+    store = engine.store
+    op_id = commit.operation_id.hex()
+    with store.transaction():
+        store.operations.save(
+            Operation(
+                op_id,
+                name,
+                "coordinator",
+                "active",
+                relay_url=relay_url,
+                templates=templates,
+                coordinator=profile.device_id,
+                ends_at=ends,
+                data={"seq": 0},
+            )
+        )
+        state.save_commit(store, commit, secret, profile.identity.device_id)
+        store.audit.append(audit.COLLECTION, op_id, op_id)
+    return op_id
+
+
+def _coordinator_context(
+    engine: SyncEngine, operation: str
+) -> tuple[Operation, RelayClient, OperationKeys]:
+    op = state.require_operation(engine.store, operation)
+    state.require_writable(op)
+    if op.role != "coordinator":
+        raise CordonError(_("Only a coordinator of the operation can do this."))
+    assert op.relay_url is not None
+    client = engine.client(op.relay_url)
+    keys = engine.keys(op.operation_id)
+    engine.pull_commits(op.operation_id, client, keys)  # another coordinator may have moved on
+    return op, client, keys
+
+
+def invite(engine: SyncEngine, operation: str, role: str) -> str:
+    """A one-time invitation code; the role the joiner will get is remembered here."""
+    op, client, _keys = _coordinator_context(engine, operation)
+    assert op.relay_url is not None
+    code = new_invite(
+        op.relay_url, bytes.fromhex(op.operation_id), engine.profile.identity.device_id
+    )
+    client.register_invitation(code.operation_id, code.token_hash)
+    invites = dict(state.get_data(engine.store, op.operation_id).get("invites", {}))
+    invites[code.token_hash.hex()] = role
+    with engine.store.transaction():
+        state.set_data(engine.store, op.operation_id, invites=invites)
+    return encode_invite(code)
+
+
+def join(engine: SyncEngine, code: str) -> str:
+    """Post a join request for an invitation code; the operation is pending until admitted."""
+    try:
+        invitation = parse_invite(code)
+    except ProtocolError as exc:
+        raise CordonError(
+            _("This invitation code is not valid: {reason}").format(reason=exc)
+        ) from exc
+    profile = engine.profile
+    op_id = invitation.operation_id.hex()
+    known = engine.store.operations.get(op_id)
+    if known is not None and known.status != "pending":
+        raise CordonError(
+            _("This profile already takes part in operation {name}.").format(name=known.name)
+        )
+    request = build_join_request(
+        profile.identity,
+        operation_id=invitation.operation_id,
+        token=invitation.token,
+        name=profile.name,
+        agency=profile.agency or "-",
+        country=profile.country,
+    )
+    engine.client(invitation.relay_url).post_join_request(invitation.operation_id, request)
+    with engine.store.transaction():
+        engine.store.operations.save(
+            Operation(
+                op_id,
+                "",
+                "participant",
+                "pending",
+                relay_url=invitation.relay_url,
+                data={"seq": 0, "invited_by": invitation.coordinator.hex()},
+            )
+        )
+    return op_id
+
+
+def try_activate(engine: SyncEngine, operation_id: str) -> bool:
+    """For a pending operation: fetch the commits once admitted; True when now active."""
+    op = state.require_operation(engine.store, operation_id)
+    if op.status != "pending":
+        return op.status == "active"
+    assert op.relay_url is not None
+    client = engine.client(op.relay_url)
+    try:
+        raws = client.commits(bytes.fromhex(op.operation_id), after=-1, limit=100)
+    except RelayError as exc:
+        if exc.status in (401, 403, 404):
+            return False  # not admitted yet
+        raise
+    keys = OperationKeys(engine.profile.identity)
+    for raw in raws:
+        keys.add_commit(raw)
+    while len(raws) == 100:
+        raws = client.commits(bytes.fromhex(op.operation_id), after=keys.latest.epoch, limit=100)
+        for raw in raws:
+            keys.add_commit(raw)
+    invited_by = bytes.fromhex(str(op.data.get("invited_by", "")))
+    if not any(
+        c.member(m.device_id) is not None and m.device_id.startswith(invited_by)
+        for c in keys.commits
+        for m in c.coordinators()
+    ):
+        raise CordonError(
+            _("The operation's commits do not name the coordinator who invited you; refused.")
+        )
+    if keys.latest.member(engine.profile.identity.device_id) is None:
+        return False
+    with engine.store.transaction():
+        secrets = keys.export_secrets()
+        for commit in keys.commits:
+            state.save_commit(
+                engine.store, commit, secrets.get(commit.epoch), engine.profile.identity.device_id
+            )
+        engine.store.audit.append(audit.COLLECTION, op.operation_id, op.operation_id)
+    return True
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    request_id: str
+    device_id: str
+    name: str
+    agency: str
+    country: str
+    fingerprint: str
+    role: str | None  # None when the invitation is not one of ours
+    raw: bytes
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "device_id": self.device_id,
+            "name": self.name,
+            "agency": self.agency,
+            "country": self.country,
+            "fingerprint": self.fingerprint,
+            "role": self.role,
+            "request_id": self.request_id,
+        }
+
+
+def pending(engine: SyncEngine, operation: str) -> list[PendingRequest]:
+    op, client, keys = _coordinator_context(engine, operation)
+    invites: dict[str, str] = state.get_data(engine.store, op.operation_id).get("invites", {})
+    found = []
+    for record in client.join_requests(bytes.fromhex(op.operation_id)):
+        try:
+            request = decode_join_request(record.raw)
+        except ProtocolError:
+            continue  # the relay checked it; a damaged one is simply not shown
+        if request.operation_id.hex() != op.operation_id:
+            continue
+        if keys.latest.member(request.public.device_id) is not None:
+            continue
+        found.append(
+            PendingRequest(
+                record.request_id,
+                request.public.device_id_hex,
+                request.name,
+                request.agency,
+                request.country,
+                request.public.fingerprint,
+                invites.get(request.token_hash.hex()),
+                record.raw,
+            )
+        )
+    return found
+
+
+def _match_device(candidates: list[str], device: str) -> str:
+    text = device.strip().lower()
+    matches = [c for c in candidates if c == text] or [
+        c for c in candidates if len(text) >= 6 and c.startswith(text)
+    ]
+    if len(matches) != 1:
+        raise CordonError(_("No single device matches {device}.").format(device=device))
+    return matches[0]
+
+
+def admit(engine: SyncEngine, operation: str, device: str, role: str | None = None) -> int:
+    """Admit a pending requester: a new epoch whose roster includes it. Returns the epoch."""
+    requests = pending(engine, operation)
+    device_id = _match_device([r.device_id for r in requests], device)
+    request = next(r for r in requests if r.device_id == device_id)
+    if request.role is None and role is None:
+        raise CordonError(_("That join request does not come from one of your invitations."))
+    op, client, keys = _coordinator_context(engine, operation)
+    joiner = decode_join_request(request.raw)
+    commit, secret = add_members(
+        engine.profile.identity,
+        keys.latest,
+        [joiner.as_member(role or request.role or "participant")],
+    )
+    client.post_commit(commit.operation_id, commit.raw)
+    state.add_commits(engine.store, engine.profile.identity, keys, [commit.raw])
+    with contextlib.suppress(RelayError):
+        client.dismiss_join_request(commit.operation_id, request.request_id)
+    invites = dict(state.get_data(engine.store, op.operation_id).get("invites", {}))
+    invites.pop(joiner.token_hash.hex(), None)
+    with engine.store.transaction():
+        state.set_data(engine.store, op.operation_id, invites=invites)
+    return commit.epoch
+
+
+def remove(engine: SyncEngine, operation: str, device: str) -> int:
+    """Remove a member: a new epoch it never receives. Returns the epoch."""
+    op, client, keys = _coordinator_context(engine, operation)
+    device_id = _match_device([m.device_id.hex() for m in keys.latest.roster], device)
+    if device_id == engine.profile.device_id:
+        raise CordonError(_("You cannot remove yourself; close the operation instead."))
+    try:
+        commit, _secret = remove_members(
+            engine.profile.identity, keys.latest, [bytes.fromhex(device_id)]
+        )
+    except ProtocolError as exc:
+        raise CordonError(str(exc)) from exc
+    client.post_commit(commit.operation_id, commit.raw)
+    state.add_commits(engine.store, engine.profile.identity, keys, [commit.raw])
+    return commit.epoch
+
+
+def members(store: Store, operation: str) -> list[dict[str, Any]]:
+    from sync.crypto.identity import PublicIdentity
+
+    op = state.require_operation(store, operation)
+    rows = []
+    for m in store.operations.members(op.operation_id):
+        rows.append(
+            {
+                "device_id": m.device_id,
+                "name": m.name,
+                "agency": m.agency,
+                "country": m.country,
+                "role": m.role,
+                "fingerprint": PublicIdentity.decode(m.public_key).fingerprint,
+                "status": m.status,
+            }
+        )
+    return rows
+
+
+# -- closing, retention and shredding -----------------------------------------------------------
+
+
+def mark_closed(store: Store, operation_id: str, retention_days: int | None = None) -> None:
+    data = state.get_data(store, operation_id)
+    with store.transaction():
+        store.operations.set_status(operation_id, "closed")
+        state.set_data(
+            store,
+            operation_id,
+            closed_at=data.get("closed_at") or utc_now(),
+            retention_days=retention_days
+            if retention_days is not None
+            else data.get("retention_days", DEFAULT_RETENTION_DAYS),
+        )
+        store.outbox.prune_sent(operation_id)
+
+
+def close(engine: SyncEngine, operation: str, retention_days: int | None, shred_now: bool) -> str:
+    """Coordinator: purge the operation on the relay; the local copy becomes read-only."""
+    op = state.require_operation(engine.store, operation)
+    if op.status == "active":
+        if op.role != "coordinator":
+            raise CordonError(_("Only a coordinator of the operation can close it."))
+        assert op.relay_url is not None
+        with contextlib.suppress(RelayError):  # 410: already closed by another coordinator
+            engine.client(op.relay_url).close_operation(bytes.fromhex(op.operation_id))
+        mark_closed(engine.store, op.operation_id, retention_days)
+    elif op.status == "closed" and retention_days is not None:
+        with engine.store.transaction():
+            state.set_data(engine.store, op.operation_id, retention_days=retention_days)
+    elif op.status not in ("closed", "removed", "shredded"):
+        raise CordonError(_("Operation {name} is {status}.").format(name=op.name, status=op.status))
+    if shred_now or retention_days == 0:
+        shred(engine.profile, op.operation_id)
+        return "shredded"
+    return str(state.require_operation(engine.store, op.operation_id).status)
+
+
+def shred(profile: Profile, operation_id: str) -> None:
+    """Erase the operation's content and keys; only a row saying it was shredded remains."""
+    store = profile.store
+    items = store.library.list(operation_id)
+    store.execute("PRAGMA secure_delete = ON")  # freed pages are overwritten, not just unlinked
+    with store.transaction():
+        for table in (
+            "records",
+            "messages",
+            "library_items",
+            "members",
+            "epochs",
+            "outbox",
+            "inbox_cursors",
+            "applied_packages",
+            "record_revisions",
+        ):
+            store.execute(f"DELETE FROM {table} WHERE operation_id = ?", (operation_id,))  # noqa: S608 - fixed names
+        for item in items:
+            if item.attachment_id:
+                profile.attachments.delete(item.attachment_id)
+        store.execute(
+            "UPDATE operations SET status = 'shredded', templates = '[]', data = ?, "
+            "coordinator = NULL WHERE operation_id = ?",
+            (json.dumps({"shredded_at": utc_now()}), operation_id),
+        )
+        store.audit.append(audit.ERASURE, operation_id, operation_id)
+    store.checkpoint()
+
+
+def purge_expired(profile: Profile, now: dt.datetime | None = None) -> list[str]:
+    """Shred closed operations whose retention has run out; returns their ids."""
+    now = now or dt.datetime.now(dt.UTC)
+    done = []
+    for op in profile.store.operations.list():
+        if op.status != "closed":
+            continue
+        closed_at = op.data.get("closed_at")
+        days = int(op.data.get("retention_days", DEFAULT_RETENTION_DAYS))
+        if not closed_at:
+            continue
+        closed = dt.datetime.fromisoformat(str(closed_at).replace("Z", "+00:00"))
+        if now >= closed + dt.timedelta(days=days):
+            shred(profile, op.operation_id)
+            done.append(op.operation_id)
+    return done

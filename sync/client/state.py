@@ -1,0 +1,172 @@
+"""An operation's verified commit chain and roster as kept in the store.
+
+``load_keys`` rebuilds the ``OperationKeys`` (chain + epoch secrets this device holds) from the
+``epochs`` table; ``save_commit`` stores a verified commit with its secret (if this device got
+one) and brings the ``members`` table and the operation row in line with the new roster, all
+inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from locales import _
+from sync.crypto.epochs import OperationKeys
+from sync.crypto.identity import Identity
+from sync.errors import CordonError
+from sync.protocol import Commit
+from sync.store.clock import utc_now
+from sync.store.db import Store
+from sync.store.operations import Member as StoredMember
+from sync.store.operations import Operation
+
+WRITABLE = ("active",)
+
+
+def load_keys(store: Store, identity: Identity, operation_id: str) -> OperationKeys:
+    """The operation's chain and held secrets, verified again from the stored commits."""
+    rows = store.query(
+        "SELECT epoch, secret, commit_blob FROM epochs WHERE operation_id = ? ORDER BY epoch",
+        (operation_id,),
+    )
+    commits = [bytes(row[2]) for row in rows if row[2] is not None]
+    secrets = {int(row[0]): bytes(row[1]) for row in rows if row[1] and len(row[1]) == 32}
+    return OperationKeys.from_chain(identity, commits, secrets)
+
+
+def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: bytes) -> None:
+    """Keep a verified commit (and this device's secret of it) and apply its roster."""
+    op = commit.operation_id.hex()
+    with store.transaction():
+        store.execute(
+            "INSERT INTO epochs (operation_id, epoch, secret, commit_hash, commit_blob, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (op, commit.epoch, secret or b"", commit.hash, commit.raw, utc_now()),
+        )
+        now = utc_now()
+        current = {m.device_id.hex() for m in commit.roster}
+        for member in commit.roster:
+            known = store.operations.member(op, member.device_id.hex())
+            store.operations.save_member(
+                StoredMember(
+                    op,
+                    member.device_id.hex(),
+                    member.public.encode(),
+                    member.name,
+                    member.role,
+                    "active",
+                    member.agency,
+                    member.country,
+                    known.joined_at if known and known.joined_at else now,
+                    None,
+                )
+            )
+        for known in store.operations.members(op):
+            if known.device_id not in current and known.status == "active":
+                store.execute(
+                    "UPDATE members SET status = 'removed', removed_at = ? "
+                    "WHERE operation_id = ? AND device_id = ?",
+                    (now, op, known.device_id),
+                )
+        me = commit.member(my_device)
+        coordinators = commit.coordinators()
+        store.execute(
+            "UPDATE operations SET current_epoch = max(current_epoch, ?), name = ?, ends_at = ?, "
+            "templates = ?, coordinator = ?, role = coalesce(?, role), "
+            "status = CASE WHEN ? = 'active' AND status IN ('pending', 'active', 'removed') "
+            "THEN 'active' WHEN ? = 'removed' AND status = 'active' THEN 'removed' "
+            "ELSE status END "
+            "WHERE operation_id = ?",
+            (
+                commit.epoch,
+                commit.info.name,
+                commit.info.ends,
+                json.dumps(
+                    [t for t in commit.info.template_set.split(",") if t], ensure_ascii=False
+                ),
+                coordinators[0].device_id.hex() if coordinators else None,
+                None if me is None else me.role,
+                "active" if me is not None else "removed",
+                "active" if me is not None else "removed",
+                op,
+            ),
+        )
+
+
+def add_commits(
+    store: Store, identity: Identity, keys: OperationKeys, raws: list[bytes]
+) -> list[Commit]:
+    """Verify commits against the chain and keep the new ones; returns those added."""
+    added = []
+    for raw in raws:
+        before = len(keys.commits)
+        commit = keys.add_commit(raw)
+        if len(keys.commits) == before:
+            continue
+        secret = keys.export_secrets().get(commit.epoch)
+        save_commit(store, commit, secret, identity.device_id)
+        added.append(commit)
+    return added
+
+
+def require_operation(store: Store, operation: str) -> Operation:
+    """The operation whose id is ``operation`` or starts with it (at least 6 characters)."""
+    text = operation.strip().lower()
+    op = store.operations.get(text)
+    if op is not None:
+        return op
+    if len(text) >= 6:
+        matches = [o for o in store.operations.list() if o.operation_id.startswith(text)]
+        if len(matches) == 1:
+            return matches[0]
+    raise CordonError(_("There is no operation {op} in this profile.").format(op=operation))
+
+
+def require_writable(op: Operation) -> None:
+    if op.status == "pending":
+        raise CordonError(
+            _("You have not been admitted to operation {op} yet; run `cordon sync` later.").format(
+                op=op.operation_id
+            )
+        )
+    if op.status not in WRITABLE:
+        raise CordonError(
+            _("Operation {name} is {status}; its local copy is read-only.").format(
+                name=op.name or op.operation_id, status=op.status
+            )
+        )
+
+
+def set_data(store: Store, operation_id: str, **values: Any) -> None:
+    """Update keys of the operation's JSON ``data`` (engine state without a column)."""
+    row = store.query_one("SELECT data FROM operations WHERE operation_id = ?", (operation_id,))
+    data = json.loads(row[0]) if row else {}
+    for key, value in values.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    store.execute(
+        "UPDATE operations SET data = ? WHERE operation_id = ?",
+        (json.dumps(data, ensure_ascii=False), operation_id),
+    )
+
+
+def get_data(store: Store, operation_id: str) -> dict[str, Any]:
+    row = store.query_one("SELECT data FROM operations WHERE operation_id = ?", (operation_id,))
+    return dict(json.loads(row[0])) if row else {}
+
+
+def next_seq(store: Store, operation_id: str) -> int:
+    """The next per-sender sequence number (call inside the transaction that uses it)."""
+    row = store.query_one(
+        "SELECT coalesce(json_extract(data, '$.seq'), 0) FROM operations WHERE operation_id = ?",
+        (operation_id,),
+    )
+    seq = (int(row[0]) if row else 0) + 1
+    store.execute(
+        "UPDATE operations SET data = json_set(data, '$.seq', ?) WHERE operation_id = ?",
+        (seq, operation_id),
+    )
+    return seq

@@ -1,0 +1,125 @@
+"""The engine's core without a relay: local changes, apply once, conflicts, rules."""
+
+from __future__ import annotations
+
+import random
+
+from sync.client.backoff import Backoff
+from sync.client.local import LocalChanges
+from tests.sync.client.conftest import Device
+
+PERSON = {"family_name": "Okafor", "role": "courier"}
+
+
+def test_local_change_and_outbox_are_one_transaction(trio: tuple[str, dict[str, Device]]) -> None:
+    op, d = trio
+    a = d["A"].profile
+    (rid,) = LocalChanges(a, op).add_records("person", 1, [PERSON], "draft")
+    rows = a.store.query("SELECT kind FROM outbox WHERE operation_id = ?", (op,))
+    assert rows == [("unsealed",)] and a.store.records.get(op, rid) is not None
+
+
+def test_packages_apply_exactly_once(trio: tuple[str, dict[str, Device]]) -> None:
+    op, d = trio
+    a, b = d["A"], d["B"]
+    LocalChanges(a.profile, op).add_records(
+        "person", 1, [PERSON, {"family_name": "Diallo"}], "draft"
+    )
+    LocalChanges(a.profile, op).send_message("Alert", "Container", alert=True, to=None)
+    packages = a.outgoing(op)
+    assert len(packages) == 2
+    first = b.engine.receive(op, packages)
+    assert (first.received, first.duplicates, first.rejected) == (2, 0, 0)
+    snapshot = b.profile.store.query("SELECT record_id, fields, revision FROM records ORDER BY 1")
+    again = b.engine.receive(op, packages + packages[::-1])
+    assert (again.received, again.duplicates, again.rejected) == (0, 4, 0)
+    assert (
+        b.profile.store.query("SELECT record_id, fields, revision FROM records ORDER BY 1")
+        == snapshot
+    )
+    assert b.profile.store.messages.list(op)[0].kind == "alert"
+    # the sender sees its own packages back as duplicates
+    assert a.engine.receive(op, packages).duplicates == 2
+
+
+def test_tampered_package_is_rejected_whole(trio: tuple[str, dict[str, Device]]) -> None:
+    op, d = trio
+    LocalChanges(d["A"].profile, op).add_records("person", 1, [PERSON], "draft")
+    (raw,) = d["A"].outgoing(op)
+    broken = raw[:-70] + bytes([raw[-70] ^ 1]) + raw[-69:]
+    report = d["B"].engine.receive(op, [broken])
+    assert report.rejected == 1 and d["B"].profile.store.records.count(op) == 0
+
+
+def test_concurrent_edits_converge_and_are_marked(trio: tuple[str, dict[str, Device]]) -> None:
+    op, d = trio
+    a, b, c = d["A"], d["B"], d["C"]
+    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    created = a.outgoing(op)
+    for other in (b, c):
+        other.engine.receive(op, created)
+    LocalChanges(c.profile, op).revise(rid, {"family_name": "Okafor C"})
+    LocalChanges(a.profile, op).revise(rid, {"family_name": "Okafor A", "role": "organiser"})
+    from_c, from_a = c.outgoing(op), a.outgoing(op)
+    a.engine.receive(op, from_c)
+    c.engine.receive(op, from_a)
+    b.engine.receive(op, from_a + from_c)
+    states = [x.profile.store.records.get(op, rid) for x in (a, b, c)]
+    assert states[0] is not None
+    assert all(s is not None and s.fields == states[0].fields for s in states)
+    assert states[0].fields["role"] == "organiser"
+    for x in (a, b, c):
+        marks = x.profile.store.query(
+            "SELECT author, conflict FROM record_revisions WHERE record_id = ? ORDER BY hlc", (rid,)
+        )
+        assert sorted(m[1] for m in marks) == [0, 1, 1]
+
+
+def test_only_author_or_coordinator_edits_and_validates(
+    trio: tuple[str, dict[str, Device]],
+) -> None:
+    op, d = trio
+    a, b, c = d["A"], d["B"], d["C"]
+    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    created = a.outgoing(op)
+    b.engine.receive(op, created)
+    c.engine.receive(op, created)
+    # B forges an edit of A's record by writing it straight into its own store and outbox
+    from sync.client.items import RevisionItem, encode_body
+    from sync.store.ids import new_id
+
+    forged = RevisionItem(
+        rid, new_id(), {"family_name": "X"}, "validated", None, b.profile.clock.now()
+    )
+    b.profile.store.outbox.enqueue(op, "local-" + new_id(), "unsealed", encode_body([forged]))
+    report = c.engine.receive(op, b.outgoing(op))
+    assert report.rejected == 1
+    record = c.profile.store.records.get(op, rid)
+    assert record is not None and record.fields["family_name"] == "Okafor"
+    LocalChanges(c.profile, op).revise(rid, {}, status="validated", comment="fine")
+    a.engine.receive(op, c.outgoing(op))
+    record = a.profile.store.records.get(op, rid)
+    assert record is not None and record.status == "validated"
+
+
+def test_direct_message_reaches_only_its_recipient(trio: tuple[str, dict[str, Device]]) -> None:
+    op, d = trio
+    a, b, c = d["A"], d["B"], d["C"]
+    LocalChanges(a.profile, op).send_message("Eyes only", "for C", alert=False, to=c.id)
+    packages = a.outgoing(op)
+    b.engine.receive(op, packages)
+    c.engine.receive(op, packages)
+    assert b.profile.store.messages.list(op) == []
+    (message,) = c.profile.store.messages.list(op)
+    assert (message.kind, message.body, message.author) == ("direct", "for C", a.id)
+
+
+def test_backoff_grows_with_jitter_and_caps() -> None:
+    backoff = Backoff(base=1.0, factor=2.0, cap=8.0)
+    backoff._random = random.Random(1)  # type: ignore[assignment]
+    delays = [backoff.next_delay() for _ in range(6)]
+    for n, delay in enumerate(delays):
+        ceiling = min(8.0, 2.0**n)
+        assert ceiling / 2 <= delay <= ceiling
+    backoff.reset()
+    assert backoff.next_delay() <= 1.0
