@@ -15,6 +15,7 @@ from desktop.autolock import IdleLock
 from desktop.i18n import LanguageBridge
 from desktop.profiles import NewProfile, ProfileGateway, ProfileSummary
 from desktop.qt import Qt, QtCore, QtWidgets, Signal
+from desktop.session import Session
 from desktop.settings import AppSettings, Preferences
 from desktop.status import SyncStatus
 from desktop.tasks import Progress, TaskRunner
@@ -70,6 +71,7 @@ class AppController(QtCore.QObject):
         self.state = State.LOCKED
         self._profile: Any = None  # lives on the writer thread; only handed to write jobs
         self.summary: ProfileSummary | None = None
+        self.session: Session | None = None  # what the views use while unlocked
         self.sync_status = SyncStatus()
         self.first_start: FirstStartWindow | None = None
         self.unlock_window: UnlockWindow | None = None
@@ -161,6 +163,7 @@ class AppController(QtCore.QObject):
 
     def _open_main(self) -> None:
         assert self.summary is not None
+        self.session = Session(self._profile, self.summary, self._runner)
         window = MainWindow(self.summary, self._settings)
         window.lock_requested.connect(self.lock)
         window.settings_requested.connect(self.open_settings)
@@ -194,6 +197,9 @@ class AppController(QtCore.QObject):
         self._close_profile()
 
     def _close_profile(self) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
         profile, self._profile = self._profile, None
         if profile is not None:
             # The connection belongs to the writer thread: close it there, after pending writes.
