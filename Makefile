@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)  ## create the virtual environment and install Cordon with its tools
 
 run: $(STAMP)  ## start the desktop app (the demo operation when there is no profile yet); ARGS=... passes arguments
-	$(BIN)/cordon $(ARGS)
+	$(BIN)/cordon demo --if-no-profile $(ARGS)
 
 demo: $(STAMP)  ## start an embedded relay and a realistic demo operation, then the app
 	$(BIN)/cordon demo $(ARGS)

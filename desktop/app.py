@@ -74,8 +74,11 @@ def qt_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
     return app
 
 
-def build(home: Path, *, app: QtWidgets.QApplication | None = None) -> Application:
-    """Create every piece for the profile folder ``home`` and show the first window."""
+def build(
+    home: Path, *, app: QtWidgets.QApplication | None = None, start: bool = True
+) -> Application:
+    """Create every piece for the profile folder ``home`` and show the first window (unless
+    ``start`` is false: the demo shows its own progress window first)."""
     configure_interpreter()
     qt = app or qt_application()
     settings = AppSettings.for_home(home)
@@ -96,7 +99,8 @@ def build(home: Path, *, app: QtWidgets.QApplication | None = None) -> Applicati
     )
     runner.error_handler = lambda exc: _show_error(controller, exc)
     application = Application(qt, controller, runner, language, settings, gateway)
-    controller.start(gateway.exists())
+    if start:
+        controller.start(gateway.exists())
     return application
 
 

@@ -167,6 +167,11 @@ class AppController(QtCore.QObject):
             lambda exc: window.show_error(user_message(exc))
         ).run()
 
+    def open_unlocked(self, profile: Any, summary: ProfileSummary) -> None:
+        """Open the main window on a profile unlocked on the writer thread (the demo)."""
+        self._profile, self.summary = profile, summary
+        self._open_main()
+
     def _open_main(self) -> None:
         assert self.summary is not None
         self.session = Session(self._profile, self.summary, self._runner)
@@ -289,3 +294,5 @@ class AppController(QtCore.QObject):
     def _retranslate(self, code: str) -> None:
         for window in self.open_windows():
             window.retranslate()
+        if self.frame is not None:
+            self.frame.retranslate()

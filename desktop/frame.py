@@ -176,6 +176,10 @@ class OperationsFrame(QtCore.QObject):
             lambda exc: dialog.show_error(error_text(exc))
         ).run()
 
+    def open_when_listed(self, operation_id: str) -> None:
+        """Refresh the list, then open that operation (the demo opens its operation)."""
+        self._after_change(operation_id, open_it=True)
+
     def _after_change(self, operation_id: str, *, open_it: bool) -> None:
         def select(rows: list[data.OperationRow]) -> None:
             self.rows_loaded.disconnect(select)
@@ -247,12 +251,23 @@ class OperationsFrame(QtCore.QObject):
 
         import_sync_file(self.window, self.sync, self._engine_changed)
 
+    def open_dialogs(self) -> list[Any]:
+        return [
+            d
+            for d in (self.create_dialog, self.join_dialog, self.participants_dialog)
+            if d is not None
+        ]
+
+    def retranslate(self) -> None:
+        """The live language switch reaches the open dialogs too."""
+        for dialog in self.open_dialogs():
+            dialog.retranslate()
+
     def close(self) -> None:
         """At lock: no dialog of this profile stays open; the tray icon goes."""
         self._refresh_timer.stop()
-        for dialog in (self.create_dialog, self.join_dialog, self.participants_dialog):
-            if dialog is not None:
-                dialog.close()
+        for dialog in self.open_dialogs():
+            dialog.close()
         self.alerts.close()
         self.window.close_workspace()
 

@@ -18,10 +18,10 @@ def _launch_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from desktop import selftest
+    from desktop import demo, selftest
     from sync.cli.main import main as cli_main
 
-    return cli_main(argv, extra_modules=[selftest], launch_gui=_launch_gui)
+    return cli_main(argv, extra_modules=[selftest, demo], launch_gui=_launch_gui)
 
 
 if __name__ == "__main__":

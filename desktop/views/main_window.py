@@ -48,7 +48,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.splitter.addWidget(self.operations)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([340, 760])
+        self.splitter.setSizes([430, 690])
         self.banner = AlertBanner(self)
         central = QtWidgets.QWidget(self)
         column = QtWidgets.QVBoxLayout(central)

@@ -88,6 +88,8 @@ class OperationsModel(QtCore.QAbstractTableModel):
             font = QtGui.QFont()
             font.setBold(True)
             return font
+        if role == Qt.ItemDataRole.ToolTipRole and column == "name":
+            return row.name
         if role == Qt.ItemDataRole.ToolTipRole and column == "unread" and row.alerts:
             return _("{count} unread alerts").format(count=row.alerts)
         if role == Qt.ItemDataRole.UserRole:

@@ -143,9 +143,7 @@ def test_invite_join_admit_role_remove_close(qtbot, make_app, tmp_path, relay):
     assert "new keys" in box.informativeText()
     box.close()
     dialog.remove(karim)
-    qtbot.waitUntil(
-        lambda: any(m.status == "removed" for m in dialog.members), timeout=TIMEOUT
-    )
+    qtbot.waitUntil(lambda: any(m.status == "removed" for m in dialog.members), timeout=TIMEOUT)
 
     # -- close the operation for everyone
     close_box = dialog.close_confirmation()
@@ -157,3 +155,29 @@ def test_invite_join_admit_role_remove_close(qtbot, make_app, tmp_path, relay):
         lambda: panel.model.rows and panel.model.rows[0].status == "closed", timeout=TIMEOUT
     )
     assert coordinator.controller.main_window.workspace is None
+
+
+def test_language_switch_retranslates_the_operation_dialogs(qtbot, make_app, tmp_path):
+    import locales
+    from tests.desktop.helpers import visible_texts
+
+    application = open_main(qtbot, make_app, tmp_path / "a")
+    controller = application.controller
+    create = controller.frame.open_create()
+    join = controller.frame.open_join()
+    qtbot.waitExposed(join)
+    before = {"create": visible_texts(create), "join": visible_texts(join)}
+    main_before = visible_texts(controller.main_window)
+    controller.apply_preferences(controller.prefs.with_changes(language=locales.PSEUDO_LANGUAGE))
+    after = {"create": visible_texts(create), "join": visible_texts(join)}
+    for name in before:
+        for key, text in before[name].items():
+            if text.startswith("https://") or key.endswith("placeholder") and not text:
+                continue
+            if "QListWidget" in key:
+                continue
+            assert after[name][key] != text, (name, key, text)
+    main_after = visible_texts(controller.main_window)
+    for key in ("create-operation", "join-operation", "open-operation", "participants"):
+        hits = [k for k in main_before if f":{key}" in k and not k.endswith("accessible")]
+        assert hits and all(main_after[k].startswith("[") for k in hits), key
