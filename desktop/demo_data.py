@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DEMO_PASSPHRASE = "cordon demo passphrase"  # printed for the person; demo data only
+DEMO_PASSPHRASE = "cordon demo passphrase"  # noqa: S105 - printed for the person; demo data only
 OPERATION_NAME = "COCAIR-D — air routes South America → Africa and Europe"
 RECORDS = 320  # seizure reports across the three participants
 STATE_FILE = "demo.json"
@@ -215,10 +215,9 @@ def build_demo(
     from sync.client import files as library_files
     from sync.client import lifecycle
     from sync.client.engine import SyncEngine
-    from sync.client.local import LocalChanges
     from sync.store import profile as profiles
 
-    rng = random.Random(20261122)  # the same demo every time
+    rng = random.Random(20261122)  # noqa: S311 - the same made-up demo every time, no secret
     total = 8 + records // 40
     step = 0
 
