@@ -107,7 +107,7 @@ def make_sample_files(folder: Path) -> list[tuple[str, str]]:
         painter.drawText(QtCore.QRectF(20, 20, 920, 60), Qt.AlignmentFlag.AlignLeft, title)
         painter.end()
         path = folder / name
-        image.save(str(path), b"JPG", 85)
+        image.save(str(path), "JPG", 85)  # type: ignore[call-overload]  # the stubs say bytes
         out.append((str(path), title))
     bulletins = [
         (

@@ -212,6 +212,7 @@ def build_demo(
 ) -> tuple[DemoInfo, Any]:
     """Create the three profiles and the operation through ``relay``; returns the demo and,
     with ``keep_open``, the coordinator's profile still unlocked (on the calling thread)."""
+    from desktop import operations_data
     from sync.client import files as library_files
     from sync.client import lifecycle
     from sync.client.engine import SyncEngine
@@ -246,7 +247,8 @@ def build_demo(
         for engine in engines[1:]:
             code = lifecycle.invite(engines[0], op_id, "participant")
             lifecycle.join(engine, code)
-            lifecycle.admit(engines[0], op_id, engine.profile.device_id)
+            # The demo's coordinator compared fingerprints in person: verified marks.
+            operations_data.admit(engines[0], op_id, engine.profile.device_id, None)
             lifecycle.try_activate(engine, op_id)
         tick("roster")
         _records(opened, op_id, rng, records, tick)

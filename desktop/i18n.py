@@ -107,6 +107,15 @@ def format_datetime(value: dt.datetime, fmt: str = "medium") -> str:
     return babel_format(value.astimezone(), fmt, locale=locales.babel_locale())
 
 
+def format_time(value: dt.datetime, fmt: str = "short") -> str:
+    """A time of day in the interface language (Babel, local time zone)."""
+    from babel.dates import format_time as babel_format
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return babel_format(value.astimezone(), fmt, locale=locales.babel_locale())
+
+
 def format_number(value: int | float) -> str:
     """A number in the interface language (Babel)."""
     from babel.numbers import format_decimal

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from desktop.i18n import format_datetime, format_number
+from desktop.i18n import format_datetime, format_number, format_time
 from desktop.operations_data import OperationRow
 from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from locales import _
@@ -83,7 +83,11 @@ class OperationsModel(QtCore.QAbstractTableModel):
             if column == "unread":
                 return format_number(row.unread) if row.unread else ""
             when = self.last_sync.get(row.operation_id)
-            return format_datetime(when, "short") if when else _("never")
+            if when is None:
+                return _("never")
+            if when.astimezone().date() == dt.date.today():
+                return format_time(when)
+            return format_datetime(when, "short")
         if role == Qt.ItemDataRole.FontRole and column == "name" and row.unread:
             font = QtGui.QFont()
             font.setBold(True)

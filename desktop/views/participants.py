@@ -53,9 +53,15 @@ class CompareFingerprintsDialog(QtWidgets.QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.received = PlainLabel(_grid(request.fingerprint), self, selectable=True)
         self.received.setFont(font)
-        self.expected = QtWidgets.QLineEdit(expected, self)
+        self.expected = QtWidgets.QPlainTextEdit(expected, self)
+        self.expected.setTabChangesFocus(True)
         self.expected.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         self.expected.setFont(font)
+        metrics = QtGui.QFontMetrics(font)
+        self.expected.setFixedSize(
+            metrics.horizontalAdvance("00000 00000 00000 00000") + 24,
+            metrics.lineSpacing() * 3 + 16,
+        )
         self.verdict = QtWidgets.QLabel(self)
         self.verdict.setTextFormat(Qt.TextFormat.PlainText)
         self.confirm = QtWidgets.QCheckBox(self)
@@ -86,20 +92,24 @@ class CompareFingerprintsDialog(QtWidgets.QDialog):
         self._check()
 
     def matches(self) -> bool:
-        typed = "".join(ch for ch in self.expected.text() if ch.isdigit())
+        typed = "".join(ch for ch in self.expected.toPlainText() if ch.isdigit())
         wanted = "".join(ch for ch in self.request.fingerprint if ch.isdigit())
         return bool(typed) and typed == wanted
 
     def _check(self) -> None:
-        typed = bool(self.expected.text().strip())
+        typed = bool(self.expected.toPlainText().strip())
+        colour = ""
         if typed:
+            match = self.matches()
             self.verdict.setText(
                 _("The fingerprints match.")
-                if self.matches()
+                if match
                 else _("The fingerprints differ: do not admit this request.")
             )
+            colour = "#1b5e20" if match else "#b3261e"
         else:
             self.verdict.setText("")
+        self.verdict.setStyleSheet(f"color: {colour}; font-weight: bold;" if colour else "")
         # Either the digits typed in match, or the person confirms comparing them by eye.
         ok = self.matches() if typed else self.confirm.isChecked()
         self.admit_button.setEnabled(ok)
@@ -119,7 +129,7 @@ class CompareFingerprintsDialog(QtWidgets.QDialog):
         )
         self.left_caption.setText(_("Received with the request:"))
         self.right_caption.setText(_("Read out by the person (optional):"))
-        self.expected.setPlaceholderText(_("type the digits they read out"))
+        self.expected.setPlaceholderText(_("Type the digits they read out"))
         self.expected.setAccessibleName(_("Fingerprint read out by the person"))
         self.received.setAccessibleName(_("Fingerprint received with the request"))
         self.confirm.setText(_("I compared every group and they &match"))
@@ -157,6 +167,7 @@ class ParticipantsDialog(QtWidgets.QDialog):
         self.roster.setObjectName("roster")
         self.roster.setRootIsDecorated(False)
         self.roster.setColumnCount(5)
+        self.roster.setMinimumHeight(150)
         self.roster.itemSelectionChanged.connect(self._update_buttons)
         self.role_combo = QtWidgets.QComboBox(self)
         self.role_button = QtWidgets.QPushButton(self)
@@ -175,6 +186,7 @@ class ParticipantsDialog(QtWidgets.QDialog):
 
         self.pending = QtWidgets.QListWidget(self)
         self.pending.setObjectName("pending")
+        self.pending.setMaximumHeight(110)
         self.pending.itemSelectionChanged.connect(self._update_buttons)
         self.pending.itemActivated.connect(lambda *_: self._admit())
         self.admit_button = QtWidgets.QPushButton(self)
@@ -228,8 +240,8 @@ class ParticipantsDialog(QtWidgets.QDialog):
         bottom.addWidget(self.buttons)
 
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.roster_box, 1)
-        layout.addWidget(self.pending_box)
+        layout.addWidget(self.roster_box, 3)
+        layout.addWidget(self.pending_box, 1)
         layout.addWidget(self.invite_box)
         layout.addLayout(bottom)
         for widget in (

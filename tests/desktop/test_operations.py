@@ -96,10 +96,10 @@ def test_invite_join_admit_role_remove_close(qtbot, make_app, tmp_path, relay):
     assert request.fingerprint == officer_fingerprint
     compare = dialog.compare_dialog(request)
     assert not compare.admit_button.isEnabled()
-    compare.expected.setText("12345 " * 12)
+    compare.expected.setPlainText("12345 " * 12)
     assert not compare.admit_button.isEnabled()
     assert "differ" in compare.verdict.text()
-    compare.expected.setText(officer_fingerprint)
+    compare.expected.setPlainText(officer_fingerprint)
     assert compare.admit_button.isEnabled()
     compare.close()
     dialog.admit(request)

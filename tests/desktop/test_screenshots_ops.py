@@ -74,7 +74,7 @@ def test_operation_screens(qtbot, qapp, tmp_path, language):
         )
         compare = dialog.compare_dialog(request)
         compare.show()
-        compare.expected.setText(request.fingerprint)
+        compare.expected.setPlainText(request.fingerprint)
         _save(compare, "17-compare-fingerprints", language)
         compare.close()
         member = next(m for m in dialog.members if not m.is_me)
