@@ -78,6 +78,7 @@ class AppController(QtCore.QObject):
         self.frame: OperationsFrame | None = None
         self._stopping: list[SyncThread] = []  # asked to stop at lock; waited for at quit
         self.sync_interval = 15.0  # seconds between two automatic sync rounds
+        self.sync_initial_delay = 0.5  # seconds after unlock before the first round
         self.sync_status = SyncStatus()
         self.first_start: FirstStartWindow | None = None
         self.unlock_window: UnlockWindow | None = None
@@ -181,7 +182,12 @@ class AppController(QtCore.QObject):
         window.quit_requested.connect(self._app.quit)
         window.set_sync_status(self.sync_status)
         self.main_window = window
-        self.sync = SyncThread(self._profile, self._runner, interval=self.sync_interval)
+        self.sync = SyncThread(
+            self._profile,
+            self._runner,
+            interval=self.sync_interval,
+            initial_delay=self.sync_initial_delay,
+        )
         self.frame = OperationsFrame(window, self.session, self.sync, self.prefs)
         self.sync.start()
         self._set_state(State.UNLOCKED)

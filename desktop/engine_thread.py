@@ -70,12 +70,15 @@ class SyncThread(QtCore.QObject):
         runner: TaskRunner,
         *,
         interval: float = 15.0,
+        initial_delay: float = 0.5,
         parent: QtCore.QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._profile = profile
         self._runner = runner
         self.interval = interval
+        # The window paints first; then the engine starts competing for the interpreter.
+        self.initial_delay = initial_delay
         self._queue: queue.Queue[Any] = queue.Queue()
         self._stop = threading.Event()
         self._engine: Any = None
@@ -90,9 +93,12 @@ class SyncThread(QtCore.QObject):
     # -- UI-thread side ----------------------------------------------------------------------
 
     def start(self) -> None:
+        """Start the thread and wait until it has opened its store connection (a few
+        milliseconds), so a lock right after unlock cannot close the profile under it."""
         if not self.started:
             self.started = True
             self._worker.start()
+            self.ready.wait(10.0)
 
     def request_stop(self) -> None:
         """Ask the thread to stop after its running step, without waiting (at lock: the UI
@@ -135,7 +141,13 @@ class SyncThread(QtCore.QObject):
     def _run(self) -> None:
         from sync.client.engine import SyncEngine
 
-        store = self._profile.open_store()
+        try:
+            store = self._profile.open_store()
+        except Exception as exc:  # noqa: BLE001 - reported, and the window stays usable
+            log.error("the sync thread could not open the store: %s", type(exc).__name__)
+            self.ready.set()
+            self._emit(self.failed, "", str(exc))
+            return
         try:
             local = thread_profile(self._profile, store)
             self._engine = SyncEngine(local, store=store, progress=self._progress)
@@ -149,7 +161,7 @@ class SyncThread(QtCore.QObject):
         from sync.client.backoff import Backoff
 
         backoff = Backoff(cap=120.0)
-        delay = 0.0  # first sync at once
+        delay = self.initial_delay
         while not self._stop.is_set():
             try:
                 item = self._queue.get(timeout=delay) if delay > 0 else self._queue.get_nowait()

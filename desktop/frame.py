@@ -78,9 +78,16 @@ class OperationsFrame(QtCore.QObject):
         sync.status_changed.connect(window.set_sync_status)
         sync.synced.connect(self._synced)
         sync.failed.connect(self._sync_failed)
+        self._purge_expired()
         self.refresh()
 
     # -- the list ----------------------------------------------------------------------------
+
+    def _purge_expired(self) -> None:
+        """Closed operations past their retention are shredded at unlock, as the CLI does."""
+        from sync.client import lifecycle
+
+        self.session.call(lifecycle.purge_expired).run()
 
     def schedule_refresh(self) -> None:
         if not self._refresh_timer.isActive():
@@ -223,7 +230,9 @@ class OperationsFrame(QtCore.QObject):
     def open_participants(self, row: data.OperationRow) -> QtWidgets.QDialog:
         from desktop.views.participants import ParticipantsDialog
 
-        dialog = ParticipantsDialog(self.session, self.sync, row, self.window)
+        dialog = ParticipantsDialog(
+            self.session, self.sync, row, self.window, retention_days=self.prefs.retention_days
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(lambda: self._after_change(row.operation_id, open_it=False))
         dialog.closed_operation.connect(self._operation_closed)

@@ -153,9 +153,12 @@ class ParticipantsDialog(QtWidgets.QDialog):
         sync: SyncThread,
         row: data.OperationRow,
         parent: QtWidgets.QWidget | None = None,
+        *,
+        retention_days: int | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("participants-dialog")
+        self.retention_days = retention_days  # how long this device keeps the closed copy
         self.session = session
         self.sync = sync
         self.row = row
@@ -524,10 +527,11 @@ class ParticipantsDialog(QtWidgets.QDialog):
         self.confirmation = box
         box.open()
 
-    def close_operation(self, retention_days: int | None = None) -> None:
+    def close_operation(self) -> None:
         from sync.client import lifecycle
 
         op = self.row.operation_id
+        retention_days = self.retention_days
         self._set_busy(True)
 
         def done(status: Any) -> None:

@@ -84,6 +84,9 @@ def _open_existing(path: Path, key: bytes | None) -> Any:
         page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
         wal = Path(f"{path}-wal")
         wal_size = wal.stat().st_size if wal.exists() else 0
+        # Another connection may have checkpointed the WAL into the main file meanwhile (the
+        # desktop's sync thread opens while the writer works): look at the file size again.
+        size = max(size, path.stat().st_size)
         # Without WAL frames every page lives in the main file: a shorter file was truncated.
         if wal_size == 0 and page_count * page_size > size:
             raise CorruptProfile(_damaged(path))

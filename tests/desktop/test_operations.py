@@ -181,3 +181,23 @@ def test_language_switch_retranslates_the_operation_dialogs(qtbot, make_app, tmp
     for key in ("create-operation", "join-operation", "open-operation", "participants"):
         hits = [k for k in main_before if f":{key}" in k and not k.endswith("accessible")]
         assert hits and all(main_after[k].startswith("[") for k in hits), key
+
+
+def test_sync_file_export_then_import_reports_duplicates(qtbot, make_app, tmp_path, relay):
+    from desktop.views.sync_files import export_to, import_from, import_report_text
+
+    application = open_main(qtbot, make_app, tmp_path / "a")
+    row = create_operation(qtbot, application, relay.url, name="Offline vessel")
+    sync = application.controller.sync
+    path = str(tmp_path / "carry.cordon-sync")
+    written = []
+    export_to(sync, row.operation_id, path).success(written.append).run()
+    qtbot.waitUntil(lambda: bool(written), timeout=TIMEOUT)
+    imported = []
+    import_from(sync, path).success(imported.append).run()
+    qtbot.waitUntil(lambda: bool(imported), timeout=TIMEOUT)
+    op_id, applied, duplicates, rejected = imported[0]
+    assert op_id == row.operation_id
+    assert applied == 0 and rejected == 0 and duplicates == written[0]
+    text = import_report_text(applied, duplicates, rejected)
+    assert "0 packages applied" in text and "0 rejected" in text
