@@ -32,7 +32,9 @@ def _json(result: object) -> object:
 
 @pytest.fixture
 def operation(cordon: Run, relay: RelayProcess) -> str:
-    _json(cordon("init", "--name", "Lina Haddad", "--agency", "Customs", "--country", "JO", "--json"))
+    _json(
+        cordon("init", "--name", "Lina Haddad", "--agency", "Customs", "--country", "JO", "--json")
+    )
     created = _json(
         cordon("op", "create", "--name", "Desert Falcon", "--relay", relay.url, "--json")
     )
