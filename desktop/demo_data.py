@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from locales import _
+
 DEMO_PASSPHRASE = "cordon demo passphrase"  # noqa: S105 - printed for the person; demo data only
 OPERATION_NAME = "COCAIR-D — air routes South America → Africa and Europe"
 RECORDS = 320  # seizure reports across the three participants
@@ -234,7 +236,7 @@ def build_demo(
             opened.append(
                 profiles.create(home, DEMO_PASSPHRASE, person.name, person.agency, person.country)
             )
-            tick(person.name)
+            tick(_("Creating the profile of {name}").format(name=person.name))
         coordinator, *officers = opened
         engines = [SyncEngine(p) for p in opened]
         op_id = lifecycle.create_operation(
@@ -250,20 +252,20 @@ def build_demo(
             # The demo's coordinator compared fingerprints in person: verified marks.
             operations_data.admit(engines[0], op_id, engine.profile.device_id, None)
             lifecycle.try_activate(engine, op_id)
-        tick("roster")
+        tick(_("Forming the operation and admitting the officers"))
         _records(opened, op_id, rng, records, tick)
         _messages(opened, op_id)
-        tick("messages")
+        tick(_("Sending messages and alerts"))
         for path, title in files or []:
             library_files.add_item(coordinator, op_id, path, title, None)
-        tick("library")
+        tick(_("Adding photos and bulletins to the library"))
         for engine in [*engines[1:], engines[0], *engines[1:]]:
             engine.sync(op_id, wait=10)
-        tick("sync")
+        tick(_("Syncing through the relay"))
         _review(coordinator, op_id, rng)
         for engine in [engines[0], *engines[1:]]:
             engine.sync(op_id, wait=10)
-        tick("sync")
+        tick(_("Syncing through the relay"))
         (folder / STATE_FILE).write_text(
             json.dumps({"relay_url": relay.url, "operation_id": op_id})
         )
@@ -352,9 +354,9 @@ def _records(
                     seizure.id, int(seizure.version), batch, status, audit_each=False
                 )
                 batch = []
-                tick("records")
+                tick(_("Writing seizure reports"))
         persons = []
-        for _ in range(14):
+        for _person in range(14):
             persons.append(
                 {
                     "family_name": rng.choice(FAMILY),
@@ -374,7 +376,7 @@ def _records(
                 person_t.id, int(person_t.version), checked, "submitted", audit_each=False
             )
         vehicles = []
-        for _ in range(5):
+        for _vehicle in range(5):
             vehicles.append(
                 {
                     "plate": f"{rng.choice('ABCDEFGH')}{rng.choice('KLMNPRST')} "

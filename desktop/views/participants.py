@@ -553,7 +553,7 @@ class ParticipantsDialog(QtWidgets.QDialog):
         self.pending_box.setTitle(_("Join requests"))
         self.pending.setAccessibleName(_("Join requests awaiting admission"))
         self.admit_button.setText(_("&Compare fingerprints and admit…"))
-        self.refresh_button.setText(_("&Look again"))
+        self.refresh_button.setText(_("Look a&gain"))
         self.invite_box.setTitle(_("Invite"))
         self.invite_role.clear()
         for role in ROLES:

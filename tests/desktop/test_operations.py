@@ -201,3 +201,36 @@ def test_sync_file_export_then_import_reports_duplicates(qtbot, make_app, tmp_pa
     assert applied == 0 and rejected == 0 and duplicates == written[0]
     text = import_report_text(applied, duplicates, rejected)
     assert "0 packages applied" in text and "0 rejected" in text
+
+
+def test_operation_dialogs_name_every_control_and_mnemonics_are_unique(
+    qtbot, make_app, tmp_path, relay
+):
+    from tests.desktop.test_accessibility import _MNEMONIC, _interactive
+
+    application = open_main(qtbot, make_app, tmp_path / "a")
+    row = create_operation(qtbot, application, relay.url)
+    frame = application.controller.frame
+    participants = frame.open_participants(row)
+    qtbot.waitUntil(lambda: participants.roster.topLevelItemCount() == 1, timeout=TIMEOUT)
+    dialogs = {
+        "create": frame.open_create(),
+        "join": frame.open_join(),
+        "participants": participants,
+    }
+    for title, dialog in dialogs.items():
+        qtbot.waitExposed(dialog)
+        for widget in _interactive(dialog):
+            name = widget.accessibleName()
+            if not name and isinstance(widget, QtWidgets.QAbstractButton):
+                name = widget.text().replace("&", "")
+            assert name, f"{title}: {type(widget).__name__} has no accessible name"
+        keys = []
+        for widget in [
+            *dialog.findChildren(QtWidgets.QLabel),
+            *dialog.findChildren(QtWidgets.QAbstractButton),
+        ]:
+            if widget.isVisibleTo(dialog):
+                keys += [k.lower() for k in _MNEMONIC.findall(widget.text())]
+        assert len(keys) == len(set(keys)), f"{title}: mnemonics collide: {sorted(keys)}"
+        dialog.close()
