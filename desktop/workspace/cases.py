@@ -21,7 +21,7 @@ from forms.model import HANDLING_CODES
 from forms.registry import builtin_templates
 from locales import _, ngettext
 
-SEARCH_DEBOUNCE_MS = 60  # short: typing bursts still coalesce, a pause answers at once
+SEARCH_DEBOUNCE_MS = 40  # short: typing bursts still coalesce, a pause answers at once
 NO_DATE = QtCore.QDate(2000, 1, 1)  # the date edits' "any date" value
 
 
@@ -30,6 +30,29 @@ def operation_templates(operation: OperationRef) -> list[str]:
     known = builtin_templates()
     ids = [t for t in operation.templates if t in known]
     return ids or list(known)
+
+
+class LazyCombo(QtWidgets.QComboBox):
+    """A combo box filled the first time it is opened or focused: the country names (Babel,
+    pycountry) cost more to load than the whole first page of the list."""
+
+    def __init__(self, fill: Any, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fill = fill
+        self.filled = False
+
+    def ensure_filled(self) -> None:
+        if not self.filled:
+            self.filled = True
+            self._fill(self)
+
+    def showPopup(self) -> None:  # noqa: N802 - Qt's name
+        self.ensure_filled()
+        super().showPopup()
+
+    def focusInEvent(self, event: QtGui.QFocusEvent) -> None:  # noqa: N802 - Qt's name
+        self.ensure_filled()
+        super().focusInEvent(event)
 
 
 class CasesRoom(QtWidgets.QWidget):
@@ -89,7 +112,7 @@ class CasesRoom(QtWidgets.QWidget):
         self.template = QtWidgets.QComboBox(self)
         self.status = QtWidgets.QComboBox(self)
         self.author = QtWidgets.QComboBox(self)
-        self.country = QtWidgets.QComboBox(self)
+        self.country = LazyCombo(self._fill_countries, self)
         self.handling = QtWidgets.QComboBox(self)
         self.date_from = self._date_edit()
         self.date_to = self._date_edit()
@@ -199,26 +222,35 @@ class CasesRoom(QtWidgets.QWidget):
         )
         self._update_count()
 
-    def _fill_combos(self) -> None:
+    def _fill_countries(self, combo: QtWidgets.QComboBox) -> None:
         from desktop.countries import countries
 
-        def fill(combo: QtWidgets.QComboBox, items: list[tuple[str, str]]) -> None:
-            current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(_("All"), "")
-            for value, text in items:
-                combo.addItem(text, value)
-            found = combo.findData(current)
-            combo.setCurrentIndex(max(0, found))
-            combo.blockSignals(False)
+        self._fill(combo, [(c.code, c.name) for c in countries()])
 
+    @staticmethod
+    def _fill(combo: QtWidgets.QComboBox, items: list[tuple[str, str]]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(_("All"), "")
+        for value, text in items:
+            combo.addItem(text, value)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.blockSignals(False)
+
+    def _fill_combos(self) -> None:
+        fill = self._fill
         fill(self.template, [(t, template_title(t)) for t in operation_templates(self.operation)])
         fill(self.status, [(s, _(label)) for s, label in STATUS_LABELS.items() if s != "deleted"])
         authors = [(self.session.device_id, _("me"))]
         authors += [(d, n) for d, n in self._members.items() if d != self.session.device_id]
         fill(self.author, authors)
-        fill(self.country, [(c.code, c.name) for c in countries()])
+        if self.country.filled:
+            self._fill_countries(self.country)
+        elif self.country.count() == 0:
+            self.country.addItem(_("All"), "")
+        else:
+            self.country.setItemText(0, _("All"))
         fill(self.handling, [(code, code) for code in HANDLING_CODES])
 
     # -- filtering -----------------------------------------------------------------------------
@@ -259,7 +291,9 @@ class CasesRoom(QtWidgets.QWidget):
 
     def _update_count(self) -> None:
         n = self.model.rowCount()
-        if self.model.filter.search:
+        if self.model.filter.search and n >= q.SEARCH_LIMIT:
+            text = _("The newest {count} records found are shown; add words to narrow the search.")
+        elif self.model.filter.search:
             text = ngettext("{count} record found", "{count} records found", n)
         else:
             text = ngettext("{count} record", "{count} records", n)
@@ -358,7 +392,7 @@ class CasesRoom(QtWidgets.QWidget):
 
     def _on_changed(self, operation_id: str) -> None:
         if operation_id == self.operation.operation_id:
-            self.model.reload()
+            self.model.refresh()
             if self.selected_id:
                 self.view.show_record(self.selected_id)
 

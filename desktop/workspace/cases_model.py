@@ -168,6 +168,39 @@ class CasesModel(QtCore.QAbstractTableModel):
                 lambda profile: (q.count(profile, op, flt), q.page(profile, op, flt, order, 0))
             ).success(lambda result: self._counted(generation, *result)).run()
 
+    def refresh(self) -> None:
+        """The operation's data changed (a save, a sync): ask again without a reset, so the
+        scroll position and the selection stay where the person left them."""
+        if self.filter.search.strip() or self.is_loading:
+            self.reload()
+            return
+        self._generation += 1
+        generation = self._generation
+        flt, order, op = self.filter, self.sort_order, self.operation_id
+        self.session.call(
+            lambda profile: (q.count(profile, op, flt), q.page(profile, op, flt, order, 0))
+        ).success(lambda result: self._refreshed(generation, *result)).run()
+
+    def _refreshed(self, generation: int, total: int, first: list[CaseRow]) -> None:
+        if generation != self._generation:
+            return
+        self._pages.clear()
+        self._pending.clear()
+        self._pages[0] = first
+        if total > self._count:
+            self.beginInsertRows(QtCore.QModelIndex(), self._count, total - 1)
+            self._count = total
+            self.endInsertRows()
+        elif total < self._count:
+            self.beginRemoveRows(QtCore.QModelIndex(), total, self._count - 1)
+            self._count = total
+            self.endRemoveRows()
+        if self._count:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(self._count - 1, self.columnCount() - 1)
+            )
+        self.loaded.emit()
+
     def row_at(self, row: int) -> CaseRow | None:
         """The row if its page is loaded (None otherwise; the page is then asked for)."""
         if self._search_rows is not None:

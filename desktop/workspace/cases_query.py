@@ -18,7 +18,7 @@ from forms.model import FieldType, Template
 from forms.registry import builtin_templates
 
 PAGE_SIZE = 200
-SEARCH_LIMIT = 500
+SEARCH_LIMIT = 200  # newest hits first; the count says when there are more
 SUMMARY_FIELDS = 3  # scalar fields joined into the summary column
 
 # Sort keys the list offers besides a template's own fields ("f:<field id>").

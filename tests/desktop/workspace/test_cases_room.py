@@ -58,6 +58,7 @@ def test_list_filters_and_search(qtbot, bench):
     qtbot.waitUntil(lambda: room.model.rowCount() == 1)
     assert room.model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
     room.template.setCurrentIndex(0)
+    room.country.ensure_filled()
     room.country.setCurrentIndex(room.country.findData("NG"))
     qtbot.waitUntil(lambda: room.model.rowCount() == 1)
     room.clear_filters()
@@ -160,3 +161,108 @@ def test_coordinator_validates_and_returns(qtbot, bench):
     assert view.banner.isVisible()
     assert "Quantity unit missing" in view.banner.text()
     assert any(e.comment == "Quantity unit missing on line 2" for e in view.details.history)
+
+
+def _sheet(path, rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Date", "Place", "Conveyance", "Category", "Description", "Quantity", "Unit",
+                  "Handling code", "Source reliability", "Information accuracy"])
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+
+
+def test_import_a_spreadsheet_through_the_wizard(qtbot, bench, tmp_path):
+    sheet = tmp_path / "seizures.xlsx"
+    good = ["2026-10-04", "FRLEH", "sea", "tobacco", "cigarettes", 300, "kg", "H0", "A", "1"]
+    bad = ["2026-10-05", "XXXXX", "sea", "drugs", "cannabis", 2, "kg", "H0", "A", "1"]
+    _sheet(sheet, [good, bad, ["2026-10-06", "BEANR", "sea", "drugs", "heroin", 5, "kg", "H1",
+                               "B", "2"]])
+    room = CasesRoom(bench.session, bench.operation)
+    qtbot.addWidget(room)
+    room.show()
+    qtbot.waitUntil(lambda: not room.model.is_loading)
+    wizard = room.open_import()
+    qtbot.addWidget(wizard)
+    wizard.file_page.path.setText(str(sheet))
+    wizard.file_page.template.setCurrentIndex(
+        wizard.file_page.template.findData("seizure-short"))
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page, timeout=10_000)
+    # The suggestions mapped the headers; the person re-maps one column by hand.
+    combos = wizard.mapping_page.combos
+    assert combos["Place"].currentData() == "place"
+    assert combos["Quantity"].currentData() == "commodities.quantity"
+    combos["Description"].setCurrentIndex(combos["Description"].findData(""))
+    combos["Description"].setCurrentIndex(
+        combos["Description"].findData("commodities.description"))
+    wizard.next()
+    dry = wizard.dry_page
+    qtbot.waitUntil(lambda: dry.report is not None, timeout=20_000)
+    assert dry.report.valid_rows == 2 and dry.report.refused_rows == 1
+    assert dry.refused.rowCount() == 1 and dry.refused.item(0, 0).text() == "3"
+    assert "XXXXX" in dry.refused.item(0, 3).text()
+    assert not dry.isComplete()  # all or nothing, unless the person asks for the valid rows
+    dry.valid_only.setChecked(True)
+    assert dry.isComplete()
+    with qtbot.waitSignal(wizard.imported, timeout=30_000) as imported:
+        wizard.next()
+    assert imported.args == [2]
+    qtbot.waitUntil(lambda: room.model.rowCount() == 2, timeout=10_000)
+    rows = bench.call(qtbot, lambda p: p.store.records.list(bench.operation.operation_id))
+    assert sorted(r.fields["place"] for r in rows) == ["BEANR", "FRLEH"]
+    assert {r.status for r in rows} == {"draft"}
+
+
+def test_export_leaves_restricted_records_out_unless_confirmed(qtbot, bench, tmp_path):
+    add(bench, qtbot, "seizure-short", [seizure(), {**seizure("BEANR"), "handling_code": "H3"}])
+    room = CasesRoom(bench.session, bench.operation)
+    qtbot.addWidget(room)
+    room.show()
+    export = room.open_export()
+    qtbot.addWidget(export)
+    qtbot.waitUntil(lambda: export.total == 2)
+    assert export.restricted == 1 and export.confirm.isVisible()
+    export.path.setText(str(tmp_path / "out.csv"))
+    export.format.setCurrentIndex(export.format.findData("csv"))
+    with qtbot.waitSignal(export.exported, timeout=20_000) as done:
+        qtbot.mouseClick(export.export_button, Qt.MouseButton.LeftButton)
+    summary = done.args[0]
+    assert summary.records == 1 and summary.left_out_restricted == 1
+    text = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert "NLRTM" in text and "BEANR" not in text
+
+
+def test_unread_marks_and_filters_by_author(qtbot, bench):
+    from sync.client import state  # noqa: F401 - the store is reached through the session
+
+    op = bench.operation.operation_id
+    other = "ab" * 16
+
+    def received(profile):
+        profile.store.records.create(op, "seizure-short", 1, seizure("DEHAM"), other,
+                                     profile.clock.now(), status="submitted")
+
+    bench.call(qtbot, received)
+    add(bench, qtbot, "seizure-short", [seizure()])
+    room = CasesRoom(bench.session, bench.operation)
+    qtbot.addWidget(room)
+    room.show()
+    qtbot.waitUntil(lambda: room.model.rowCount() == 2)
+    from desktop.workspace.cases_model import UnreadRole
+
+    unread = [room.model.index(r, 0).data(UnreadRole) for r in range(2)]
+    assert sorted(unread) == [False, True]  # another's record is unread, mine is not
+    row = unread.index(True)
+    room.table.selectRow(row)
+    qtbot.waitUntil(lambda: room.view.details is not None)
+    assert room.model.index(row, 0).data(UnreadRole) is False
+    room.model.reload()
+    qtbot.waitUntil(lambda: not room.model.is_loading)
+    assert [room.model.index(r, 0).data(UnreadRole) for r in range(2)] == [False, False]
+    room.author.addItem("other", other)
+    room.author.setCurrentIndex(room.author.findData(other))
+    qtbot.waitUntil(lambda: room.model.rowCount() == 1)
