@@ -204,7 +204,7 @@ class CasesRoom(QtWidgets.QWidget):
             _("Countr&y"),
             _("&Handling code"),
             _("Created &from"),
-            _("Created &to"),
+            _("Created u&p to"),
         ]
         for label, title in zip(self.filter_labels, titles, strict=True):
             label.setText(title)
@@ -401,3 +401,4 @@ class CasesRoom(QtWidgets.QWidget):
             dialog.close()
         self._dialogs.clear()
         self.view.clear()
+        self.model.clear()

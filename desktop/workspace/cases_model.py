@@ -9,6 +9,7 @@ are dropped when they arrive (a stale search never overwrites a newer one).
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -44,12 +45,20 @@ def template_title(template_id: str) -> str:
 
 def hlc_text(hlc: str) -> str:
     """An HLC value as a date and time in the interface language."""
+    import locales
+
+    return _hlc_text(hlc.split(".", 1)[0], locales.current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _hlc_text(physical: str, language: str) -> str:
+    # Babel's formatting costs tens of microseconds; a repaint asks for every visible cell.
     import datetime as dt
 
     from desktop.i18n import format_datetime
 
     try:
-        ms = int(hlc.split(".", 1)[0])
+        ms = int(physical)
     except ValueError:
         return ""
     return format_datetime(dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC), "short")
@@ -167,6 +176,16 @@ class CasesModel(QtCore.QAbstractTableModel):
             self.session.call(
                 lambda profile: (q.count(profile, op, flt), q.page(profile, op, flt, order, 0))
             ).success(lambda result: self._counted(generation, *result)).run()
+
+    def clear(self) -> None:
+        """Drop every row held (the profile was locked); late answers are ignored."""
+        self._generation += 1
+        self.beginResetModel()
+        self._pages.clear()
+        self._pending.clear()
+        self._search_rows = None
+        self._count = 0
+        self.endResetModel()
 
     def refresh(self) -> None:
         """The operation's data changed (a save, a sync): ask again without a reset, so the

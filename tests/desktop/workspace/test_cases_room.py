@@ -266,3 +266,49 @@ def test_unread_marks_and_filters_by_author(qtbot, bench):
     room.author.addItem("other", other)
     room.author.setCurrentIndex(room.author.findData(other))
     qtbot.waitUntil(lambda: room.model.rowCount() == 1)
+
+
+def test_locking_drops_every_row_shown(qtbot, bench):
+    first, = add(bench, qtbot, "seizure-short", [seizure()])
+    room = CasesRoom(bench.session, bench.operation)
+    qtbot.addWidget(room)
+    room.show()
+    qtbot.waitUntil(lambda: room.model.rowCount() == 1)
+    room.select_record(first)
+    qtbot.waitUntil(lambda: room.view.details is not None)
+    bench.session.closed.emit()
+    assert room.model.rowCount() == 0 and room.view.details is None
+
+
+def test_record_view_marks_a_conflict_with_both_values(qtbot, bench):
+    from sync.client.apply import Applier
+    from sync.client.items import RevisionItem
+    from sync.client.local import LocalChanges
+    from sync.store.ids import new_id
+
+    (rid,) = add(bench, qtbot, "seizure-short", [seizure()])
+    op = bench.operation.operation_id
+    other = "cd" * 16
+
+    def race(profile):
+        record = profile.store.records.get(op, rid)
+        seen = record.field_hlc["place"]
+        LocalChanges(profile, op).revise(rid, {"place": "BEANR"})
+        # A coordinator elsewhere changed the same field from the same base, concurrently.
+        item = RevisionItem(rid, new_id(), {"place": "DEHAM"}, None, None,
+                            profile.clock.now(), {"place": seen})
+        with profile.store.transaction():
+            Applier(profile.store, profile.identity, op)._revision(item, other, "coordinator")
+
+    bench.call(qtbot, race)
+    room = CasesRoom(bench.session, bench.operation)
+    qtbot.addWidget(room)
+    room.show()
+    room.select_record(rid)
+    view = room.view
+    qtbot.waitUntil(lambda: view.details is not None)
+    assert [c.field for c in view.details.conflicts] == ["place"]
+    marked = view.fields_box.findChild(type(view.state), "conflict")
+    assert marked is not None
+    assert "BEANR" in marked.text() and "DEHAM" in marked.text()
+    assert any(e.conflict for e in view.details.history)
