@@ -150,7 +150,8 @@ class CasesRoom(QtWidgets.QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
-        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        # Selection, not the current index: a view given focus makes row 0 current unselected.
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
 
         self.count_label = PlainLabel(parent=self)
@@ -301,8 +302,9 @@ class CasesRoom(QtWidgets.QWidget):
 
     # -- selection, opening --------------------------------------------------------------------
 
-    def _current_changed(self, current: QtCore.QModelIndex, _previous: Any) -> None:
-        record_id = current.data(RecordIdRole) if current.isValid() else None
+    def _selection_changed(self, *_args: Any) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        record_id = rows[0].data(RecordIdRole) if rows else None
         if record_id and record_id != self.selected_id:
             self.selected_id = record_id
             self.view.show_record(record_id)

@@ -74,6 +74,9 @@ def bench(qtbot, qapp, tmp_path: Path, monkeypatch) -> Iterator[Bench]:
     from sync.store import keyfile
 
     monkeypatch.setenv(keyfile.TEST_MEMORY_ENV, "256")
+    from desktop.qt import Qt
+
+    qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)  # an earlier test may leave RTL
     home = tmp_path / "profile"
     runner = TaskRunner()
     gateway = ProfileGateway(home)

@@ -257,7 +257,8 @@ def test_unread_marks_and_filters_by_author(qtbot, bench):
     unread = [room.model.index(r, 0).data(UnreadRole) for r in range(2)]
     assert sorted(unread) == [False, True]  # another's record is unread, mine is not
     row = unread.index(True)
-    room.table.selectRow(row)
+    rect = room.table.visualRect(room.model.index(row, 1))
+    qtbot.mouseClick(room.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: room.view.details is not None)
     assert room.model.index(row, 0).data(UnreadRole) is False
     room.model.reload()
