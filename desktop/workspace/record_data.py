@@ -227,3 +227,25 @@ def record_choices(
         for r in rows
         if not templates or r.template_id in templates
     ][:limit]
+
+
+def editor_setup(
+    profile: Any, operation_id: str, template_id: str | None, record_id: str | None
+) -> tuple[Any, str, frozenset[str]]:
+    """What the editor needs before it builds: the record (None for a new one), its template
+    id, and the fields the operation's template set hides (simplified forms)."""
+    from forms.model import TemplateError
+    from forms.templateset import template_set_from_stored
+
+    record = profile.store.records.get(operation_id, record_id) if record_id else None
+    tid = record.template_id if record is not None else template_id or ""
+    hidden: frozenset[str] = frozenset()
+    op = profile.store.operations.get(operation_id)
+    if op is not None:
+        try:
+            template_set = template_set_from_stored(op.templates)
+            if tid in template_set:
+                hidden = template_set.hidden(tid)
+        except TemplateError:
+            pass  # no usable set stored: the full template
+    return record, tid, hidden

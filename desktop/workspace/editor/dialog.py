@@ -61,14 +61,10 @@ class EditorDialog(QtWidgets.QDialog):
         layout.addLayout(buttons)
         self.resize(720, 760)
         self.retranslate()
-        if record_id is None:
-            assert template_id is not None
-            self._build(template_id, {})
-        else:
-            op = operation.operation_id
-            self.session.call(lambda profile: profile.store.records.get(op, record_id)).success(
-                self._loaded
-            ).run()
+        op = operation.operation_id
+        self.session.call(
+            lambda profile: record_data.editor_setup(profile, op, template_id, record_id)
+        ).success(self._loaded).run()
 
     def retranslate(self) -> None:
         self.draft_button.setText(_("Save as &draft"))
@@ -82,19 +78,22 @@ class EditorDialog(QtWidgets.QDialog):
             )
             self.form.retranslate()
 
-    def _loaded(self, record: Any) -> None:
-        if record is None:
+    def _loaded(self, setup: tuple[Any, str, frozenset[str]]) -> None:
+        record, template_id, hidden = setup
+        if record is None and self.record_id is not None:
             self.summary.setText(_("This record no longer exists."))
             return
-        self.status = record.status
-        self._build(record.template_id, dict(record.fields))
+        if record is not None:
+            self.status = record.status
+        self._build(template_id, dict(record.fields) if record is not None else {}, hidden)
 
-    def _build(self, template_id: str, values: dict[str, Any]) -> None:
+    def _build(self, template_id: str, values: dict[str, Any], hidden: frozenset[str]) -> None:
         template = get_template(template_id)
         self.form = RecordForm(
             self.session,
             self.operation.operation_id,
             template,
+            hidden=hidden,
             record_id=self.record_id,
             parent=self,
         )

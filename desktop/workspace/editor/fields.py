@@ -162,6 +162,14 @@ class ChoiceField(FieldWidget):
     def __init__(self, spec: Field, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(spec, parent)
         self.combo = QtWidgets.QComboBox(self)
+        if spec.type in (FieldType.COUNTRY, FieldType.CURRENCY):
+            # Type-ahead over the names, anywhere in the name ("land" finds Netherlands).
+            self.combo.setEditable(True)
+            self.combo.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)
+            completer = self.combo.completer()
+            assert completer is not None  # an editable combo box always has one
+            completer.setFilterMode(QtCore.Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QtWidgets.QCompleter.CompletionMode.PopupCompletion)
         self.combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
         self._finish(self.combo)
         self.fill()

@@ -77,6 +77,7 @@ def test_fill_a_seizure_report_through_the_editor(qtbot, bench):
     qtbot.waitUntil(lambda: not room.model.is_loading)
     dialog = room.open_editor("seizure-long")
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.form is not None)
     form = dialog.form
     assert form is not None
     form.field("seizure_date").edit.setDate(QtCore.QDate(2026, 10, 3))
@@ -313,3 +314,25 @@ def test_record_view_marks_a_conflict_with_both_values(qtbot, bench):
     assert marked is not None
     assert "BEANR" in marked.text() and "DEHAM" in marked.text()
     assert any(e.conflict for e in view.details.history)
+
+
+def test_editor_hides_what_the_operation_template_set_hides(qtbot, bench):
+    from forms.templateset import TemplateSet
+
+    op = bench.operation.operation_id
+    chosen = TemplateSet.from_builtin(["seizure-long"], {"seizure-long": ["place_detail"]})
+
+    def store_set(profile):
+        operation = profile.store.operations.get(op)
+        profile.store.operations.save(
+            type(operation)(**{**operation.__dict__, "templates": chosen.to_dict()})
+        )
+
+    bench.call(qtbot, store_set)
+    room = CasesRoom(bench.session, bench.operation)
+    qtbot.addWidget(room)
+    dialog = room.open_editor("seizure-long")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.form is not None)
+    assert "place_detail" not in dialog.form.widgets
+    assert "place" in dialog.form.widgets

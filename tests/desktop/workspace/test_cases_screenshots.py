@@ -81,6 +81,7 @@ def _screens(qtbot, bench, tmp_path, language):
 
     dialog = room.open_editor("seizure-long")
     qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.form is not None)
     form = dialog.form
     qtbot.keyClicks(form.field("container_number").edit, "MSCU1234565")
     form.field("seizure_date").edit.setDate(QtCore.QDate(2026, 10, 3))
