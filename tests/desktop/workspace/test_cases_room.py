@@ -336,3 +336,18 @@ def test_editor_hides_what_the_operation_template_set_hides(qtbot, bench):
     qtbot.waitUntil(lambda: dialog.form is not None)
     assert "place_detail" not in dialog.form.widgets
     assert "place" in dialog.form.widgets
+
+
+def test_link_a_person_by_picking_it(qtbot, bench):
+    (person,) = add(bench, qtbot, "person", [{"family_name": "Okafor", "role": "suspect", **EVAL}])
+    room = CasesRoom(bench.session, bench.operation)
+    qtbot.addWidget(room)
+    dialog = room.open_editor("seizure-short")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.form is not None)
+    persons = dialog.form.field("persons")
+    picker = persons.pick()
+    qtbot.waitUntil(lambda: picker.list.count() == 1)
+    assert "Okafor" in picker.list.item(0).text()
+    picker.accept()
+    assert persons.value() == [person]
