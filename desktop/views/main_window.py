@@ -9,6 +9,7 @@ from desktop.profiles import ProfileSummary
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 from desktop.settings import AppSettings
 from desktop.status import SyncStatus
+from desktop.views.operation_details import OperationDetails
 from desktop.views.operations import OperationsPanel
 from desktop.views.profile_summary import ProfileSummaryView
 from desktop.widgets.sync_status import SyncStatusWidget
@@ -40,8 +41,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self.summary_view = ProfileSummaryView(summary, self)
         self.summary_view.operations_box.hide()  # the operations list beside it says it
         self.operations = OperationsPanel(self)
+        self.details = OperationDetails(self)
+        self.operations.view.selectionModel().currentRowChanged.connect(
+            lambda *_: self.details.set_row(self.operations.current())
+        )
+        self.operations.model.modelReset.connect(
+            lambda: self.details.set_row(self.operations.current())
+        )
+        self.overview = QtWidgets.QWidget(self)
+        overview = QtWidgets.QVBoxLayout(self.overview)
+        overview.setContentsMargins(16, 16, 16, 0)
+        overview.addWidget(self.details)
+        summary_layout = self.summary_view.layout()
+        assert summary_layout is not None
+        summary_layout.setContentsMargins(0, 8, 0, 0)
+        overview.addWidget(self.summary_view)
+        overview.addStretch(1)
         self.stack = QtWidgets.QStackedWidget(self)
-        self.stack.addWidget(self.summary_view)
+        self.stack.addWidget(self.overview)
         self.workspace: QtWidgets.QWidget | None = None
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setChildrenCollapsible(False)
@@ -139,7 +156,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def close_workspace(self) -> None:
         """Back to the profile summary; the workspace and whatever it showed are deleted."""
         old, self.workspace = self.workspace, None
-        self.stack.setCurrentWidget(self.summary_view)
+        self.stack.setCurrentWidget(self.overview)
         if old is not None:
             self.stack.removeWidget(old)
             old.deleteLater()
@@ -175,6 +192,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.about_action.setText(_("&About Cordon"))
         self.summary_view.retranslate()
         self.operations.retranslate()
+        self.details.retranslate()
         self.banner.retranslate()
         self.splitter.setAccessibleName(_("Operations and workspace"))
         if self.workspace is not None and hasattr(self.workspace, "retranslate"):
