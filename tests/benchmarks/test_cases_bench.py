@@ -88,6 +88,9 @@ def room(filled: tuple[Path, str], qtbot: Any) -> Iterator[tuple[Any, Any, float
     from desktop.workspace.context import OperationRef
     from sync.store import profile as profiles
 
+    from desktop.app import configure_interpreter
+
+    configure_interpreter()  # as the application sets it up
     home, op = filled
     runner = TaskRunner()
     box: list[Any] = []
