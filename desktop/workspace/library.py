@@ -451,6 +451,7 @@ class LibraryRoom(QtWidgets.QWidget):
         if answer != QtWidgets.QMessageBox.StandardButton.Yes:
             return
         op, temp = self.operation.operation_id, self.temp
+
         def hand_over(path: str) -> None:
             QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(path))
 

@@ -13,7 +13,7 @@ from desktop.workspace.library import LibraryRoom
 from desktop.workspace.library_data import MAX_TAGS, PrivateTempFiles, parse_tags
 from desktop.workspace.library_preview import PreviewPane
 from sync.client.local import LocalChanges
-from tests.desktop.workspace.rooms_support import Rooms, solo  # noqa: F401 - fixture
+from tests.desktop.workspace.rooms_support import Rooms, pair, solo  # noqa: F401 - fixtures
 
 
 def make_png(path: Path) -> Path:
@@ -163,3 +163,39 @@ def test_parse_tags_is_bounded(text: str) -> None:
     assert len(tags) <= MAX_TAGS
     assert all(0 < len(t) <= 40 and t == t.strip() for t in tags)
     assert len({t.casefold() for t in tags}) == len(tags)
+
+
+def test_download_from_the_relay_with_progress_then_preview(
+    qtbot,
+    pair: Rooms,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from sync.client import files
+
+    rooms = pair
+    assert rooms.other is not None and rooms.other_engine is not None
+    # the coordinator shares a 3 MB PDF: it stays on the relay until A asks for it
+    pdf = make_pdf(tmp_path / "manifest.pdf", pages=3)
+    big = tmp_path / "big-manifest.pdf"
+    big.write_bytes(pdf.read_bytes() + b"\n%" + b"0" * (3 * 1024 * 1024) + b"\n")
+    item_id = files.add_item(rooms.other, rooms.op, str(big), "Manifest MV Santa Rosa", None)
+    rooms.other_engine.sync_once(rooms.op)
+
+    room = open_room(qtbot, rooms)
+    with qtbot.waitSignal(room.loaded, timeout=20_000):
+        rooms.sync_mine()
+    item = room.item(item_id)
+    assert item is not None and not item.available and item.on_relay
+    room.select(item_id)
+    assert "Download it" in room.preview.message.text()
+    assert room.download_button.isEnabled()
+    seen: list[int] = []
+    room.progress.valueChanged.connect(seen.append)
+    with qtbot.waitSignal(room.loaded, timeout=30_000):
+        qtbot.mouseClick(room.download_button, Qt.MouseButton.LeftButton)
+        assert room.progress.isVisible()
+    assert seen and max(seen) == 1000
+    assert room.item(item_id).available and not room.progress.isVisible()
+    with qtbot.waitSignal(room.previewed, timeout=10_000):
+        room.select(item_id)
+    assert room.preview.pdf_pages == 3
