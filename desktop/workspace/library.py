@@ -29,6 +29,7 @@ from desktop.workspace.library_data import (
     set_tags,
 )
 from desktop.workspace.library_preview import PreviewPane, make_thumbnails
+from desktop.workspace.messages_data import isolate
 from locales import _
 
 COL_TITLE, COL_TYPE, COL_SIZE, COL_STATE, COL_TAGS, COL_RECORDS = range(6)
@@ -43,7 +44,7 @@ def human_size(size: int) -> str:
     for unit in (_("B"), _("KB"), _("MB"), _("GB")):
         if value < 1024 or unit == _("GB"):
             shown = format_decimal(round(value, 1), locale=locales.babel_locale())
-            return _("{size} {unit}").format(size=shown, unit=unit)
+            return isolate(_("{size} {unit}").format(size=shown, unit=unit))
         value /= 1024
     return str(size)
 
@@ -156,7 +157,7 @@ class LibraryRoom(QtWidgets.QWidget):
         self.splitter = QtWidgets.QSplitter(self)
         self.splitter.addWidget(left)
         self.splitter.addWidget(right)
-        self.splitter.setSizes([480, 420])
+        self.splitter.setSizes([620, 480])
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.error)
@@ -323,8 +324,8 @@ class LibraryRoom(QtWidgets.QWidget):
             _("{kind}, {size}, added by {who} on {when}").format(
                 kind=kind_text(item),
                 size=human_size(item.size),
-                who=_("you") if item.mine else item.author_name,
-                when=format_datetime(item.added, "short") if item.added else "-",
+                who=_("you") if item.mine else isolate(item.author_name),
+                when=isolate(format_datetime(item.added, "short")) if item.added else "-",
             ),
             state_text(item),
         ]

@@ -15,6 +15,7 @@ from desktop.workspace.messages_compose import ComposeDialog, Draft
 from desktop.workspace.messages_data import (
     MessagesSnapshot,
     Thread,
+    isolate,
     load_snapshot,
     mark_thread_read,
     reply_subject,
@@ -196,7 +197,7 @@ class MessagesRoom(QtWidgets.QWidget):
             marks.append(_("Alert"))
         if thread.direct:
             marks.append(_("Direct"))
-        head = " · ".join([*marks, thread.subject])
+        head = " · ".join(isolate(p) for p in [*marks, thread.subject])
         count = ngettext("{count} message", "{count} messages", len(thread.messages)).format(
             count=len(thread.messages)
         )
@@ -207,7 +208,7 @@ class MessagesRoom(QtWidgets.QWidget):
             )
         if thread.last is not None:
             parts.append(format_datetime(thread.last, "short"))
-        return head + "\n" + " · ".join(parts)
+        return head + "\n" + " · ".join(isolate(p) for p in parts)
 
     def _update_summary(self) -> None:
         unread = sum(t.unread for t in self.snapshot.threads) if self.snapshot else 0

@@ -92,6 +92,12 @@ class MessagesSnapshot:
     me: str
 
 
+def isolate(text: str) -> str:
+    """Bidi-isolate one part of a sentence (FSI ... PDI), so Latin names, numbers and dates
+    keep their own order inside right-to-left text, and Arabic inside left-to-right."""
+    return f"\u2068{text}\u2069"
+
+
 def strip_reply(subject: str) -> str:
     """The subject without any leading reply/forward prefixes."""
     text = subject

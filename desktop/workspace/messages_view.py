@@ -5,17 +5,17 @@ from __future__ import annotations
 from desktop.i18n import format_datetime
 from desktop.qt import Qt, QtWidgets, Signal
 from desktop.widgets.plain_label import PlainLabel
-from desktop.workspace.messages_data import MessageView, Thread
+from desktop.workspace.messages_data import MessageView, Thread, isolate
 from locales import _
 
 
 def sender_line(message: MessageView) -> str:
-    when = format_datetime(message.sent, "short") if message.sent else ""
-    who = _("You") if message.mine else message.author_name
+    when = isolate(format_datetime(message.sent, "short")) if message.sent else ""
+    who = _("You") if message.mine else isolate(message.author_name)
     if message.kind == "direct":
         if message.mine:
             return _("{who} to {recipient} (direct) · {when}").format(
-                who=who, recipient=message.recipient_name, when=when
+                who=who, recipient=isolate(message.recipient_name), when=when
             )
         return _("{who} to you (direct) · {when}").format(who=who, when=when)
     return _("{who} to the operation · {when}").format(who=who, when=when)
@@ -59,7 +59,10 @@ class MessageCard(QtWidgets.QFrame):
             for item_id, title in message.attachments:
                 # Plain text: QPushButton never interprets markup; '&' is escaped so a title
                 # cannot plant a keyboard mnemonic.
-                button = QtWidgets.QPushButton("📎 " + (title or item_id[:8]).replace("&", "&&"))
+                button = QtWidgets.QPushButton((title or item_id[:8]).replace("&", "&&"))
+                button.setIcon(
+                    self.style().standardIcon(QtWidgets.QStyle.StandardPixmap.SP_FileIcon)
+                )
                 button.setAccessibleName(_("Attachment {title}").format(title=title))
                 button.clicked.connect(lambda _c=False, i=item_id: self.attachment_clicked.emit(i))
                 row.addWidget(button)

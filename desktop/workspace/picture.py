@@ -187,7 +187,11 @@ class PictureRoom(QtWidgets.QWidget):
         data = SummaryInput(
             self.operation.name,
             self.picture,
-            (self.commodities.to_image(), self.countries.to_image(), self.weeks.to_image()),
+            (
+                self.commodities.to_image(900, 480),
+                self.countries.to_image(900, 480),
+                self.weeks.to_image(900, 480),
+            ),
             current_rtl(),
             scope_text(self.picture.scope),
         )

@@ -72,6 +72,7 @@ def _bar_chart(title: str, rows: list[tuple[str, int]], axis_title: str) -> QtCh
     values.setRange(0, max(1, top))
     values.setLabelFormat("%d")
     values.setTickCount(min(max(2, top + 1), 6))
+    values.applyNiceNumbers()  # whole, even steps: counts are integers
     values.setTitleText(axis_title)
     chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(values)
@@ -88,6 +89,12 @@ def country_chart(picture: Picture) -> QtCharts.QChart:
     return _bar_chart(_("Seizures by country"), rows, _("Seizures"))
 
 
+def _moment(day: dt.date) -> QtCore.QDateTime:
+    return QtCore.QDateTime(
+        QtCore.QDate(day.year, day.month, day.day), QtCore.QTime(12, 0), QtCore.QTimeZone.utc()
+    )
+
+
 def weekly_chart(picture: Picture) -> QtCharts.QChart:
     chart = QtCharts.QChart()
     chart.setTitle(_("Seizures per week"))
@@ -98,22 +105,21 @@ def weekly_chart(picture: Picture) -> QtCharts.QChart:
     series.setColor(LINE_COLOUR)
     for week, count in picture.by_week:
         moment = QtCore.QDateTime(
-            QtCore.QDate(week.year, week.month, week.day), QtCore.QTime(0, 0), QtCore.QTimeZone.UTC
+            QtCore.QDate(week.year, week.month, week.day),
+            QtCore.QTime(0, 0),
+            QtCore.QTimeZone.utc(),
         )
         series.append(float(moment.toMSecsSinceEpoch()), count)
     chart.addSeries(series)
     axis_x = QtCharts.QDateTimeAxis()
-    axis_x.setFormat(QtCore.QLocale().dateFormat(QtCore.QLocale.FormatType.ShortFormat))
+    axis_x.setFormat("d MMM")  # Qt names the month in the interface's locale
     axis_x.setTickCount(min(max(2, len(picture.by_week)), 6))
     axis_x.setTitleText(_("Week starting"))
     if picture.by_week:
         first, last = picture.by_week[0][0], picture.by_week[-1][0]
         if first == last:
             last = first + dt.timedelta(weeks=1)
-        axis_x.setRange(
-            QtCore.QDateTime(QtCore.QDate(first.year, first.month, first.day), QtCore.QTime(0, 0)),
-            QtCore.QDateTime(QtCore.QDate(last.year, last.month, last.day), QtCore.QTime(0, 0)),
-        )
+        axis_x.setRange(_moment(first), _moment(last))
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(axis_x)
     axis_y = QtCharts.QValueAxis()
@@ -121,6 +127,7 @@ def weekly_chart(picture: Picture) -> QtCharts.QChart:
     axis_y.setRange(0, max(1, top))
     axis_y.setLabelFormat("%d")
     axis_y.setTickCount(min(max(2, top + 1), 6))
+    axis_y.applyNiceNumbers()
     axis_y.setTitleText(_("Seizures"))
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(axis_y)

@@ -90,10 +90,10 @@ def compute(store: Any, operation_id: str, scope: str = "all") -> Picture:
         return picture
 
     rows = store.query(
-        "SELECT json_extract(c.value, '$.category'), count(DISTINCT r.id), "
+        "SELECT json_extract(c.value, '$.category'), count(DISTINCT r.id), "  # noqa: S608
         "sum(CASE WHEN json_extract(c.value, '$.unit') = 'kg' "
         "THEN json_extract(c.value, '$.quantity') END) "
-        f"FROM records r, json_each(r.fields, '$.commodities') c WHERE {where} "  # noqa: S608
+        f"FROM records r, json_each(r.fields, '$.commodities') c WHERE {where} "
         "AND json_valid(r.fields) AND json_type(r.fields, '$.commodities') = 'array' "
         "GROUP BY 1 ORDER BY 2 DESC, 1",
         params,
@@ -136,9 +136,9 @@ def compute(store: Any, operation_id: str, scope: str = "all") -> Picture:
     picture.by_week = sorted(weeks.items())
 
     rows = store.query(
-        "SELECT upper(json_extract(r.fields, '$.departure')), "
+        "SELECT upper(json_extract(r.fields, '$.departure')), "  # noqa: S608 - placeholders only
         "upper(json_extract(r.fields, '$.destination')), count(*) "
-        f"FROM records r WHERE {where} AND json_valid(r.fields) "  # noqa: S608
+        f"FROM records r WHERE {where} AND json_valid(r.fields) "
         "AND coalesce(json_extract(r.fields, '$.departure'), '') != '' "
         "AND coalesce(json_extract(r.fields, '$.destination'), '') != '' "
         "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT ?",

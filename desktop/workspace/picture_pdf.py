@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import locales
 from desktop.i18n import format_datetime, format_number
 from desktop.qt import QtCore, QtGui
+from desktop.workspace.messages_data import isolate
 from desktop.workspace.picture_charts import commodity_label, country_label
 from desktop.workspace.picture_data import Picture
 from locales import _
@@ -43,17 +44,19 @@ def _table(headers: list[str], rows: list[list[str]], align: str) -> str:
     )
 
 
-def summary_html(data: SummaryInput) -> str:
+def summary_html(data: SummaryInput, image_width: int = 480) -> str:
     """The summary as a small HTML document of our own (all data escaped)."""
     p = data.picture
     align = "right" if data.rtl else "left"
     direction = "rtl" if data.rtl else "ltr"
     now = format_datetime(dt.datetime.now(dt.UTC), "medium")
+    printed = _("Printed {when}").format(when=isolate(now))
+    total = _("Seizure reports: {count}").format(count=format_number(p.total))
     parts = [
         f"<html><body dir='{direction}'>",
         f"<h1 align='{align}'>{_e(_('Operation picture'))}: {_e(data.operation_name)}</h1>",
-        f"<p align='{align}'>{_e(_('Printed {when}').format(when=now))} · {_e(data.scope_text)}</p>",
-        f"<p align='{align}'><b>{_e(_('Seizure reports: {count}').format(count=format_number(p.total)))}</b>",
+        f"<p align='{align}'>{_e(printed)} · {_e(data.scope_text)}</p>",
+        f"<p align='{align}'><b>{_e(total)}</b>",
     ]
     statuses = {
         "draft": _("drafts"),
@@ -68,7 +71,7 @@ def summary_html(data: SummaryInput) -> str:
         parts.append(" (" + _e(", ".join(shown)) + ")")
     parts.append("</p>")
     for index in range(len(data.charts)):
-        parts.append(f"<p align='center'><img src='chart:{index}' width='620'></p>")
+        parts.append(f"<p align='center'><img src='chart:{index}' width='{image_width}'></p>")
     parts.append(f"<h2 align='{align}'>{_e(_('By commodity'))}</h2>")
     parts.append(
         _table(
@@ -151,7 +154,10 @@ def write_summary(path: str, data: SummaryInput) -> str:
         document.addResource(
             QtGui.QTextDocument.ResourceType.ImageResource, QtCore.QUrl(f"chart:{index}"), image
         )
-    document.setHtml(summary_html(data))
+    # Lay the document out in points on the printable area, so the charts fit its width.
+    area = writer.pageLayout().paintRect(QtGui.QPageLayout.Unit.Point)
+    document.setPageSize(QtCore.QSizeF(area.width(), area.height()))
+    document.setHtml(summary_html(data, int(area.width() * 0.95)))
     document.print_(writer)
     del writer  # flushes and closes the file
     os.replace(part, path)

@@ -9,6 +9,7 @@ the coordinator, driven by its own sync engine in the test thread (messages).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,36 @@ def pair(qtbot: Any, tmp_path: Path) -> Iterator[Rooms]:
         _close(runner, session)
         coordinator.close()
         relay.stop()
+
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "desktop"
+
+
+@contextmanager
+def interface_language(code: str) -> Iterator[None]:
+    """Switch the interface language and layout direction as the application does."""
+    import locales
+    from desktop.qt import Qt, QtWidgets
+
+    app = QtWidgets.QApplication.instance()
+    assert isinstance(app, QtWidgets.QApplication)
+    locales.set_language(code)
+    app.setLayoutDirection(
+        Qt.LayoutDirection.RightToLeft if locales.is_rtl(code) else Qt.LayoutDirection.LeftToRight
+    )
+    try:
+        yield
+    finally:
+        locales.set_language(locales.SOURCE_LANGUAGE)
+        app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+def save_screen(widget: Any, name: str, language: str) -> Path:
+    """Render a room offscreen into test-artifacts/desktop/ for people to look at."""
+    from desktop.qt import QtWidgets
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    QtWidgets.QApplication.processEvents()
+    path = ARTIFACTS / f"{name}-{language}.png"
+    assert widget.grab().save(str(path))
+    return path
