@@ -10,4 +10,16 @@ if [ "$got" != "cordon $expected" ]; then
   exit 1
 fi
 QT_QPA_PLATFORM=offscreen "$exe" self-test
+# The per-user installer from the tarball: installs, the installed command runs, uninstalls.
+app=$(dirname "$exe")
+if [ -x "$app/install.sh" ]; then
+  home=$(mktemp -d)
+  HOME=$home XDG_DATA_HOME=$home/.local/share "$app/install.sh" >/dev/null
+  [ "$("$home/.local/bin/cordon" --version)" = "cordon $expected" ]
+  [ -f "$home/.local/share/applications/org.cordonproject.Cordon.desktop" ]
+  grep -q "^Exec=$home/.local/opt/cordon/cordon" "$home/.local/share/applications/org.cordonproject.Cordon.desktop"
+  HOME=$home XDG_DATA_HOME=$home/.local/share "$app/install.sh" --uninstall >/dev/null
+  [ ! -e "$home/.local/bin/cordon" ]
+  rm -rf "$home"
+fi
 echo "smoke test: ok ($got)"

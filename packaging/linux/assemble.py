@@ -2,7 +2,8 @@
 
     python packaging/linux/assemble.py dist
 
-dist/cordon/ (from PyInstaller) gains share/applications, share/metainfo and share/icons, and
+dist/cordon/ (from PyInstaller) gains share/applications, share/metainfo, share/icons and
+install.sh, and
 dist/Cordon-<version>-linux-<arch>.tar.gz holds the whole folder.
 """
 
@@ -32,6 +33,7 @@ def assemble(dist: Path) -> Path:
     (share / "metainfo").mkdir(parents=True, exist_ok=True)
     shutil.copy2(HERE / f"{APP_ID}.desktop", share / "applications")
     shutil.copy2(HERE / f"{APP_ID}.metainfo.xml", share / "metainfo")
+    shutil.copy2(HERE / "install.sh", app / "install.sh")
     subprocess.run(
         [sys.executable, str(ROOT / "packaging" / "icons" / "render.py"), str(share / "icons")],
         check=True,

@@ -34,7 +34,68 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ssl-certfile", help=_("TLS certificate chain (PEM)"))
     serve.add_argument("--ssl-keyfile", help=_("TLS private key (PEM)"))
     serve.add_argument("--log-level", help=_("debug, info, warning or error"))
+
+    migrate = commands.add_parser(
+        "migrate", help=_("bring the database schema up to this version, then exit")
+    )
+    backup = commands.add_parser(
+        "backup", help=_("copy a SQLite relay's database and blobs while it runs")
+    )
+    backup.add_argument("--to", required=True, help=_("folder to write the copy into (new)"))
+    for command in (migrate, backup):
+        command.add_argument("--data", help=_("data folder (SQLite database and blobs)"))
+        command.add_argument("--database-url", help=_("PostgreSQL URL instead of SQLite"))
+        command.add_argument("--config", help=_("TOML configuration file"))
     return parser
+
+
+def run_migrations(settings: RelaySettings) -> int:
+    """Run the schema migrations a relay would run at start (an upgrade step for operators who
+    want it separate from the restart); returns the schema version now in place."""
+    from sync.relay.schema import migrate
+    from sync.relay.store import make_engine, sqlite_url
+
+    data = Path(settings.data_dir)
+    if not settings.database_url:
+        data.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url or sqlite_url(data))
+    try:
+        return migrate(engine)
+    finally:
+        engine.dispose()
+
+
+def backup(settings: RelaySettings, target: Path) -> Path:
+    """A consistent copy of a SQLite relay, safe while it serves: the database through SQLite's
+    online backup, then the blob files (written once under their id, never changed in place).
+    A blob whose upload finishes after the database copy is not referenced by it, and is copied
+    or not: either way the copy is consistent. PostgreSQL relays are backed up with pg_dump."""
+    import shutil
+    import sqlite3
+
+    if settings.database_url:
+        raise UsageError(
+            _("This relay keeps its data in PostgreSQL: back it up with pg_dump (docs/relay.md).")
+        )
+    data = Path(settings.data_dir)
+    source = data / "relay.db"
+    if not source.is_file():
+        raise CordonError(_("There is no relay database in {path}.").format(path=data))
+    try:
+        target.mkdir(parents=True, exist_ok=False)
+    except FileExistsError as exc:
+        raise CordonError(
+            _("The backup folder {path} already exists; choose a new one.").format(path=target)
+        ) from exc
+    os.chmod(target, 0o700)
+    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(
+        target / "relay.db"
+    ) as dst:
+        src.backup(dst)
+    blobs = data / "blobs"
+    if blobs.is_dir():
+        shutil.copytree(blobs, target / "blobs")
+    return target
 
 
 def _lock_data_dir(data: Path) -> Any:
@@ -113,20 +174,24 @@ def _best(module: str, fallback: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    overrides = {"data_dir": args.data, "database_url": args.database_url}
+    if args.command == "serve":
+        overrides |= {
+            "host": args.host,
+            "port": args.port,
+            "ssl_certfile": args.ssl_certfile,
+            "ssl_keyfile": args.ssl_keyfile,
+            "log_level": args.log_level,
+        }
     try:
-        settings = load_settings(
-            args.config,
-            overrides={
-                "data_dir": args.data,
-                "host": args.host,
-                "port": args.port,
-                "database_url": args.database_url,
-                "ssl_certfile": args.ssl_certfile,
-                "ssl_keyfile": args.ssl_keyfile,
-                "log_level": args.log_level,
-            },
-        )
-        serve(settings)
+        settings = load_settings(args.config, overrides=overrides)
+        if args.command == "migrate":
+            version = run_migrations(settings)
+            print(_("schema version {version}").format(version=version))
+        elif args.command == "backup":
+            print(_("backup written to {path}").format(path=backup(settings, Path(args.to))))
+        else:
+            serve(settings)
     except UsageError as exc:
         print(f"cordon-relay: {exc}", file=sys.stderr)
         return 2
