@@ -12,6 +12,8 @@ import logging
 from typing import Any
 
 from desktop.autolock import IdleLock
+from desktop.engine_thread import SyncThread
+from desktop.frame import OperationsFrame
 from desktop.i18n import LanguageBridge
 from desktop.profiles import NewProfile, ProfileGateway, ProfileSummary
 from desktop.qt import Qt, QtCore, QtWidgets, Signal
@@ -72,6 +74,10 @@ class AppController(QtCore.QObject):
         self._profile: Any = None  # lives on the writer thread; only handed to write jobs
         self.summary: ProfileSummary | None = None
         self.session: Session | None = None  # what the views use while unlocked
+        self.sync: SyncThread | None = None  # the sync engine's thread while unlocked
+        self.frame: OperationsFrame | None = None
+        self._stopping: list[SyncThread] = []  # asked to stop at lock; waited for at quit
+        self.sync_interval = 15.0  # seconds between two automatic sync rounds
         self.sync_status = SyncStatus()
         self.first_start: FirstStartWindow | None = None
         self.unlock_window: UnlockWindow | None = None
@@ -170,6 +176,9 @@ class AppController(QtCore.QObject):
         window.quit_requested.connect(self._app.quit)
         window.set_sync_status(self.sync_status)
         self.main_window = window
+        self.sync = SyncThread(self._profile, self._runner, interval=self.sync_interval)
+        self.frame = OperationsFrame(window, self.session, self.sync, self.prefs)
+        self.sync.start()
         self._set_state(State.UNLOCKED)
         self._show(window)
         for old in (self.first_start, self.unlock_window):
@@ -186,6 +195,7 @@ class AppController(QtCore.QObject):
             return
         self.idle.stop()
         self._runner.abandon_all()  # no background answer may reach a view any more
+        self._stop_sync()
         self._show_unlock()  # first, so closing the main window does not quit the app
         for window in (self.settings_dialog, self.main_window):
             if window is not None:
@@ -195,6 +205,17 @@ class AppController(QtCore.QObject):
         self.main_window = None
         self.summary = None
         self._close_profile()
+
+    def _stop_sync(self) -> None:
+        if self.frame is not None:
+            self.frame.close()
+            self.frame.deleteLater()
+            self.frame = None
+        if self.sync is not None:
+            self.sync.request_stop()
+            self._stopping.append(self.sync)
+            self.sync = None
+        self._stopping = [t for t in self._stopping if t.running]
 
     def _close_profile(self) -> None:
         if self.session is not None:
@@ -215,6 +236,10 @@ class AppController(QtCore.QObject):
         """At quit: close the profile on its thread, then stop and wait for every thread."""
         self.idle.close()
         self._runner.abandon_all()
+        self._stop_sync()
+        for thread in self._stopping:
+            thread.wait()
+        self._stopping = []
         self._close_profile()
         self._runner.shutdown()
 
@@ -245,6 +270,8 @@ class AppController(QtCore.QObject):
             self._language.set_language(prefs.language)
         if self.state is State.UNLOCKED and prefs.auto_lock_minutes != old.auto_lock_minutes:
             self.idle.set_timeout_ms(prefs.auto_lock_minutes * 60_000)
+        if self.frame is not None:
+            self.frame.prefs = prefs
 
     def set_sync_status(self, status: SyncStatus) -> None:
         """Where the sync engine reports; the status bar shows it."""

@@ -81,11 +81,19 @@ class Job(Generic[T]):
 
     _ids = itertools.count(1)
 
-    def __init__(self, runner: TaskRunner, fn: Callable[[Progress], T], *, writer: bool) -> None:
+    def __init__(
+        self,
+        runner: TaskRunner,
+        fn: Callable[[Progress], T],
+        *,
+        writer: bool,
+        target: queue.Queue[Any] | None = None,
+    ) -> None:
         self.id = next(self._ids)
         self._runner = runner
         self._fn = fn
         self._writer = writer
+        self._target = target  # another thread's queue (the sync thread), else the runner's
         self._on_success: Callable[[T], None] | None = None
         self._on_failure: Callable[[BaseException], None] | None = None
         self._on_progress: Callable[[ProgressUpdate], None] | None = None
@@ -240,6 +248,11 @@ class TaskRunner(QtCore.QObject):
         """A job for the one serial store writer: writes run one at a time, in order."""
         return Job(self, fn, writer=True)
 
+    def on(self, jobs: queue.Queue[Any], fn: Callable[[Progress], T]) -> Job[T]:
+        """A job for a thread the caller owns that takes jobs from ``jobs`` and calls
+        ``job._execute()`` (the sync thread): same callbacks, cancelled like a general job."""
+        return Job(self, fn, writer=False, target=jobs)
+
     @property
     def pending(self) -> int:
         """Jobs submitted whose callbacks have not run yet."""
@@ -282,7 +295,10 @@ class TaskRunner(QtCore.QObject):
             raise RuntimeError("the task runner is shut down")
         with self._lock:
             self._live[job.id] = job
-        (self._writes if job._writer else self._general).put(job)
+        if job._target is not None:
+            job._target.put(job)
+        else:
+            (self._writes if job._writer else self._general).put(job)
 
     def _deliver(self, job: Job[Any], callback: Callable[[], None]) -> None:
         with self._inbox_lock:
