@@ -280,6 +280,7 @@ class LibraryRoom(QtWidgets.QWidget):
         """Show one item: its details, and a preview when its file is here."""
         self._current = item_id
         item = self.item(item_id)
+        self._mark_row(item_id)
         self._show_details(item)
         self._update_actions()
         if self._preview_job is not None:
@@ -307,6 +308,19 @@ class LibraryRoom(QtWidgets.QWidget):
             .failure(self._failed)
             .run()
         )
+
+    def _mark_row(self, item_id: str | None) -> None:
+        """Keep the list's current row on the item shown (when chosen from elsewhere)."""
+        current = self.list.currentItem()
+        if current is not None and current.data(COL_TITLE, Qt.ItemDataRole.UserRole) == item_id:
+            return
+        for index in range(self.list.topLevelItemCount()):
+            row = self.list.topLevelItem(index)
+            if row.data(COL_TITLE, Qt.ItemDataRole.UserRole) == item_id:
+                self.list.blockSignals(True)
+                self.list.setCurrentItem(row)
+                self.list.blockSignals(False)
+                return
 
     def _show_preview(self, item: ItemView, data: bytes) -> None:
         self._preview_job = None
