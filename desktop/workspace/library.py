@@ -316,7 +316,7 @@ class LibraryRoom(QtWidgets.QWidget):
             return
         for index in range(self.list.topLevelItemCount()):
             row = self.list.topLevelItem(index)
-            if row.data(COL_TITLE, Qt.ItemDataRole.UserRole) == item_id:
+            if row is not None and row.data(COL_TITLE, Qt.ItemDataRole.UserRole) == item_id:
                 self.list.blockSignals(True)
                 self.list.setCurrentItem(row)
                 self.list.blockSignals(False)
