@@ -7,9 +7,10 @@ This package imports nothing from ``sync``, ``forms`` or ``desktop``; all three 
 
 from __future__ import annotations
 
+import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,3 +216,30 @@ __all__ = [
     "set_language",
     "_",
 ]
+
+
+def match_language(names: Iterable[str]) -> str:
+    """The first of ``names`` (``fr_FR.UTF-8``, ``pt-BR``, ``zh_CN`` ...) that Cordon speaks,
+    by exact code, then by base language; English when none matches."""
+    for raw in names:
+        name = raw.split(".")[0].split("@")[0].replace("-", "_")
+        if name in _BY_CODE or name == PSEUDO_LANGUAGE:
+            return name
+        base = name.split("_")[0]
+        if base == "zh" and name not in ("zh_TW", "zh_HK", "zh_Hant"):
+            return "zh_CN"
+        if base in _BY_CODE:
+            return base
+    return SOURCE_LANGUAGE
+
+
+def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """The command line's language: ``CORDON_LANGUAGE``, else the POSIX locale variables in
+    their order of precedence (``LANGUAGE`` may list several, separated by colons)."""
+    env = os.environ if environ is None else environ
+    names: list[str] = []
+    for variable in ("CORDON_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(variable, "")
+        if value and value not in ("C", "POSIX"):
+            names.extend(part for part in value.split(":") if part)
+    return match_language(names)

@@ -3,6 +3,8 @@
     python -m locales.tools extract   # write locales/cordon.pot from the sources
     python -m locales.tools update    # extract, then merge the template into every catalog
     python -m locales.tools check     # exit 1 if the .pot is stale or a catalog is incomplete
+    python -m locales.tools todo fr   # the untranslated and fuzzy entries of one catalog, as JSON
+    python -m locales.tools fill fr fr.json   # merge translations given as JSON into one catalog
 
 ``make translations`` runs ``update``; the test suite runs the same checks as ``check``.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import io
+import json
 import re
 import sys
 from collections.abc import Iterable
@@ -33,6 +36,8 @@ COMMENT_TAGS = ("Translators:",)
 TEMPLATE_EXTRACTOR = "forms.babel_extract:extract"
 _BRACE = re.compile(r"\{([^{}]*)\}")
 _PERCENT = re.compile(r"%\(([a-z_]+)\)[sd]|%[sd]")
+# A Qt mnemonic: one "&" before the letter to underline ("&&" is a literal ampersand).
+_MNEMONIC = re.compile(r"(?<!&)&(?=[^&\s])")
 
 
 def method_map() -> list[tuple[str, str]]:
@@ -132,7 +137,8 @@ def check_catalog(path: Path, template: Catalog) -> list[Problem]:
             continue
         if found.fuzzy:
             problems.append(Problem(where, f"fuzzy {label!r}"))
-        problems += [Problem(where, f"{label!r}: {err}") for err in _placeholder_errors(found)]
+        errors = _placeholder_errors(found) + _mnemonic_errors(found)
+        problems += [Problem(where, f"{label!r}: {err}") for err in errors]
     return problems
 
 
@@ -161,6 +167,20 @@ def _placeholder_errors(message: Message) -> list[str]:
     return errors
 
 
+def _mnemonic_errors(message: Message) -> list[str]:
+    """A source with a keyboard mnemonic keeps exactly one in every translation (and vice versa)."""
+    sources = [str(s) for s in message.id] if isinstance(message.id, tuple) else [str(message.id)]
+    targets = (
+        [str(t) for t in message.string]
+        if isinstance(message.string, tuple)
+        else [str(message.string)]
+    )
+    wanted = 1 if any(mnemonics(s) for s in sources) else 0
+    if any(mnemonics(t or "") != wanted for t in targets if t):
+        return [f"needs {wanted} keyboard mnemonic(s) (&), like the source"]
+    return []
+
+
 def catalog_path(code: str) -> Path:
     return CATALOG_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
 
@@ -182,12 +202,128 @@ def update(root: Path = ROOT) -> Catalog:
             catalog = Catalog(locale=code, domain=DOMAIN, project="Cordon", fuzzy=False)
         catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         catalog.obsolete.clear()
-        catalog.creation_date = catalog.revision_date = _EPOCH
-        path.parent.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        write_po(buffer, catalog, width=100, sort_output=True, include_lineno=False)
-        path.write_bytes(buffer.getvalue())
+        write_catalog(path, catalog)
     return template
+
+
+def write_catalog(path: Path, catalog: Catalog) -> None:
+    """Write a catalog deterministically (sorted, no line numbers, fixed dates)."""
+    catalog.creation_date = catalog.revision_date = _EPOCH
+    catalog.project = "Cordon"
+    catalog.version = "1"
+    catalog.copyright_holder = "The Cordon developers"
+    catalog.msgid_bugs_address = ""
+    catalog.last_translator = "The Cordon developers"
+    catalog.language_team = catalog.locale_identifier or ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, sort_output=True, include_lineno=False)
+    path.write_bytes(buffer.getvalue())
+
+
+def read_catalog(code: str, path: Path | None = None) -> Catalog:
+    """One language's catalog (raises FillError when it does not exist yet)."""
+    path = path or catalog_path(code)
+    if not path.is_file():
+        raise FillError(f"{path}: no catalog for {code!r}; run `make translations` first")
+    with path.open("rb") as fh:
+        return read_po(fh, locale=code)
+
+
+def _label(message: Message) -> str:
+    return str(message.id[0] if isinstance(message.id, tuple) else message.id)
+
+
+def todo(code: str, path: Path | None = None) -> list[dict[str, object]]:
+    """The entries of one catalog still to translate (untranslated or fuzzy), in catalog order.
+
+    Each entry: ``id``, ``plural`` (the plural source or None), ``context`` (or None),
+    ``locations`` (["file", ...]) and ``comments`` (notes for translators from the source).
+    """
+    catalog = read_catalog(code, path)
+    entries: list[dict[str, object]] = []
+    for message in catalog:
+        if not message.id or (_complete(message) and not message.fuzzy):
+            continue
+        entries.append(
+            {
+                "id": _label(message),
+                "plural": str(message.id[1]) if isinstance(message.id, tuple) else None,
+                "context": message.context,
+                "locations": sorted({filename for filename, _line in message.locations}),
+                "comments": list(message.auto_comments),
+            }
+        )
+    return entries
+
+
+class FillError(ValueError):
+    """Translations that cannot be merged; the message says which entry and why."""
+
+
+def mnemonics(text: str) -> int:
+    """How many Qt mnemonic markers (``&x``) ``text`` holds."""
+    return len(_MNEMONIC.findall(text))
+
+
+def _validate_entry(
+    index: int, raw: object, catalog: Catalog
+) -> tuple[Message, str | tuple[str, ...]]:
+    where = f"entry {index}"
+    if not isinstance(raw, dict):
+        raise FillError(f'{where}: expected an object with "id" and "str"')
+    msgid, context, string = raw.get("id"), raw.get("context"), raw.get("str")
+    if not isinstance(msgid, str) or not msgid:
+        raise FillError(f'{where}: "id" must be a non-empty string')
+    where = f"entry {index} ({msgid!r})"
+    if context is not None and not isinstance(context, str):
+        raise FillError(f'{where}: "context" must be a string or null')
+    message = catalog.get(msgid, context=context or None)
+    if message is None:
+        raise FillError(f"{where}: not in the {catalog.locale_identifier} catalog")
+    value: str | tuple[str, ...]
+    if isinstance(message.id, tuple):
+        forms = catalog.num_plurals
+        if (
+            not isinstance(string, list)
+            or len(string) != forms
+            or not all(isinstance(s, str) and s for s in string)
+        ):
+            raise FillError(
+                f'{where}: a plural entry needs "str" as a list of {forms} non-empty strings '
+                f"({catalog.plural_forms})"
+            )
+        value = tuple(string)
+    else:
+        if not isinstance(string, str) or not string:
+            raise FillError(f'{where}: "str" must be a non-empty string')
+        value = string
+    candidate = Message(message.id, value, context=message.context)
+    errors = _placeholder_errors(candidate) + _mnemonic_errors(candidate)
+    if errors:
+        raise FillError(f"{where}: {'; '.join(errors)}")
+    return message, value
+
+
+def fill(code: str, entries: object, path: Path | None = None) -> int:
+    """Merge translations into one catalog; all or nothing. Returns how many entries changed.
+
+    ``entries`` is a list of ``{"id", "context", "str"}`` (``str`` a list of forms for plural
+    entries). Merging the same translations twice changes nothing (idempotent).
+    """
+    path = path or catalog_path(code)
+    catalog = read_catalog(code, path)
+    if not isinstance(entries, list):
+        raise FillError('expected a JSON list of {"id", "context", "str"} objects')
+    validated = [_validate_entry(i, raw, catalog) for i, raw in enumerate(entries)]
+    changed = 0
+    for message, value in validated:
+        if message.string != value or message.fuzzy:
+            changed += 1
+        message.string = value
+        message.flags.discard("fuzzy")
+    write_catalog(path, catalog)
+    return changed
 
 
 def check_all(root: Path = ROOT) -> list[Problem]:
@@ -206,8 +342,12 @@ _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m locales.tools")
-    parser.add_argument("action", choices=("extract", "update", "check"))
+    parser.add_argument("action", choices=("extract", "update", "check", "todo", "fill"))
+    parser.add_argument("language", nargs="?", help="todo/fill: the catalog's language code")
+    parser.add_argument("file", nargs="?", help="fill: the JSON file of translations (- for stdin)")
     args = parser.parse_args(argv)
+    if args.action in ("todo", "fill"):
+        return _todo_or_fill(parser, args)
     if args.action == "extract":
         POT_PATH.write_bytes(render_pot(extract()))
         return 0
@@ -221,6 +361,30 @@ def main(argv: list[str] | None = None) -> int:
     if len(problems) > 200:
         print(f"... and {len(problems) - 200} more", file=sys.stderr)
     return 1 if problems else 0
+
+
+def _todo_or_fill(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.language not in translated_languages():
+        parser.error(f"give a language: one of {', '.join(translated_languages())}")
+    try:
+        if args.action == "todo":
+            json.dump(todo(args.language), sys.stdout, ensure_ascii=False, indent=1)
+            print()
+            return 0
+        if not args.file:
+            parser.error("fill needs a JSON file of translations (- for stdin)")
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
+        try:
+            entries = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FillError(f"{args.file}: not valid JSON ({exc})") from exc
+        changed = fill(args.language, entries)
+    except FillError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    left = len(todo(args.language))
+    print(f"{args.language}: {changed} entries changed, {left} still to translate")
+    return 0
 
 
 if __name__ == "__main__":

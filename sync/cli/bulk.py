@@ -7,10 +7,11 @@ are audit-logged. Records with handling code H2 or H3 are exported only with
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from locales import _
+from locales import N_, _
 from sync.cli.ops import session
 from sync.cli.output import emit
 from sync.cli.records import template_for
@@ -20,6 +21,16 @@ from sync.errors import CordonError, UsageError
 from sync.store import audit
 
 RECORDS_PER_PACKAGE = 100
+
+# Renders ``(records, path, title=..., left_out=...)`` into a PDF. The desktop entry point sets it
+# (Qt shapes every script); the Qt-free core has no renderer of its own.
+PdfWriter = Callable[..., Path]
+_pdf_writer: PdfWriter | None = None
+
+
+def set_pdf_writer(writer: PdfWriter | None) -> None:
+    global _pdf_writer
+    _pdf_writer = writer
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -33,7 +44,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
     exp = subparsers.add_parser("export", parents=[common], help=_("export records to a file"))
     exp.add_argument("operation", metavar="OP")
-    exp.add_argument("--format", required=True, choices=("xlsx", "csv", "xml"))
+    exp.add_argument("--format", required=True, choices=("xlsx", "csv", "xml", "pdf"))
     exp.add_argument("--out", required=True, metavar="FILE")
     exp.add_argument("--template", metavar="T")
     exp.add_argument(
@@ -98,13 +109,19 @@ def cmd_export(args: argparse.Namespace) -> int:
                 )
             )
         try:
-            summary = export_records(
-                rows,
-                args.out,
-                args.format,
-                include_restricted=args.include_restricted,
-                meta_columns=("status", "author", "updated"),
-            )
+            if args.format == "pdf":
+                summary = _export_pdf(
+                    rows, Path(args.out), op.name, args.include_restricted, engine.store,
+                    op.operation_id,
+                )
+            else:
+                summary = export_records(
+                    rows,
+                    args.out,
+                    args.format,
+                    include_restricted=args.include_restricted,
+                    meta_columns=("status", "author", "updated"),
+                )
         except (OSError, ValueError) as exc:
             raise UsageError(str(exc)) from exc
         engine.store.audit.append(audit.DISCLOSURE, f"export:{summary.records}", op.operation_id)
@@ -117,3 +134,51 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.json,
     )
     return 0
+
+
+STATUS_LABELS = {
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "validated": N_("Validated"),
+    "returned": N_("Returned for correction"),
+}
+
+
+def _export_pdf(
+    rows: list[Any], out: Path, title: str, include_restricted: bool, store: Any, operation: str
+) -> Any:
+    """The records as a printable report; the heading of each names its status, its author
+    (from the roster) and when it last changed, in the reader's language."""
+    import dataclasses
+    import datetime as dt
+
+    from babel.dates import format_datetime
+
+    from forms.exporting import ExportSummary
+    from locales import babel_locale
+    from sync.store.clock import parse_hlc
+
+    if _pdf_writer is None:
+        raise CordonError(
+            _("PDF reports are rendered by the cordon application; use `cordon export`.")
+        )
+    names = {m.device_id: m.name for m in store.operations.members(operation)}
+    kept = []
+    for row in rows:
+        if row.restricted and not include_restricted:
+            continue
+        status, author, updated = (row.meta.get(k) for k in ("status", "author", "updated"))
+        try:
+            when = dt.datetime.fromtimestamp(parse_hlc(updated)[0] / 1000, dt.UTC).astimezone()
+            changed = format_datetime(when, "medium", locale=babel_locale())
+        except (TypeError, ValueError):
+            changed = ""
+        meta = {
+            _("Status"): _(STATUS_LABELS[status]) if status in STATUS_LABELS else status,
+            _("Author"): names.get(author, author),
+            _("Last change"): changed,
+        }
+        kept.append(dataclasses.replace(row, meta=meta))
+    left_out = len(rows) - len(kept)
+    _pdf_writer(kept, out, title=title, left_out=left_out)
+    return ExportSummary(out, "pdf", len(kept), left_out)

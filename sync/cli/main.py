@@ -93,6 +93,10 @@ def main(
     extra_modules: Sequence[ModuleType] = (),
     launch_gui: Launcher | None = None,
 ) -> int:
+    import locales
+
+    # Messages, help and reports in the user's language (CORDON_LANGUAGE, LANGUAGE, LC_*, LANG).
+    locales.set_language(locales.language_from_environment())
     parser = build_parser(extra_modules)
     args = parser.parse_args(argv)
     args.home = resolve_home(args)
@@ -112,6 +116,11 @@ def main(
     except KeyboardInterrupt:
         print(_("cordon: interrupted."), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``cordon ... | head``): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except Exception as exc:
         # A bug, not a refusal. The contract is one sentence and no traceback; the details (which
         # may quote case data) are shown only to someone who asks for them.

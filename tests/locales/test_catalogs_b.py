@@ -1,0 +1,59 @@
+"""The ru, tr, ar and zh_CN catalogs: plural rules, and every translation that is there keeps the
+source's placeholders and keyboard mnemonic. Completeness is the suite-wide check's job, so a
+new source string never turns these tests red on its own."""
+
+from __future__ import annotations
+
+import pytest
+from babel.messages.catalog import Message
+
+import locales
+from locales import tools
+
+PLURALS = {"ru": 3, "tr": 2, "ar": 6, "zh_CN": 1}
+WAITING = ("{count} package waiting to send", "{count} packages waiting to send")
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards():
+    yield
+    locales.set_language(locales.SOURCE_LANGUAGE)
+
+
+@pytest.mark.parametrize("code", sorted(PLURALS))
+def test_plural_forms_header(code: str) -> None:
+    assert tools.read_catalog(code).num_plurals == PLURALS[code]
+
+
+@pytest.mark.parametrize("code", sorted(PLURALS))
+def test_translations_keep_placeholders_and_mnemonics(code: str) -> None:
+    problems = []
+    for message in tools.read_catalog(code):
+        if not message.id or not tools._complete(message):
+            continue
+        candidate = Message(message.id, message.string, context=message.context)
+        errors = tools._placeholder_errors(candidate) + tools._mnemonic_errors(candidate)
+        problems += [f"{message.id!r}: {error}" for error in errors]
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("code", "count", "expected"),
+    [
+        ("ru", 1, "1 пакет ожидает отправки"),
+        ("ru", 3, "3 пакета ожидают отправки"),
+        ("ru", 11, "11 пакетов ожидают отправки"),
+        ("ru", 21, "21 пакет ожидает отправки"),
+        ("tr", 1, "1 paket gönderilmeyi bekliyor"),
+        ("tr", 5, "5 paket gönderilmeyi bekliyor"),
+        ("ar", 0, "لا توجد حزم في انتظار الإرسال"),
+        ("ar", 1, "حزمة واحدة في انتظار الإرسال"),
+        ("ar", 2, "حزمتان في انتظار الإرسال"),
+        ("ar", 7, "7 حزم في انتظار الإرسال"),
+        ("ar", 12, "12 حزمة في انتظار الإرسال"),
+        ("zh_CN", 4, "4 个数据包等待发送"),
+    ],
+)
+def test_plural_choice_at_run_time(code: str, count: int, expected: str) -> None:
+    locales.set_language(code)
+    assert locales.ngettext(*WAITING, count).format(count=count) == expected
