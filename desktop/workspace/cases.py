@@ -1,24 +1,406 @@
-"""The cases room of the workspace (placeholder until its room lands)."""
+"""The cases room: the operation's records as a list with filters and search-as-you-type, the
+selected record beside it, and the toolbar that opens the editor and the import/export wizards.
+
+The list is :class:`desktop.workspace.cases_model.CasesModel` (lazy pages off the UI thread);
+the room keeps only the filter values and the selected record id.
+"""
 
 from __future__ import annotations
 
-from desktop.qt import QtWidgets
+import datetime as dt
+from typing import Any
+
+from desktop.qt import Qt, QtCore, QtGui, QtWidgets
 from desktop.session import Session
+from desktop.widgets.plain_label import PlainLabel
+from desktop.workspace import cases_query as q
+from desktop.workspace.cases_model import STATUS_LABELS, CasesModel, RecordIdRole, template_title
 from desktop.workspace.context import OperationRef
-from locales import _
+from desktop.workspace.record_view import RecordView
+from forms.model import HANDLING_CODES
+from forms.registry import builtin_templates
+from locales import _, ngettext
+
+SEARCH_DEBOUNCE_MS = 40  # short: typing bursts still coalesce, a pause answers at once
+NO_DATE = QtCore.QDate(2000, 1, 1)  # the date edits' "any date" value
+
+
+def operation_templates(operation: OperationRef) -> list[str]:
+    """The template ids the operation uses (all shipped ones when it names none)."""
+    known = builtin_templates()
+    ids = [t for t in operation.templates if t in known]
+    return ids or list(known)
+
+
+class LazyCombo(QtWidgets.QComboBox):
+    """A combo box filled the first time it is opened or focused: the country names (Babel,
+    pycountry) cost more to load than the whole first page of the list."""
+
+    def __init__(self, fill: Any, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fill = fill
+        self.filled = False
+
+    def ensure_filled(self) -> None:
+        if not self.filled:
+            self.filled = True
+            self._fill(self)
+
+    def showPopup(self) -> None:  # noqa: N802 - Qt's name
+        self.ensure_filled()
+        super().showPopup()
+
+    def focusInEvent(self, event: QtGui.QFocusEvent) -> None:  # noqa: N802 - Qt's name
+        self.ensure_filled()
+        super().focusInEvent(event)
 
 
 class CasesRoom(QtWidgets.QWidget):
+    """The records of one operation. Signals nothing outward: it talks to the session only."""
+
     def __init__(
         self, session: Session, operation: OperationRef, parent: QtWidgets.QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.operation = operation
-        self._label = QtWidgets.QLabel(self)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self._label)
+        self.model = CasesModel(session, operation.operation_id, self)
+        self._members: dict[str, str] = {}
+        self._dialogs: list[QtWidgets.QWidget] = []
+        self._build()
         self.retranslate()
+        self._debounce = QtCore.QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _text: self._debounce.start())
+        for combo in (self.template, self.status, self.author, self.country, self.handling):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(lambda _d: self.apply_filter())
+        self.model.loaded.connect(self._update_count)
+        self.model.modelReset.connect(self._size_columns)
+        session.changed.connect(self._on_changed)
+        session.closed.connect(self._on_closed)
+        self._load_members()
+        self.apply_filter()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.toolbar = QtWidgets.QToolBar(self)
+        self.toolbar.setObjectName("cases-toolbar")
+        self.new_button = QtWidgets.QToolButton(self)
+        self.new_button.setPopupMode(QtWidgets.QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.new_menu = QtWidgets.QMenu(self.new_button)
+        self.new_button.setMenu(self.new_menu)
+        self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addWidget(self.new_button)
+        self.import_action = self.toolbar.addAction("")
+        self.import_action.triggered.connect(self.open_import)
+        self.export_action = self.toolbar.addAction("")
+        self.export_action.triggered.connect(self.open_export)
+        self.new_button.setEnabled(not self.operation.read_only)
+        self.import_action.setEnabled(not self.operation.read_only)
+
+        self.search = QtWidgets.QLineEdit(self)
+        self.search.setObjectName("cases-search")
+        self.search.setClearButtonEnabled(True)
+        self.search_shortcut = QtGui.QShortcut(QtGui.QKeySequence.StandardKey.Find, self)
+        self.search_shortcut.activated.connect(self.search.setFocus)
+
+        self.template = QtWidgets.QComboBox(self)
+        self.status = QtWidgets.QComboBox(self)
+        self.author = QtWidgets.QComboBox(self)
+        self.country = LazyCombo(self._fill_countries, self)
+        self.handling = QtWidgets.QComboBox(self)
+        self.date_from = self._date_edit()
+        self.date_to = self._date_edit()
+        self.clear_button = QtWidgets.QPushButton(self)
+        self.clear_button.clicked.connect(self.clear_filters)
+
+        filters = QtWidgets.QGridLayout()
+        self.filter_labels: list[QtWidgets.QLabel] = []
+        widgets = [
+            self.template,
+            self.status,
+            self.author,
+            self.country,
+            self.handling,
+            self.date_from,
+            self.date_to,
+        ]
+        for column, widget in enumerate(widgets):
+            label = QtWidgets.QLabel(self)
+            label.setBuddy(widget)
+            self.filter_labels.append(label)
+            filters.addWidget(label, 0, column)
+            filters.addWidget(widget, 1, column)
+        filters.addWidget(self.clear_button, 1, len(widgets))
+
+        self.table = QtWidgets.QTableView(self)
+        self.table.setObjectName("cases-table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        # Selection, not the current index: a view given focus makes row 0 current unselected.
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
+
+        self.count_label = PlainLabel(parent=self)
+        self.view = RecordView(self.session, self.operation, self)
+        self.view.edit_requested.connect(self.open_editor_for)
+        self.view.open_record.connect(self.select_record)
+
+        left = QtWidgets.QWidget(self)
+        left_layout = QtWidgets.QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.table)
+        left_layout.addWidget(self.count_label)
+        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.view)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(self.toolbar)
+        top.addWidget(self.search, 1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.splitter, 1)
+        self.selected_id: str | None = None
+
+    def _date_edit(self) -> QtWidgets.QDateEdit:
+        edit = QtWidgets.QDateEdit(self)
+        edit.setCalendarPopup(True)
+        edit.setMinimumDate(NO_DATE)
+        edit.setDate(NO_DATE)
+        return edit
 
     def retranslate(self) -> None:
-        self._label.setText(_("Cases"))
+        self.setAccessibleName(_("Cases"))
+        self.new_button.setText(_("&New record"))
+        self.new_button.setAccessibleName(_("New record"))
+        self.new_menu.clear()
+        for template_id in operation_templates(self.operation):
+            action = self.new_menu.addAction(template_title(template_id))
+            action.triggered.connect(lambda _c=False, t=template_id: self.open_editor(t))
+        self.import_action.setText(_("&Import…"))
+        self.export_action.setText(_("E&xport…"))
+        self.search.setPlaceholderText(_("Search records (Ctrl+F)"))
+        self.search.setAccessibleName(_("Search records"))
+        titles = [
+            _("&Template"),
+            _("&Status"),
+            _("A&uthor"),
+            _("Countr&y"),
+            _("&Handling code"),
+            _("Created &from"),
+            _("Created u&p to"),
+        ]
+        for label, title in zip(self.filter_labels, titles, strict=True):
+            label.setText(title)
+            buddy = label.buddy()
+            if buddy is not None:
+                buddy.setAccessibleName(title.replace("&", ""))
+        self._fill_combos()
+        for edit in (self.date_from, self.date_to):
+            edit.setSpecialValueText(_("Any date"))
+        self.clear_button.setText(_("C&lear filters"))
+        self.table.setAccessibleName(_("Records"))
+        self.view.retranslate()
+        self.model.headerDataChanged.emit(
+            Qt.Orientation.Horizontal, 0, max(0, self.model.columnCount() - 1)
+        )
+        self._update_count()
+
+    def _fill_countries(self, combo: QtWidgets.QComboBox) -> None:
+        from desktop.countries import countries
+
+        self._fill(combo, [(c.code, c.name) for c in countries()])
+
+    @staticmethod
+    def _fill(combo: QtWidgets.QComboBox, items: list[tuple[str, str]]) -> None:
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(_("All"), "")
+        for value, text in items:
+            combo.addItem(text, value)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.blockSignals(False)
+
+    def _fill_combos(self) -> None:
+        fill = self._fill
+        fill(self.template, [(t, template_title(t)) for t in operation_templates(self.operation)])
+        fill(self.status, [(s, _(label)) for s, label in STATUS_LABELS.items() if s != "deleted"])
+        authors = [(self.session.device_id, _("me"))]
+        authors += [(d, n) for d, n in self._members.items() if d != self.session.device_id]
+        fill(self.author, authors)
+        if self.country.filled:
+            self._fill_countries(self.country)
+        elif self.country.count() == 0:
+            self.country.addItem(_("All"), "")
+        else:
+            self.country.setItemText(0, _("All"))
+        fill(self.handling, [(code, code) for code in HANDLING_CODES])
+
+    # -- filtering -----------------------------------------------------------------------------
+
+    def current_filter(self) -> q.CaseFilter:
+        def day(edit: QtWidgets.QDateEdit) -> dt.date | None:
+            value = edit.date()
+            return None if value == NO_DATE else dt.date(value.year(), value.month(), value.day())
+
+        return q.CaseFilter(
+            template=self.template.currentData() or "",
+            status=self.status.currentData() or "",
+            author=self.author.currentData() or "",
+            country=self.country.currentData() or "",
+            handling_code=self.handling.currentData() or "",
+            date_from=day(self.date_from),
+            date_to=day(self.date_to),
+            search=self.search.text().strip(),
+        )
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        self.model.set_filter(self.current_filter())
+
+    def clear_filters(self) -> None:
+        for combo in (self.template, self.status, self.author, self.country, self.handling):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        for edit in (self.date_from, self.date_to):
+            edit.blockSignals(True)
+            edit.setDate(NO_DATE)
+            edit.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filter()
+
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        if self.model.filter.search and n >= q.SEARCH_LIMIT:
+            text = _("The newest {count} records found are shown; add words to narrow the search.")
+        elif self.model.filter.search:
+            text = ngettext("{count} record found", "{count} records found", n)
+        else:
+            text = ngettext("{count} record", "{count} records", n)
+        self.count_label.setText(text.format(count=n))
+
+    # -- selection, opening --------------------------------------------------------------------
+
+    def _selection_changed(self, *_args: Any) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        record_id = rows[0].data(RecordIdRole) if rows else None
+        if record_id and record_id != self.selected_id:
+            self.selected_id = record_id
+            self.view.show_record(record_id)
+            self.model.mark_read_locally(record_id)
+
+    def select_record(self, record_id: str) -> None:
+        """Show ``record_id`` beside the list (from a link in the record view, or a test)."""
+        self.selected_id = record_id
+        self.view.show_record(record_id)
+        self.model.mark_read_locally(record_id)
+
+    def _size_columns(self) -> None:
+        """Fixed widths, the summary (or first field) stretched: sizing to contents would read
+        every row of 100,000."""
+        header = self.table.horizontalHeader()
+        width = self.table.fontMetrics().averageCharWidth()
+        for column in range(self.model.columnCount()):
+            key = self.model.column_key(column)
+            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
+            chars = {"template": 26, "status": 16, "handling": 9, "author": 14, "updated": 22}
+            header.resizeSection(column, width * chars.get(key, 18))
+        stretch = 1 if self.model.column_key(0) == "template" else 0
+        if self.model.columnCount() > stretch:
+            header.setSectionResizeMode(stretch, QtWidgets.QHeaderView.ResizeMode.Stretch)
+
+    def edit_selected(self) -> None:
+        if self.selected_id:
+            self.open_editor_for(self.selected_id)
+
+    def open_editor(self, template_id: str) -> Any:
+        """A new record of ``template_id`` in the editor dialog; returns the dialog."""
+        from desktop.workspace.editor.dialog import EditorDialog
+
+        dialog = EditorDialog(self.session, self.operation, template_id, parent=self)
+        self._keep(dialog)
+        dialog.saved.connect(self._saved)
+        dialog.show()
+        return dialog
+
+    def open_editor_for(self, record_id: str) -> Any:
+        from desktop.workspace.editor.dialog import EditorDialog
+
+        dialog = EditorDialog(self.session, self.operation, None, record_id=record_id, parent=self)
+        self._keep(dialog)
+        dialog.saved.connect(self._saved)
+        dialog.show()
+        return dialog
+
+    def open_import(self) -> Any:
+        from desktop.workspace.wizards.import_wizard import ImportWizard
+
+        wizard = ImportWizard(
+            self.session, self.operation, operation_templates(self.operation), parent=self
+        )
+        self._keep(wizard)
+        wizard.imported.connect(lambda _n: self._on_changed(self.operation.operation_id))
+        wizard.show()
+        return wizard
+
+    def open_export(self) -> Any:
+        from desktop.workspace.wizards.export_wizard import ExportWizard
+
+        wizard = ExportWizard(self.session, self.operation, self.current_filter(), parent=self)
+        self._keep(wizard)
+        wizard.show()
+        return wizard
+
+    def _keep(self, widget: QtWidgets.QWidget) -> None:
+        self._dialogs = [d for d in self._dialogs if d.isVisible()]
+        self._dialogs.append(widget)
+
+    def _saved(self, record_id: str) -> None:
+        self.session.notify_changed(self.operation.operation_id)
+        self.select_record(record_id)
+
+    # -- session -------------------------------------------------------------------------------
+
+    def _load_members(self) -> None:
+        op = self.operation.operation_id
+        self.session.call(lambda profile: q.members(profile, op)).success(self._got_members).run()
+
+    def _got_members(self, members: list[q.Member]) -> None:
+        self._members = {m.device_id: m.name for m in members}
+        self.model.set_members(self._members)
+        self.view.set_members(self._members)
+        self._fill_combos()
+
+    def _on_changed(self, operation_id: str) -> None:
+        if operation_id == self.operation.operation_id:
+            self.model.refresh()
+            if self.selected_id:
+                self.view.show_record(self.selected_id)
+
+    def _on_closed(self) -> None:
+        for dialog in self._dialogs:
+            dialog.close()
+        self._dialogs.clear()
+        self.view.clear()
+        self.model.clear()

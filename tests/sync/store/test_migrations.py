@@ -90,18 +90,33 @@ def check_v4(store: Store) -> None:
     check_v3(store)
 
 
+def fill_v4(conn: Any) -> None:
+    fill_v3(conn)
+
+
+def check_v5(store: Store) -> None:
+    """v5: read marks for the case list, empty at first; earlier data stays."""
+    assert store.query("SELECT * FROM record_reads") == []
+    store.execute(
+        "INSERT INTO record_reads (operation_id, record_id, revision) VALUES ('op', 'r1', 1)"
+    )
+    check_v4(store)
+
+
 # For each version N: how to fill a database at N-1, and what must hold after migrating to N.
 FILLERS: dict[int, Callable[[Any], None]] = {
     1: lambda conn: None,
     2: fill_v1,
     3: fill_v2,
     4: fill_v3,
+    5: fill_v4,
 }
 CHECKS: dict[int, Callable[[Store], None]] = {
     1: lambda store: None,
     2: check_v2,
     3: check_v3,
     4: check_v4,
+    5: check_v5,
 }
 
 

@@ -1,0 +1,267 @@
+"""The case list's queries, Qt-free: counts, pages and search hits for one operation's records.
+
+Every function takes the unlocked profile and runs on the session's writer thread (the store's
+connection lives there). What crosses back to the UI is plain data (:class:`CaseRow`), never a
+store handle. Pages are cut from a covering index first and only then joined to the record rows,
+so the last page of 100,000 records costs about what the first does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from forms.model import FieldType, Template
+from forms.registry import builtin_templates
+
+PAGE_SIZE = 200
+SEARCH_LIMIT = 200  # newest hits first; the count says when there are more
+SUMMARY_FIELDS = 3  # scalar fields joined into the summary column
+
+# Sort keys the list offers besides a template's own fields ("f:<field id>").
+SORT_KEYS = ("updated", "created", "template", "status", "author")
+_SORT_SQL = {
+    "updated": "r.updated_hlc",
+    "created": "r.created_hlc",
+    "template": "r.template_id",
+    "status": "r.status",
+    "author": "r.author",
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the person narrowed the list to; every member empty means "everything"."""
+
+    template: str = ""
+    status: str = ""
+    author: str = ""
+    country: str = ""  # ISO alpha-2, matched in every country field of the record
+    handling_code: str = ""
+    date_from: dt.date | None = None  # on the record's creation (inclusive, UTC days)
+    date_to: dt.date | None = None
+    search: str = ""
+
+    def without_search(self) -> CaseFilter:
+        return replace(self, search="")
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str = "updated"  # one of SORT_KEYS or "f:<field id>"
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the list: enough to draw it and to open the record, nothing more."""
+
+    record_id: str
+    template_id: str
+    status: str
+    author: str
+    updated_hlc: str
+    created_hlc: str
+    revision: int
+    unread: bool
+    handling_code: str
+    values: dict[str, Any] = field(default_factory=dict)  # the template's column fields
+    summary: str = ""
+    snippet: str = ""
+
+
+@functools.cache
+def _country_fields() -> tuple[str, ...]:
+    """Top-level field ids of type country across the shipped templates."""
+    found: set[str] = set()
+    for template in builtin_templates().values():
+        found.update(f.id for f in template.fields() if f.type is FieldType.COUNTRY)
+    return tuple(sorted(found))
+
+
+def column_fields(template: Template, limit: int = 6) -> list[str]:
+    """The fields a template shows as list columns: its first scalar, non-text-area fields."""
+    skip = {FieldType.GROUP, FieldType.TEXTAREA, FieldType.PHOTO, FieldType.LINK}
+    chosen = [f.id for f in template.fields() if f.type not in skip and f.id != "handling_code"]
+    return chosen[:limit]
+
+
+def hlc_of_day(day: dt.date, *, end: bool = False) -> str:
+    """An HLC prefix that sorts before (or, with ``end``, after) every clock of that UTC day."""
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    if end:
+        start += dt.timedelta(days=1)
+    return f"{int(start.timestamp() * 1000):013d}"
+
+
+def _where(operation_id: str, flt: CaseFilter) -> tuple[str, list[Any]]:
+    sql = ["r.operation_id = ?"]
+    params: list[Any] = [operation_id]
+    if flt.template:
+        sql.append("r.template_id = ?")
+        params.append(flt.template)
+    if flt.status:
+        sql.append("r.status = ?")
+        params.append(flt.status)
+    if flt.author:
+        sql.append("r.author = ?")
+        params.append(flt.author)
+    if flt.handling_code:
+        sql.append("json_extract(r.fields, '$.handling_code') = ?")
+        params.append(flt.handling_code)
+    if flt.country:
+        keys = _country_fields()
+        marks = ", ".join("?" for _ in keys)
+        # A country field holds a code or, when multiple, a list of codes.
+        sql.append(
+            "EXISTS (SELECT 1 FROM json_each(r.fields) j WHERE j.key IN ("  # noqa: S608
+            + marks
+            + ") AND (j.value = ? OR (j.type = 'array' AND EXISTS "
+            "(SELECT 1 FROM json_each(j.value) k WHERE k.value = ?))))"
+        )
+        params += [*keys, flt.country, flt.country]
+    if flt.date_from is not None:
+        sql.append("r.created_hlc >= ?")
+        params.append(hlc_of_day(flt.date_from))
+    if flt.date_to is not None:
+        sql.append("r.created_hlc < ?")
+        params.append(hlc_of_day(flt.date_to, end=True))
+    return " AND ".join(sql), params
+
+
+def _order(sort: Sort) -> tuple[str, list[Any]]:
+    direction = "DESC" if sort.descending else "ASC"
+    if sort.key.startswith("f:"):
+        return f"json_extract(r.fields, ?) {direction}, r.id {direction}", [
+            '$."' + sort.key[2:].replace('"', "") + '"'
+        ]
+    column = _SORT_SQL.get(sort.key, "r.updated_hlc")
+    return f"{column} {direction}, r.id {direction}", []
+
+
+def count(profile: Any, operation_id: str, flt: CaseFilter) -> int:
+    where, params = _where(operation_id, flt)
+    row = profile.store.query_one(f"SELECT count(*) FROM records r WHERE {where}", params)  # noqa: S608
+    return int(row[0]) if row else 0
+
+
+_ROW_SQL = (
+    "SELECT r.record_id, r.template_id, r.status, r.author, r.fields, r.updated_hlc, "
+    "r.created_hlc, r.revision, coalesce(rr.revision, 0) "
+    "FROM records r LEFT JOIN record_reads rr "
+    "ON rr.operation_id = r.operation_id AND rr.record_id = r.record_id "
+)
+
+
+def page(
+    profile: Any,
+    operation_id: str,
+    flt: CaseFilter,
+    sort: Sort,
+    offset: int,
+    limit: int = PAGE_SIZE,
+) -> list[CaseRow]:
+    """Rows ``offset`` .. ``offset + limit`` of the filtered, sorted list."""
+    where, params = _where(operation_id, flt)
+    order, order_params = _order(sort)
+    sql = (
+        _ROW_SQL  # noqa: S608 - only constants and placeholders are joined in
+        + f"WHERE r.id IN (SELECT r.id FROM records r WHERE {where} ORDER BY {order} "  # noqa: S608
+        + "LIMIT ? OFFSET ?) ORDER BY "
+        + order
+    )
+    rows = profile.store.query(sql, (*params, *order_params, limit, offset, *order_params))
+    me = profile.device_id
+    return [_case_row(row, me) for row in rows]
+
+
+def search(profile: Any, operation_id: str, flt: CaseFilter, sort: Sort) -> list[CaseRow]:
+    """Records matching ``flt.search`` (full-text, all terms) and the other filters, in the
+    list's sort order; at most SEARCH_LIMIT."""
+    from sync.store.search import search as fts
+
+    hits = fts(profile.store, flt.search, operation_id, limit=SEARCH_LIMIT, kinds=("record",))
+    if not hits:
+        return []
+    snippets = {hit.id: hit.snippet for hit in hits}
+    where, params = _where(operation_id, flt)
+    order, order_params = _order(sort)
+    marks = ", ".join("?" for _ in snippets)
+    sql = (
+        _ROW_SQL  # noqa: S608 - only constants and placeholders are joined in
+        + f"WHERE {where} AND r.record_id IN ({marks}) ORDER BY {order}"
+    )
+    rows = profile.store.query(sql, (*params, *snippets, *order_params))
+    me = profile.device_id
+    return [replace(_case_row(row, me), snippet=snippets.get(row[0], "")) for row in rows]
+
+
+def _case_row(row: tuple[Any, ...], me: str) -> CaseRow:
+    fields = json.loads(row[4])
+    template = builtin_templates().get(row[1])
+    values: dict[str, Any] = {}
+    summary: list[str] = []
+    if template is not None:
+        for fid in column_fields(template):
+            if fid in fields:
+                values[fid] = fields[fid]
+        for fid in column_fields(template, SUMMARY_FIELDS):
+            text = display_value(fields.get(fid))
+            if text:
+                summary.append(text)
+    return CaseRow(
+        record_id=row[0],
+        template_id=row[1],
+        status=row[2],
+        author=row[3],
+        updated_hlc=row[5],
+        created_hlc=row[6],
+        revision=int(row[7]),
+        unread=row[3] != me and int(row[8]) < int(row[7]),
+        handling_code=str(fields.get("handling_code", "")),
+        values=values,
+        summary=" · ".join(summary),
+    )
+
+
+def display_value(value: Any) -> str:
+    """A stored value as one line of plain text (lists joined, groups counted)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(display_value(v) for v in value if not isinstance(v, dict))
+    if isinstance(value, dict):
+        return ""
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return str(value)
+
+
+def mark_read(profile: Any, operation_id: str, record_id: str, revision: int) -> None:
+    """Remember that this revision of the record was seen here (local only, never synced)."""
+    profile.store.execute(
+        "INSERT INTO record_reads (operation_id, record_id, revision) VALUES (?, ?, ?) "
+        "ON CONFLICT (operation_id, record_id) DO UPDATE SET revision = "
+        "max(revision, excluded.revision)",
+        (operation_id, record_id, revision),
+    )
+
+
+@dataclass(frozen=True)
+class Member:
+    device_id: str
+    name: str
+
+
+def members(profile: Any, operation_id: str) -> list[Member]:
+    """Who is in the operation (for the author filter and to name authors)."""
+    from sync.client.lifecycle import members as roster
+
+    try:
+        rows = roster(profile.store, operation_id)
+    except Exception:  # noqa: BLE001 - an operation without roster still lists its records
+        return []
+    return [Member(str(m.get("device_id", "")), str(m.get("name", ""))) for m in rows]

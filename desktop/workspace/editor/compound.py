@@ -1,0 +1,315 @@
+"""The editor's compound fields: repeated groups (commodity lines, identity documents), links to
+other records (pick or create), and photos from the operation's library."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from desktop.qt import Qt, QtWidgets, Signal
+from desktop.session import Session
+from desktop.widgets.plain_label import PlainLabel
+from desktop.workspace import record_data
+from desktop.workspace.cases_model import template_title
+from desktop.workspace.editor.fields import FieldWidget, make_field
+from forms.model import Field
+from locales import _
+
+
+class GroupEntry(QtWidgets.QGroupBox):
+    """One item of a repeated group: its sub-fields and a remove button."""
+
+    removed = Signal(object)
+
+    def __init__(self, spec: Field, runner: Any, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.widgets: dict[str, FieldWidget] = {}
+        self.labels: dict[str, QtWidgets.QLabel] = {}
+        form = QtWidgets.QFormLayout(self)
+        for sub in spec.fields:
+            widget = make_field(sub, runner, self)
+            label = QtWidgets.QLabel(self)
+            label.setBuddy(widget.input)
+            self.widgets[sub.id] = widget
+            self.labels[sub.id] = label
+            form.addRow(label, widget)
+        self.remove_button = QtWidgets.QPushButton(self)
+        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
+        form.addRow("", self.remove_button)
+
+    def retranslate(self, number: int) -> None:
+        self.setTitle(_("{group} {number}").format(group=_(self.spec.label), number=number))
+        for sub in self.spec.fields:
+            text = _(sub.label) + (" *" if sub.required else "")
+            self.labels[sub.id].setText(text)
+            self.widgets[sub.id].set_accessible(
+                _("{field}, entry {number}").format(field=_(sub.label), number=number)
+            )
+        self.remove_button.setText(_("Remove this entry"))
+
+    def value(self) -> dict[str, Any]:
+        return {k: w.value() for k, w in self.widgets.items() if w.value() not in (None, "")}
+
+    def set_value(self, value: Any) -> None:
+        for key, widget in self.widgets.items():
+            widget.set_value(value.get(key) if isinstance(value, dict) else None)
+
+
+class GroupField(FieldWidget):
+    def __init__(self, spec: Field, runner: Any, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.runner = runner
+        box = QtWidgets.QWidget(self)
+        self.entries_layout = QtWidgets.QVBoxLayout(box)
+        self.entries_layout.setContentsMargins(0, 0, 0, 0)
+        self.entries: list[GroupEntry] = []
+        self.add_button = QtWidgets.QPushButton(self)
+        self.add_button.clicked.connect(lambda: self.add_entry())
+        self.entries_layout.addWidget(self.add_button)
+        self._finish(box)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.add_button.setText(_("Add: {group}").format(group=_(self.spec.label)))
+        for number, entry in enumerate(self.entries, 1):
+            entry.retranslate(number)
+
+    def set_accessible(self, name: str) -> None:
+        self.add_button.setAccessibleName(_("Add: {group}").format(group=name))
+
+    def add_entry(self, value: Any = None) -> GroupEntry:
+        entry = GroupEntry(self.spec, self.runner, self)
+        entry.set_value(value or {})
+        for widget in entry.widgets.values():
+            widget.changed.connect(self.changed.emit)
+        entry.removed.connect(self._remove)
+        self.entries.append(entry)
+        self.entries_layout.insertWidget(len(self.entries) - 1, entry)
+        self.retranslate()
+        self.changed.emit()
+        return entry
+
+    def _remove(self, entry: GroupEntry) -> None:
+        self.entries.remove(entry)
+        entry.deleteLater()
+        self.retranslate()
+        self.changed.emit()
+
+    def value(self) -> Any:
+        items = [e.value() for e in self.entries]
+        return [i for i in items if i] or None
+
+    def set_value(self, value: Any) -> None:
+        for entry in self.entries:
+            entry.deleteLater()
+        self.entries.clear()
+        for item in value if isinstance(value, list) else []:
+            self.add_entry(item)
+        if not self.entries and self.spec.required:
+            self.add_entry()
+
+    def set_sub_issue(self, index: int, sub: str, text: str, warning: bool) -> bool:
+        if 0 <= index < len(self.entries) and sub in self.entries[index].widgets:
+            self.entries[index].widgets[sub].set_issue(text, warning=warning)
+            return True
+        return False
+
+    def clear_issues(self) -> None:
+        self.set_issue("")
+        for entry in self.entries:
+            for widget in entry.widgets.values():
+                widget.set_issue("")
+
+
+class PickerDialog(QtWidgets.QDialog):
+    """Pick one item from a list that a background search fills (records or library items)."""
+
+    def __init__(
+        self,
+        title: str,
+        search: Callable[[str, Callable[[list[tuple[str, str]]], None]], None],
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self._search = search
+        self.query = QtWidgets.QLineEdit(self)
+        self.query.setPlaceholderText(_("Search"))
+        self.query.setAccessibleName(_("Search"))
+        self.list = QtWidgets.QListWidget(self)
+        self.list.setAccessibleName(title)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Ok
+            | QtWidgets.QDialogButtonBox.StandardButton.Cancel,
+            self,
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.list.itemActivated.connect(lambda _i: self.accept())
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.query)
+        layout.addWidget(self.list)
+        layout.addWidget(buttons)
+        self.query.textChanged.connect(self._ask)
+        self._asked = ""
+        self._ask("")
+
+    def _ask(self, text: str) -> None:
+        self._asked = text
+        def deliver(rows: list[tuple[str, str]]) -> None:
+            self._fill(text, rows)
+
+        self._search(text, deliver)
+
+    def _fill(self, text: str, rows: list[tuple[str, str]]) -> None:
+        if text != self._asked:
+            return
+        self.list.clear()
+        for key, label in rows:
+            item = QtWidgets.QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.list.addItem(item)
+        if rows:
+            self.list.setCurrentRow(0)
+
+    def chosen(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+
+class LinkField(FieldWidget):
+    """Links to other records of the operation: a list, "Pick…", "Create…" and "Remove"."""
+
+    create_requested = Signal(str, object)  # template id, callback(record_id)
+
+    def __init__(
+        self,
+        spec: Field,
+        session: Session,
+        operation_id: str,
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(spec, parent)
+        self.session = session
+        self.operation_id = operation_id
+        box = QtWidgets.QWidget(self)
+        layout = QtWidgets.QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.list = QtWidgets.QListWidget(box)
+        self.list.setMaximumHeight(self.list.fontMetrics().lineSpacing() * 4 + 8)
+        buttons = QtWidgets.QVBoxLayout()
+        self.pick_button = QtWidgets.QPushButton(box)
+        self.pick_button.clicked.connect(self.pick)
+        self.create_button = QtWidgets.QPushButton(box)
+        self.create_button.clicked.connect(self._create)
+        self.remove_button = QtWidgets.QPushButton(box)
+        self.remove_button.clicked.connect(self._remove)
+        for button in (self.pick_button, self.create_button, self.remove_button):
+            buttons.addWidget(button)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        self._finish(box)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.pick_button.setText(_("Pick…"))
+        self.create_button.setText(_("Create…"))
+        self.remove_button.setText(_("Remove"))
+
+    def set_accessible(self, name: str) -> None:
+        self.list.setAccessibleName(name)
+        self.pick_button.setAccessibleName(_("Pick a record for {field}").format(field=name))
+        self.create_button.setAccessibleName(_("Create a record for {field}").format(field=name))
+
+    def ids(self) -> list[str]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+
+    def add_link(self, record_id: str, label: str = "") -> None:
+        if record_id in self.ids():
+            return
+        item = QtWidgets.QListWidgetItem(label or record_id[:12])
+        item.setData(Qt.ItemDataRole.UserRole, record_id)
+        self.list.addItem(item)
+        self.changed.emit()
+
+    def value(self) -> Any:
+        ids = self.ids()
+        if self.spec.multiple:
+            return ids or None
+        return ids[0] if ids else None
+
+    def set_value(self, value: Any) -> None:
+        self.list.clear()
+        for record_id in value if isinstance(value, list) else [value] if value else []:
+            self.add_link(str(record_id))
+
+    def search(self, text: str, deliver: Callable[[list[tuple[str, str]]], None]) -> None:
+        op, templates = self.operation_id, self.spec.link_templates
+        self.session.call(
+            lambda profile: record_data.record_choices(profile, op, templates, text)
+        ).success(
+            lambda rows: deliver(
+                [(r.record_id, f"{template_title(r.template_id)}: {r.summary}") for r in rows]
+            )
+        ).run()
+
+    def pick(self) -> PickerDialog:
+        dialog = PickerDialog(_("Pick a record"), self.search, self)
+        dialog.accepted.connect(lambda: self._picked(dialog))
+        dialog.open()
+        return dialog
+
+    def _picked(self, dialog: PickerDialog) -> None:
+        chosen = dialog.chosen()
+        item = dialog.list.currentItem()
+        if chosen:
+            if not self.spec.multiple:
+                self.list.clear()
+            self.add_link(chosen, item.text() if item is not None else "")
+
+    def _create(self) -> None:
+        templates = self.spec.link_templates or ("person",)
+        self.create_requested.emit(templates[0], lambda rid: self.add_link(rid))
+
+    def _remove(self) -> None:
+        row = self.list.currentRow()
+        if row >= 0:
+            self.list.takeItem(row)
+            self.changed.emit()
+
+
+class PhotoField(LinkField):
+    """Photos from the operation's library: the value is a list of library item ids."""
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.pick_button.setText(_("From the library…"))
+        self.create_button.hide()
+
+    def search(self, text: str, deliver: Callable[[list[tuple[str, str]]], None]) -> None:
+        op, needle = self.operation_id, text.casefold()
+
+        def images(profile: Any) -> list[tuple[str, str]]:
+            return [
+                (i.item_id, i.title)
+                for i in profile.store.library.list(op)
+                if i.media_type.startswith("image/") and needle in i.title.casefold()
+            ][:200]
+
+        self.session.call(images).success(deliver).run()
+
+    def pick(self) -> PickerDialog:
+        dialog = PickerDialog(_("Pick a photo from the library"), self.search, self)
+        dialog.accepted.connect(lambda: self._picked(dialog))
+        dialog.open()
+        return dialog
+
+
+class SectionTitle(PlainLabel):
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent=parent)
+        font = self.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.1)
+        self.setFont(font)

@@ -1,0 +1,277 @@
+"""One input widget per template field type, all with the same small interface:
+``value()`` (what validation receives), ``set_value(v)``, the ``changed`` signal, and
+``set_issue(text, warning)`` showing an error (red) or a quality warning (amber) under it.
+
+Widgets are built from the field definition alone (:func:`make_field`), so any template renders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+from desktop.qt import QtCore, QtWidgets, Signal
+from desktop.widgets.plain_label import PlainLabel
+from desktop.workspace.editor.completion import LOOKUPS, ReferenceCompleter
+from forms.model import Field, FieldType
+from locales import _
+
+NO_DATE = QtCore.QDate(1900, 1, 1)
+
+PLACEHOLDERS = {
+    FieldType.PHONE: "+33 6 12 34 56 78",
+    FieldType.EMAIL: "name@example.org",
+    FieldType.IMO: "IMO 9074729",
+    FieldType.CONTAINER: "CSQU3054383",
+    FieldType.CAS: "50-36-2",
+    FieldType.FLIGHT: "AF1234",
+    FieldType.VIN: "1HGCM82633A004352",
+    FieldType.COORDINATES: "51.92, 4.48",
+    FieldType.TIME: "14:30",
+    FieldType.DATETIME: "2026-11-02 14:30",
+    FieldType.UNLOCODE: "NLRTM",
+    FieldType.HS_CODE: "2939.71",
+    FieldType.AIRPORT: "CDG",
+}
+
+
+class FieldWidget(QtWidgets.QWidget):
+    """The common frame: the input, then one line for its error or warning."""
+
+    changed = Signal()
+
+    def __init__(self, spec: Field, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spec = spec
+        self.issue = PlainLabel(parent=self)
+        self.issue.setWordWrap(True)
+        self.issue.hide()
+        self._layout = QtWidgets.QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+
+    def _finish(self, widget: QtWidgets.QWidget) -> None:
+        self.input = widget
+        self._layout.addWidget(widget)
+        self._layout.addWidget(self.issue)
+        self.setFocusProxy(widget)
+
+    def set_accessible(self, name: str) -> None:
+        self.input.setAccessibleName(name)
+        if self.spec.help:
+            self.input.setToolTip(_(self.spec.help))
+            self.input.setAccessibleDescription(_(self.spec.help))
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def set_issue(self, text: str, *, warning: bool = False) -> None:
+        if not text:
+            self.issue.clear()
+            self.issue.hide()
+            self.input.setStyleSheet("")
+            return
+        mark = "⚠ " if warning else "✖ "
+        self.issue.setText(mark + text)
+        colour = "#8a4b00" if warning else "#a4262c"
+        self.issue.setStyleSheet(f"color: {colour};")
+        self.issue.setObjectName("warning" if warning else "error")
+        self.input.setStyleSheet(f"border: 1px solid {colour};")
+        self.issue.show()
+
+
+class LineField(FieldWidget):
+    def __init__(self, spec: Field, runner: Any, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.edit = QtWidgets.QLineEdit(self)
+        example = PLACEHOLDERS.get(spec.type, "")
+        if spec.type in LOOKUPS:
+            # Translators: placeholder of a field with type-ahead; {example} is a code.
+            self.edit.setPlaceholderText(
+                _("Type a name or a code, e.g. {example}").format(example=example)
+            )
+        elif example:
+            self.edit.setPlaceholderText(_("e.g. {example}").format(example=example))
+        if spec.max_length:
+            self.edit.setMaxLength(spec.max_length)
+        self.edit.textChanged.connect(lambda _t: self.changed.emit())
+        self.completer: ReferenceCompleter | None = None
+        if spec.type in LOOKUPS and runner is not None:
+            self.completer = ReferenceCompleter(self.edit, LOOKUPS[spec.type], runner)
+        self._finish(self.edit)
+
+    def value(self) -> Any:
+        return self.edit.text().strip() or None
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText("" if value is None else str(value))
+
+
+class TextAreaField(FieldWidget):
+    def __init__(self, spec: Field, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.edit = QtWidgets.QPlainTextEdit(self)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * 4 + 12)
+        self.edit.textChanged.connect(self.changed.emit)
+        self._finish(self.edit)
+
+    def value(self) -> Any:
+        return self.edit.toPlainText().strip() or None
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setPlainText("" if value is None else str(value))
+
+
+class DateField(FieldWidget):
+    """A date picker whose lowest date means "not given"."""
+
+    def __init__(self, spec: Field, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.edit = QtWidgets.QDateEdit(self)
+        self.edit.setCalendarPopup(True)
+        self.edit.setMinimumDate(NO_DATE)
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setSpecialValueText(_("not given"))
+        self.edit.setDate(NO_DATE)
+        self.edit.dateChanged.connect(lambda _d: self.changed.emit())
+        self._finish(self.edit)
+
+    def value(self) -> Any:
+        date = self.edit.date()
+        return None if date == NO_DATE else date.toString("yyyy-MM-dd")
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, str) and value:
+            try:
+                day = dt.date.fromisoformat(value[:10])
+            except ValueError:
+                return
+            self.edit.setDate(QtCore.QDate(day.year, day.month, day.day))
+        else:
+            self.edit.setDate(NO_DATE)
+
+
+class ChoiceField(FieldWidget):
+    """A fixed list: template choices, countries, currencies or units (all small lists)."""
+
+    def __init__(self, spec: Field, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.combo = QtWidgets.QComboBox(self)
+        if spec.type in (FieldType.COUNTRY, FieldType.CURRENCY):
+            # Type-ahead over the names, anywhere in the name ("land" finds Netherlands).
+            self.combo.setEditable(True)
+            self.combo.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)
+            completer = self.combo.completer()
+            assert completer is not None  # an editable combo box always has one
+            completer.setFilterMode(QtCore.Qt.MatchFlag.MatchContains)
+            completer.setCompletionMode(QtWidgets.QCompleter.CompletionMode.PopupCompletion)
+        self.combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self._finish(self.combo)
+        self.fill()
+
+    def items(self) -> list[tuple[str, str]]:
+        spec = self.spec
+        if spec.type is FieldType.COUNTRY:
+            from desktop.countries import countries
+
+            return [(c.code, c.name) for c in countries()]
+        if spec.type is FieldType.CURRENCY:
+            from forms.reference.currencies import currencies
+
+            return [(c.code, f"{c.code} {c.name}") for c in currencies()]
+        if spec.type is FieldType.UNIT:
+            from forms.reference.units import UNITS
+
+            return [(u.code, f"{u.code} ({_(u.label)})") for u in UNITS]
+        if spec.type is FieldType.BOOLEAN:
+            return [("true", _("yes")), ("false", _("no"))]
+        return [(c.value, _(c.label)) for c in spec.choices]
+
+    def fill(self) -> None:
+        current = self.value()
+        self.combo.blockSignals(True)
+        self.combo.clear()
+        self.combo.addItem("", None)
+        for value, text in self.items():
+            self.combo.addItem(text, value)
+        self.combo.blockSignals(False)
+        self.set_value(current)
+
+    def value(self) -> Any:
+        data = self.combo.currentData()
+        if self.spec.type is FieldType.BOOLEAN and data is not None:
+            return data == "true"
+        return data
+
+    def set_value(self, value: Any) -> None:
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        index = self.combo.findData(value) if value is not None else 0
+        self.combo.setCurrentIndex(max(0, index))
+
+
+class ListField(FieldWidget):
+    """A field with ``multiple``: a row per value, an add button, a remove button per row."""
+
+    def __init__(self, spec: Field, runner: Any, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(spec, parent)
+        self.runner = runner
+        box = QtWidgets.QWidget(self)
+        self.rows_layout = QtWidgets.QVBoxLayout(box)
+        self.rows_layout.setContentsMargins(0, 0, 0, 0)
+        self.rows: list[FieldWidget] = []
+        self.add_button = QtWidgets.QPushButton(self)
+        self.add_button.clicked.connect(lambda: self.add_row())
+        self.rows_layout.addWidget(self.add_button)
+        self._finish(box)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.add_button.setText(_("Add another"))
+
+    def add_row(self, value: Any = None) -> FieldWidget:
+        single = dataclasses.replace(self.spec, multiple=False)
+        row = make_field(single, self.runner, self)
+        row.set_value(value)
+        row.changed.connect(self.changed.emit)
+        self.rows.append(row)
+        self.rows_layout.insertWidget(len(self.rows) - 1, row)
+        self.changed.emit()
+        return row
+
+    def value(self) -> Any:
+        values = [v for v in (r.value() for r in self.rows) if v not in (None, "")]
+        return values or None
+
+    def set_value(self, value: Any) -> None:
+        for row in self.rows:
+            row.deleteLater()
+        self.rows.clear()
+        for item in value if isinstance(value, list) else [value] if value else []:
+            self.add_row(item)
+        if not self.rows:
+            self.add_row()
+
+
+def make_field(spec: Field, runner: Any, parent: QtWidgets.QWidget | None = None) -> FieldWidget:
+    """The widget for ``spec`` (groups, links and photos are built by the form)."""
+    if spec.multiple and spec.type not in (FieldType.LINK, FieldType.PHOTO, FieldType.GROUP):
+        return ListField(spec, runner, parent)
+    if spec.type is FieldType.TEXTAREA:
+        return TextAreaField(spec, parent)
+    if spec.type is FieldType.DATE:
+        return DateField(spec, parent)
+    if spec.type in (
+        FieldType.CHOICE,
+        FieldType.COUNTRY,
+        FieldType.CURRENCY,
+        FieldType.UNIT,
+        FieldType.BOOLEAN,
+    ):
+        return ChoiceField(spec, parent)
+    return LineField(spec, runner, parent)

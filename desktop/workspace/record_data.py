@@ -1,0 +1,251 @@
+"""What the record view and the editor read and write, Qt-free: one record with its history,
+conflicts, links and attachments as plain data, and the workflow steps (submit, validate,
+return). Every function runs on the session's writer thread with the unlocked profile.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.workspace import cases_query as q
+from forms.model import FieldType, Template
+from forms.registry import get_template
+from forms.validation import ValidationContext, ValidationResult, validate_record
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    revision: int
+    author: str
+    hlc: str
+    status: str | None
+    changed: tuple[str, ...]
+    comment: str | None
+    conflict: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field two participants changed concurrently: every value they gave, with who."""
+
+    field: str
+    values: tuple[tuple[str, str, Any], ...]  # (author, hlc, value); the winner is the latest
+
+
+@dataclass(frozen=True)
+class LinkedRecord:
+    record_id: str
+    template_id: str
+    summary: str
+    field: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    item_id: str
+    title: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class RecordDetails:
+    record_id: str
+    template_id: str
+    status: str
+    author: str
+    revision: int
+    fields: dict[str, Any]
+    history: tuple[HistoryEntry, ...]
+    conflicts: tuple[Conflict, ...]
+    links: tuple[LinkedRecord, ...]
+    attachments: tuple[Attachment, ...]
+    returned_comment: str | None = None  # the coordinator's comment when returned
+    mine: bool = False
+    editable: bool = False
+
+
+def load(profile: Any, operation_id: str, record_id: str, role: str) -> RecordDetails | None:
+    """The record as shown to a person: logged as a consultation, marked read here."""
+    store = profile.store
+    record = store.records.view(operation_id, record_id)
+    if record is None:
+        return None
+    rows = store.query(
+        "SELECT revision, author, hlc, status, changes, comment, conflict FROM record_revisions "
+        "WHERE operation_id = ? AND record_id = ? ORDER BY hlc, revision",
+        (operation_id, record_id),
+    )
+    history: list[HistoryEntry] = []
+    raced: dict[str, list[tuple[str, str, Any]]] = {}
+    returned_comment = None
+    for revision, author, hlc, status, changes_json, comment, conflict in rows:
+        changes = json.loads(changes_json)
+        history.append(
+            HistoryEntry(
+                int(revision), author, hlc, status, tuple(changes), comment, bool(conflict)
+            )
+        )
+        if conflict:
+            for name, value in changes.items():
+                raced.setdefault(name, []).append((author, hlc, value))
+        if status is not None:
+            returned_comment = comment if status == "returned" else None
+    conflicts = tuple(
+        Conflict(name, tuple(values))
+        for name, values in raced.items()
+        if len({json.dumps(v, sort_keys=True) for _a, _h, v in values}) > 1
+    )
+    links = tuple(_links(store, operation_id, record.template_id, record.fields))
+    attachments = tuple(
+        Attachment(i.item_id, i.title, i.media_type, int(i.size))
+        for i in store.library.list(operation_id, record_id=record_id)
+    )
+    q.mark_read(profile, operation_id, record_id, record.revision)
+    mine = record.author == profile.device_id
+    return RecordDetails(
+        record_id=record.record_id,
+        template_id=record.template_id,
+        status=record.status,
+        author=record.author,
+        revision=record.revision,
+        fields=dict(record.fields),
+        history=tuple(history),
+        conflicts=conflicts,
+        links=links,
+        attachments=attachments,
+        returned_comment=returned_comment,
+        mine=mine,
+        editable=role != "observer" and (mine or role == "coordinator"),
+    )
+
+
+def _links(
+    store: Any, operation_id: str, template_id: str, fields: dict[str, Any]
+) -> list[LinkedRecord]:
+    try:
+        template = get_template(template_id)
+    except KeyError:
+        return []
+    found: list[LinkedRecord] = []
+    for f in template.fields():
+        if f.type is not FieldType.LINK:
+            continue
+        value = fields.get(f.id)
+        ids = value if isinstance(value, list) else [value] if value else []
+        for target in ids:
+            other = store.records.get(operation_id, str(target))
+            if other is None:
+                found.append(LinkedRecord(str(target), "", "", f.id))
+            else:
+                found.append(
+                    LinkedRecord(other.record_id, other.template_id, summary_of(other), f.id)
+                )
+    return found
+
+
+def summary_of(record: Any) -> str:
+    try:
+        template = get_template(record.template_id)
+    except KeyError:
+        return ""
+    parts = [q.display_value(record.fields.get(fid)) for fid in q.column_fields(template, 3)]
+    return " · ".join(p for p in parts if p)
+
+
+def set_status(
+    profile: Any, operation_id: str, record_id: str, status: str, comment: str | None = None
+) -> int:
+    """Submit, validate or return a record (the sync layer checks who may)."""
+    from sync.client.local import LocalChanges
+
+    return LocalChanges(profile, operation_id).revise(
+        record_id, {}, status=status, comment=comment or None
+    )
+
+
+@dataclass
+class SaveResult:
+    record_id: str
+    warnings: list[Any] = field(default_factory=list)
+
+
+def validate(template: Template, values: dict[str, Any], record_id: str | None) -> ValidationResult:
+    return validate_record(template, values, ValidationContext(record_id=record_id))
+
+
+def save(
+    profile: Any,
+    operation_id: str,
+    template: Template,
+    values: dict[str, Any],
+    *,
+    record_id: str | None,
+    status: str,
+) -> SaveResult:
+    """Validate and write a new record or the changed fields of an existing one, sealed into
+    the outbox (LocalChanges). Raises CordonError with the errors when validation fails."""
+    from locales import _
+    from sync.client.local import LocalChanges
+    from sync.errors import CordonError
+
+    result = validate(template, values, record_id)
+    if not result.ok:
+        raise CordonError(
+            _("The record was refused; fix these fields: {errors}").format(
+                errors="; ".join(f"{e.field}: {e.message}" for e in result.errors)
+            )
+        )
+    changes = LocalChanges(profile, operation_id)
+    if record_id is None:
+        (new_id,) = changes.add_records(template.id, int(template.version), [result.values], status)
+        return SaveResult(new_id, list(result.warnings))
+    current = profile.store.records.get(operation_id, record_id)
+    old = current.fields if current is not None else {}
+    names = set(old) | set(result.values)
+    diff = {n: result.values.get(n) for n in names if result.values.get(n) != old.get(n)}
+    new_status = status if current is None or current.status != status else None
+    if diff or new_status:
+        changes.revise(record_id, diff, status=new_status)
+    return SaveResult(record_id, list(result.warnings))
+
+
+def record_choices(
+    profile: Any, operation_id: str, templates: tuple[str, ...], text: str, limit: int = 50
+) -> list[LinkedRecord]:
+    """Records a link field may point to, newest first, narrowed by a search text."""
+    flt = q.CaseFilter(search=text.strip())
+    rows = (
+        q.search(profile, operation_id, flt, q.Sort())
+        if flt.search
+        else q.page(profile, operation_id, flt, q.Sort(), 0, limit * 4)
+    )
+    return [
+        LinkedRecord(r.record_id, r.template_id, r.summary, "")
+        for r in rows
+        if not templates or r.template_id in templates
+    ][:limit]
+
+
+def editor_setup(
+    profile: Any, operation_id: str, template_id: str | None, record_id: str | None
+) -> tuple[Any, str, frozenset[str]]:
+    """What the editor needs before it builds: the record (None for a new one), its template
+    id, and the fields the operation's template set hides (simplified forms)."""
+    from forms.model import TemplateError
+    from forms.templateset import template_set_from_stored
+
+    record = profile.store.records.get(operation_id, record_id) if record_id else None
+    tid = record.template_id if record is not None else template_id or ""
+    hidden: frozenset[str] = frozenset()
+    op = profile.store.operations.get(operation_id)
+    if op is not None:
+        try:
+            template_set = template_set_from_stored(op.templates)
+            if tid in template_set:
+                hidden = template_set.hidden(tid)
+        except TemplateError:
+            pass  # no usable set stored: the full template
+    return record, tid, hidden

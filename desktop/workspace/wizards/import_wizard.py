@@ -1,0 +1,341 @@
+"""The import wizard: pick a file and a template, map its columns (suggested from the headers,
+editable), dry run with the report of every refused row, then import with progress.
+
+File reading and validation run on the general pool; the records are written by the session's
+writer (sealed into the outbox). Nothing is imported when a row is refused, unless the person
+asks to import the valid rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop.qt import QtWidgets, Signal
+from desktop.session import Session
+from desktop.widgets.plain_label import PlainLabel
+from desktop.workspace.cases_model import template_title
+from desktop.workspace.context import OperationRef
+from desktop.workspace.wizards import jobs
+from forms.importing import ColumnMapping, ImportFileError, ImportReport
+from forms.registry import get_template
+from locales import _, ngettext
+
+FILE_FILTER = "*.xlsx *.csv *.txt *.xml"
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, ImportFileError):
+        return str(getattr(exc, "message", None) or exc)
+    return str(exc) or type(exc).__name__
+
+
+class FilePage(QtWidgets.QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__(wizard)
+        self.w = wizard
+        self.path = QtWidgets.QLineEdit(self)
+        self.browse = QtWidgets.QPushButton(self)
+        self.browse.clicked.connect(self._browse)
+        self.template = QtWidgets.QComboBox(self)
+        self.path_label = QtWidgets.QLabel(self)
+        self.path_label.setBuddy(self.path)
+        self.template_label = QtWidgets.QLabel(self)
+        self.template_label.setBuddy(self.template)
+        self.error = PlainLabel(parent=self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #a4262c;")
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(self.browse)
+        form = QtWidgets.QFormLayout(self)
+        form.addRow(self.path_label, row)
+        form.addRow(self.template_label, self.template)
+        form.addRow(self.error)
+        self.path.textChanged.connect(lambda _t: self.completeChanged.emit())
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Choose a file"))
+        self.setSubTitle(_("A spreadsheet (xlsx), a CSV file or an XML file."))
+        self.path_label.setText(_("&File:"))
+        self.template_label.setText(_("&Template:"))
+        self.path.setAccessibleName(_("File"))
+        self.template.setAccessibleName(_("Template"))
+        self.browse.setText(_("&Browse…"))
+        current = self.template.currentData()
+        self.template.clear()
+        for template_id in self.w.templates:
+            self.template.addItem(template_title(template_id), template_id)
+        if current:
+            self.template.setCurrentIndex(max(0, self.template.findData(current)))
+
+    def _browse(self) -> None:
+        name, _filter = QtWidgets.QFileDialog.getOpenFileName(
+            self, _("Choose a file to import"), "", f"{_('Tables')} ({FILE_FILTER})"
+        )
+        if name:
+            self.path.setText(name)
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return bool(self.path.text().strip())
+
+    def validatePage(self) -> bool:  # noqa: N802
+        """Read the headers off the UI thread, then move on when they arrived."""
+        if self.w.headers is not None and self.w.read_path == self.path.text().strip():
+            return True
+        path = Path(self.path.text().strip())
+        template = get_template(self.template.currentData())
+        self.error.clear()
+        self.w.read_path = str(path)
+
+        def read(_progress: Any) -> tuple[list[str], ColumnMapping]:
+            return jobs.headers(path, template)
+
+        def got(result: tuple[list[str], ColumnMapping]) -> None:
+            self.w.template = template
+            self.w.headers, self.w.mapping = result
+            self.w.next()
+
+        def failed(exc: BaseException) -> None:
+            self.w.read_path = ""
+            self.error.setText(
+                _("The file could not be read: {reason}").format(reason=_error_text(exc))
+            )
+
+        self.w.session.runner.op(read).success(got).failure(failed).run()
+        return False
+
+
+class MappingPage(QtWidgets.QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__(wizard)
+        self.w = wizard
+        self.table = QtWidgets.QTableWidget(self)
+        self.table.setColumnCount(2)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.combos: dict[str, QtWidgets.QComboBox] = {}
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.table)
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Map the columns"))
+        self.setSubTitle(_("Each column of the file feeds one field; suggestions are filled in."))
+        self.table.setHorizontalHeaderLabels([_("Column in the file"), _("Field")])
+        self.table.setAccessibleName(_("Column mapping"))
+
+    def initializePage(self) -> None:  # noqa: N802
+        template, headers = self.w.template, self.w.headers or []
+        assert template is not None
+        mapping = self.w.mapping or ColumnMapping()
+        targets = jobs.mapping_targets(template)
+        self.table.setRowCount(len(headers))
+        self.combos.clear()
+        for row, header in enumerate(headers):
+            item = QtWidgets.QTableWidgetItem(header)
+            self.table.setItem(row, 0, item)
+            combo = QtWidgets.QComboBox(self.table)
+            combo.addItem(_("(ignore)"), "")
+            for target in targets:
+                combo.addItem(self._label(target), target)
+            combo.setCurrentIndex(max(0, combo.findData(mapping.target(header) or "")))
+            combo.setAccessibleName(_("Field for column {column}").format(column=header))
+            self.table.setCellWidget(row, 1, combo)
+            self.combos[header] = combo
+        self.table.resizeColumnToContents(0)
+
+    def _label(self, target: str) -> str:
+        template = self.w.template
+        assert template is not None
+        group, _sep, sub = target.partition(".")
+        f = template.field(group)
+        if f is None:
+            return target
+        if sub:
+            s = f.subfield(sub)
+            return f"{_(f.label)} › {_(s.label) if s else sub}"
+        return _(f.label)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        assert self.w.template is not None
+        self.w.mapping = ColumnMapping(
+            {h: c.currentData() or "" for h, c in self.combos.items()}, self.w.template.id
+        )
+        return True
+
+
+class DryRunPage(QtWidgets.QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__(wizard)
+        self.w = wizard
+        self.summary = PlainLabel(parent=self)
+        self.summary.setWordWrap(True)
+        self.refused = QtWidgets.QTableWidget(self)
+        self.refused.setColumnCount(4)
+        self.refused.horizontalHeader().setStretchLastSection(True)
+        self.refused.verticalHeader().setVisible(False)
+        self.valid_only = QtWidgets.QCheckBox(self)
+        self.valid_only.toggled.connect(lambda _c: self.completeChanged.emit())
+        self.busy = QtWidgets.QProgressBar(self)
+        self.busy.setRange(0, 0)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.refused, 1)
+        layout.addWidget(self.valid_only)
+        self.report: ImportReport | None = None
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Dry run"))
+        self.setSubTitle(_("Every row is checked; nothing is stored yet."))
+        self.refused.setHorizontalHeaderLabels([_("Row"), _("Column"), _("Field"), _("Reason")])
+        self.refused.setAccessibleName(_("Refused rows"))
+        self.valid_only.setText(_("Import the valid rows and leave the refused ones out"))
+        if self.report is not None:
+            self._show(self.report)
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.report = None
+        self.summary.setText(_("Checking every row…"))
+        self.busy.show()
+        self.refused.setRowCount(0)
+        self.valid_only.hide()
+        self.valid_only.setChecked(False)
+        path, template, mapping = Path(self.w.read_path), self.w.template, self.w.mapping
+        assert template is not None and mapping is not None
+
+        def failed(exc: BaseException) -> None:
+            self.busy.hide()
+            self.summary.setText(
+                _("The file could not be imported: {reason}").format(reason=_error_text(exc))
+            )
+
+        self.w.session.runner.op(lambda _p: jobs.dry_run(path, template, mapping)).success(
+            self._show
+        ).failure(failed).run()
+
+    def _show(self, report: ImportReport) -> None:
+        self.report = report
+        self.w.dry_report = report
+        self.busy.hide()
+        valid = ngettext("{n} row can be imported", "{n} rows can be imported", report.valid_rows)
+        refused = ngettext("{n} row refused", "{n} rows refused", report.refused_rows)
+        self.summary.setText(
+            valid.format(n=report.valid_rows) + " · " + refused.format(n=report.refused_rows)
+        )
+        self.refused.setRowCount(len(report.refused))
+        for row, r in enumerate(report.refused):
+            cells = [str(r.row), r.column or "", self._field_label(r.field), r.reason]
+            for column, text in enumerate(cells):
+                self.refused.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+        self.refused.resizeColumnsToContents()
+        self.valid_only.setVisible(report.refused_rows > 0 and report.valid_rows > 0)
+        self.completeChanged.emit()
+
+    def _field_label(self, path: str) -> str:
+        import re
+
+        template = self.w.template
+        top = re.split(r"[\[.]", path, maxsplit=1)[0]
+        f = template.field(top) if template is not None else None
+        return f"{_(f.label)} ({path})" if f is not None else path
+
+    def isComplete(self) -> bool:  # noqa: N802
+        report = self.report
+        if report is None or report.valid_rows == 0:
+            return False
+        return report.refused_rows == 0 or self.valid_only.isChecked()
+
+
+class ImportPage(QtWidgets.QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__(wizard)
+        self.w = wizard
+        self.summary = PlainLabel(parent=self)
+        self.summary.setWordWrap(True)
+        self.bar = QtWidgets.QProgressBar(self)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.bar)
+        layout.addStretch(1)
+        self.done = False
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Import"))
+        self.bar.setAccessibleName(_("Import progress"))
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.done = False
+        self.summary.setText(_("Storing the records…"))
+        self.bar.setRange(0, 0)
+        w = self.w
+        path, template, mapping = Path(w.read_path), w.template, w.mapping
+        assert template is not None and mapping is not None
+        op = w.operation.operation_id
+        valid_only = w.dry_page.valid_only.isChecked()
+
+        def work(profile: Any, progress: Any) -> ImportReport:
+            return jobs.run_import(
+                profile, op, path, template, mapping, valid_only=valid_only, progress=progress
+            )
+
+        def progressed(update: Any) -> None:
+            self.bar.setRange(0, max(1, update.total))
+            self.bar.setValue(update.done)
+
+        def finished(report: ImportReport) -> None:
+            self.done = True
+            self.bar.setRange(0, 1)
+            self.bar.setValue(1)
+            self.summary.setText(
+                ngettext("{n} record imported.", "{n} records imported.", report.imported).format(
+                    n=report.imported
+                )
+            )
+            w.imported.emit(report.imported)
+            self.completeChanged.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.summary.setText(_("The import failed: {reason}").format(reason=_error_text(exc)))
+
+        w.session.call_with_progress(work).progress(progressed).success(finished).failure(
+            failed
+        ).run()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.done
+
+
+class ImportWizard(QtWidgets.QWizard):
+    imported = Signal(int)
+
+    def __init__(
+        self,
+        session: Session,
+        operation: OperationRef,
+        templates: list[str],
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.operation = operation
+        self.templates = templates
+        self.template: Any = None
+        self.headers: list[str] | None = None
+        self.mapping: ColumnMapping | None = None
+        self.read_path = ""
+        self.dry_report: ImportReport | None = None
+        self.file_page = FilePage(self)
+        self.mapping_page = MappingPage(self)
+        self.dry_page = DryRunPage(self)
+        self.import_page = ImportPage(self)
+        for page in (self.file_page, self.mapping_page, self.dry_page, self.import_page):
+            self.addPage(page)
+        self.setOption(QtWidgets.QWizard.WizardOption.NoBackButtonOnLastPage)
+        self.resize(720, 520)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Import records"))
+        for page in (self.file_page, self.mapping_page, self.dry_page, self.import_page):
+            page.retranslate()

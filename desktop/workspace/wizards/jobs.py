@@ -1,0 +1,137 @@
+"""The work behind the import and export wizards, Qt-free: reading a file's headers, the dry
+run, the import itself (records sealed into the outbox in packages of 100) and the export with
+its audit entry. File reading runs on the general pool; store work on the writer thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop.workspace import cases_query as q
+from forms.importing import ColumnMapping, ImportReport, import_file, preview_mapping
+from forms.model import FieldType, Template
+from forms.registry import get_template
+
+RECORDS_PER_PACKAGE = 100  # as `cordon import`: one sealed package per hundred records
+
+
+def mapping_targets(template: Template) -> list[str]:
+    """Every field path a column may feed: top-level fields and ``group.sub`` (entry 1)."""
+    targets: list[str] = []
+    for f in template.fields():
+        if f.type is FieldType.GROUP:
+            targets += [f"{f.id}.{sub.id}" for sub in f.fields]
+        else:
+            targets.append(f.id)
+    return targets
+
+
+def headers(path: Path, template: Template) -> tuple[list[str], ColumnMapping]:
+    return preview_mapping(path, template)
+
+
+def dry_run(path: Path, template: Template, mapping: ColumnMapping) -> ImportReport:
+    return import_file(path, template, mapping, dry_run=True)
+
+
+def run_import(
+    profile: Any,
+    operation_id: str,
+    path: Path,
+    template: Template,
+    mapping: ColumnMapping,
+    *,
+    valid_only: bool,
+    progress: Any,
+) -> ImportReport:
+    """Import the file's valid rows as draft records; nothing when a row is refused, unless
+    ``valid_only``. Reports progress by records stored."""
+    from sync.client.local import LocalChanges
+    from sync.store import audit
+
+    report = import_file(path, template, mapping, import_valid_rows=valid_only)
+    rows = [r.values for r in report.records]
+    if not rows:
+        return report
+    changes = LocalChanges(profile, operation_id)
+    stored = 0
+    for start in range(0, len(rows), RECORDS_PER_PACKAGE):
+        progress.check()
+        batch = rows[start : start + RECORDS_PER_PACKAGE]
+        changes.add_records(template.id, int(template.version), batch, "draft", audit_each=False)
+        stored += len(batch)
+        progress.report(stored, len(rows))
+    profile.store.audit.append(audit.COLLECTION, f"import:{stored}", operation_id)
+    report.imported = stored
+    return report
+
+
+def count_restricted(profile: Any, operation_id: str, flt: q.CaseFilter) -> tuple[int, int]:
+    """(records the export would take, of which H2/H3)."""
+    total = q.count(profile, operation_id, flt.without_search())
+    restricted = (
+        sum(
+            q.count(
+                profile,
+                operation_id,
+                q.CaseFilter(**{**flt.without_search().__dict__, "handling_code": code}),
+            )
+            for code in ("H2", "H3")
+        )
+        if not flt.handling_code
+        else (total if flt.handling_code in ("H2", "H3") else 0)
+    )
+    return total, restricted
+
+
+def run_export(
+    profile: Any,
+    operation_id: str,
+    flt: q.CaseFilter,
+    path: Path,
+    fmt: str,
+    *,
+    include_restricted: bool,
+    progress: Any,
+) -> Any:
+    """Export the records the list's filters select; logged as a disclosure."""
+    from forms.exporting.core import ExportRecord, export_records
+    from sync.store import audit
+
+    flt = flt.without_search()
+    total = q.count(profile, operation_id, flt)
+    records: list[ExportRecord] = []
+    offset = 0
+    while offset < total:
+        progress.check()
+        for row in q.page(profile, operation_id, flt, q.Sort(), offset, 1000):
+            record = profile.store.records.get(operation_id, row.record_id)
+            if record is None:
+                continue
+            try:
+                template = get_template(record.template_id)
+            except KeyError:
+                continue
+            records.append(
+                ExportRecord(
+                    record.record_id,
+                    template,
+                    record.fields,
+                    {
+                        "status": record.status,
+                        "author": record.author,
+                        "updated": record.updated_hlc,
+                    },
+                )
+            )
+        offset += 1000
+        progress.report(min(offset, total), total)
+    summary = export_records(
+        records,
+        path,
+        fmt,
+        include_restricted=include_restricted,
+        meta_columns=("status", "author", "updated"),
+    )
+    profile.store.audit.append(audit.DISCLOSURE, f"export:{summary.records}", operation_id)
+    return summary
