@@ -30,7 +30,13 @@ class Workspace(QtWidgets.QTabWidget):
         self.picture = PictureRoom(session, operation, self)
         for room in self.rooms():
             self.addTab(room, "")
+        self.messages.show_library_item.connect(self.show_library_item)
         self.retranslate()
+
+    def show_library_item(self, item_id: str) -> None:
+        """A message's attachment was clicked: show it in the library room."""
+        self.setCurrentWidget(self.library)
+        self.library.select(item_id)
 
     def rooms(self) -> list[QtWidgets.QWidget]:
         return [self.cases, self.messages, self.library, self.picture]
