@@ -82,8 +82,8 @@ class CasesRoom(QtWidgets.QWidget):
         self.model.modelReset.connect(self._size_columns)
         session.changed.connect(self._on_changed)
         session.closed.connect(self._on_closed)
+        self.apply_filter()  # first: the list is what the person waits for
         self._load_members()
-        self.apply_filter()
 
     # -- building ------------------------------------------------------------------------------
 
@@ -222,6 +222,8 @@ class CasesRoom(QtWidgets.QWidget):
             Qt.Orientation.Horizontal, 0, max(0, self.model.columnCount() - 1)
         )
         self._update_count()
+        if self.model.rowCount():
+            self.model.refresh()  # dates and summaries are formatted off the UI thread
 
     def _fill_countries(self, combo: QtWidgets.QComboBox) -> None:
         from desktop.countries import countries

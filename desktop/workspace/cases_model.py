@@ -9,7 +9,6 @@ are dropped when they arrive (a stale search never overwrites a newer one).
 
 from __future__ import annotations
 
-import functools
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -43,25 +42,7 @@ def template_title(template_id: str) -> str:
     return _(template.title) if template is not None else template_id
 
 
-def hlc_text(hlc: str) -> str:
-    """An HLC value as a date and time in the interface language."""
-    import locales
-
-    return _hlc_text(hlc.split(".", 1)[0], locales.current_language())
-
-
-@functools.lru_cache(maxsize=4096)
-def _hlc_text(physical: str, language: str) -> str:
-    # Babel's formatting costs tens of microseconds; a repaint asks for every visible cell.
-    import datetime as dt
-
-    from desktop.i18n import format_datetime
-
-    try:
-        ms = int(physical)
-    except ValueError:
-        return ""
-    return format_datetime(dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC), "short")
+hlc_text = q.hlc_text
 
 
 class Column:
@@ -80,7 +61,7 @@ def _generic_columns(authors: Callable[[str], str]) -> list[Column]:
         Column("status", lambda: _("Status"), lambda r: status_label(r.status)),
         Column("handling", lambda: _("Handling"), lambda r: r.handling_code),
         Column("author", lambda: _("Author"), lambda r: authors(r.author)),
-        Column("updated", lambda: _("Updated"), lambda r: hlc_text(r.updated_hlc)),
+        Column("updated", lambda: _("Updated"), lambda r: r.updated_text),
     ]
 
 
@@ -102,7 +83,7 @@ def _template_columns(template_id: str, authors: Callable[[str], str]) -> list[C
         Column("status", lambda: _("Status"), lambda r: status_label(r.status)),
         Column("handling", lambda: _("Handling"), lambda r: r.handling_code),
         Column("author", lambda: _("Author"), lambda r: authors(r.author)),
-        Column("updated", lambda: _("Updated"), lambda r: hlc_text(r.updated_hlc)),
+        Column("updated", lambda: _("Updated"), lambda r: r.updated_text),
     ]
     return columns
 

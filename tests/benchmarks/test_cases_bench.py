@@ -81,6 +81,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory, qapp: Any) -> Iterator[tupl
 
 @pytest.fixture
 def room(filled: tuple[Path, str], qtbot: Any) -> Iterator[tuple[Any, Any, float]]:
+    from desktop.app import configure_interpreter
     from desktop.profiles import ProfileGateway
     from desktop.session import Session
     from desktop.tasks import TaskRunner
@@ -88,6 +89,7 @@ def room(filled: tuple[Path, str], qtbot: Any) -> Iterator[tuple[Any, Any, float
     from desktop.workspace.context import OperationRef
     from sync.store import profile as profiles
 
+    configure_interpreter()  # as the application sets it up
     home, op = filled
     runner = TaskRunner()
     box: list[Any] = []

@@ -7,6 +7,7 @@ import pytest
 from desktop.qt import Qt
 from desktop.workspace.messages import MessagesRoom
 from desktop.workspace.messages_data import thread_key
+from locales import ngettext
 from sync.client.local import LocalChanges
 from sync.store.operations import Member
 from tests.desktop.workspace.rooms_support import (  # noqa: F401 - fixture
@@ -77,7 +78,8 @@ def test_messages_room_screens(qtbot, solo: Rooms, language: str) -> None:  # no
         save_screen(room, "rooms-messages-list", language)
         key = thread_key("Container MSCU1234565 at Lagos")
         assert room.open_thread(key)
-        qtbot.waitUntil(lambda: room.summary.text() == "1 unread", timeout=10_000)
+        one_unread = ngettext("{count} unread", "{count} unread", 1).format(count=1)
+        qtbot.waitUntil(lambda: room.summary.text() == one_unread, timeout=10_000)
         assert room.find_thread(key).unread == 0
         assert room.conversation.cards[0].body.text().endswith("<b>not bold</b>")
         assert [b.text() for b in room.conversation.cards[1].attachment_buttons] == [
