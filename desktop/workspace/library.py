@@ -167,6 +167,11 @@ class LibraryRoom(QtWidgets.QWidget):
         layout.addLayout(progress_row)
         layout.addWidget(self.splitter, 1)
 
+        # A sync applying many packages says "changed" many times: refresh once after a pause.
+        self._refresh_timer = QtCore.QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(150)
+        self._refresh_timer.timeout.connect(self.refresh)
         session.changed.connect(self._on_changed)
         session.closed.connect(self._on_closed)
         self.destroyed.connect(self.temp.clear)
@@ -178,7 +183,7 @@ class LibraryRoom(QtWidgets.QWidget):
 
     def _on_changed(self, operation_id: str) -> None:
         if operation_id == self.operation.operation_id:
-            self.refresh()
+            self._refresh_timer.start()
 
     def _on_closed(self) -> None:
         self.items = []

@@ -7,7 +7,7 @@ and shown as plain data; sending seals the message into the outbox through ``Loc
 from __future__ import annotations
 
 from desktop.i18n import format_datetime
-from desktop.qt import Qt, QtGui, QtWidgets, Signal
+from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace.context import OperationRef
@@ -105,6 +105,11 @@ class MessagesRoom(QtWidgets.QWidget):
         self.setTabOrder(self.conversation, self.reply_text)
         self.setTabOrder(self.reply_text, self.reply_button)
 
+        # A sync applying many packages says "changed" many times: refresh once after a pause.
+        self._refresh_timer = QtCore.QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(150)
+        self._refresh_timer.timeout.connect(self.refresh)
         session.changed.connect(self._on_changed)
         session.closed.connect(self._on_closed)
         self.retranslate()
@@ -115,7 +120,7 @@ class MessagesRoom(QtWidgets.QWidget):
 
     def _on_changed(self, operation_id: str) -> None:
         if operation_id == self.operation.operation_id:
-            self.refresh()
+            self._refresh_timer.start()
 
     def _on_closed(self) -> None:
         self.snapshot = None

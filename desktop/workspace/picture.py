@@ -4,7 +4,7 @@ charts, with a printable PDF summary. Figures are aggregated on the writer threa
 from __future__ import annotations
 
 from desktop.i18n import format_number
-from desktop.qt import Qt, QtGui, QtWidgets, Signal
+from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace.context import OperationRef
@@ -92,6 +92,11 @@ class PictureRoom(QtWidgets.QWidget):
         layout.addWidget(self.error)
         layout.addLayout(grid, 1)
 
+        # A sync applying many packages says "changed" many times: refresh once after a pause.
+        self._refresh_timer = QtCore.QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(150)
+        self._refresh_timer.timeout.connect(self.refresh)
         session.changed.connect(self._on_changed)
         session.closed.connect(self._on_closed)
         self.retranslate()
@@ -105,7 +110,7 @@ class PictureRoom(QtWidgets.QWidget):
             return
         # Aggregating is not free: refresh now if shown, else when next shown.
         if self.isVisible():
-            self.refresh()
+            self._refresh_timer.start()
         else:
             self._stale = True
 

@@ -69,7 +69,7 @@ def _place_name(code: str) -> str:
 
 
 def compute(store: Any, operation_id: str, scope: str = "all") -> Picture:
-    """Aggregate the operation's seizures (one pass per figure, all inside SQLite)."""
+    """Aggregate the operation's seizures: one pass over the reports, one over their goods."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
     templates = seizure_templates()
@@ -80,12 +80,31 @@ def compute(store: Any, operation_id: str, scope: str = "all") -> Picture:
     where = f"r.operation_id = ? AND r.template_id IN ({marks_t}) AND r.status IN ({marks_s})"  # noqa: S608
     params = (operation_id, *templates, *statuses)
 
-    for status, count in store.query(
-        f"SELECT r.status, count(*) FROM records r WHERE {where} GROUP BY r.status",  # noqa: S608
+    # One pass over the rows for status, country, week and route (JSON parsed once per row),
+    # one pass over the commodity lines; the counting is done here.
+    country_sql = (
+        "upper(coalesce(nullif(json_extract(r.fields, '$.reporting_country'), ''), "
+        "substr(json_extract(r.fields, '$.place'), 1, 2), ''))"
+    )
+    rows = store.query(
+        f"SELECT r.status, {country_sql}, json_extract(r.fields, '$.seizure_date'), "  # noqa: S608
+        "upper(json_extract(r.fields, '$.departure')), "
+        "upper(json_extract(r.fields, '$.destination')) "
+        f"FROM records r WHERE {where} AND json_valid(r.fields)",
         params,
-    ):
-        picture.by_status[str(status)] = int(count)
-    picture.total = sum(picture.by_status.values())
+    )
+    statuses_seen: Counter[str] = Counter()
+    countries: Counter[str] = Counter()
+    days: Counter[str] = Counter()
+    routes: Counter[tuple[str, str]] = Counter()
+    for status, country, day, departure, destination in rows:
+        statuses_seen[str(status)] += 1
+        countries[str(country or "??")] += 1
+        days[str(day) if day else ""] += 1
+        if departure and destination and isinstance(departure, str):
+            routes[(departure, str(destination))] += 1
+    picture.by_status = dict(statuses_seen)
+    picture.total = sum(statuses_seen.values())
     if not picture.total:
         return picture
 
@@ -104,29 +123,15 @@ def compute(store: Any, operation_id: str, scope: str = "all") -> Picture:
         if kilograms is not None:
             picture.kilograms[name] = float(kilograms)
 
-    country_sql = (
-        "upper(coalesce(nullif(json_extract(r.fields, '$.reporting_country'), ''), "
-        "substr(json_extract(r.fields, '$.place'), 1, 2), ''))"
-    )
-    rows = store.query(
-        f"SELECT {country_sql}, count(*) FROM records r WHERE {where} "  # noqa: S608
-        "AND json_valid(r.fields) GROUP BY 1 ORDER BY 2 DESC, 1",
-        params,
-    )
-    picture.by_country = [(str(code or "??"), int(count)) for code, count in rows]
+    picture.by_country = sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))
 
     weeks: Counter[dt.date] = Counter()
-    rows = store.query(
-        f"SELECT json_extract(r.fields, '$.seizure_date'), count(*) FROM records r "  # noqa: S608
-        f"WHERE {where} AND json_valid(r.fields) GROUP BY 1",
-        params,
-    )
-    for day, count in rows:
-        week = _week(str(day)) if day else None
+    for day, count in days.items():
+        week = _week(day) if day else None
         if week is None:
-            picture.undated += int(count)
+            picture.undated += count
         else:
-            weeks[week] += int(count)
+            weeks[week] += count
     if weeks:
         first, last = min(weeks), max(weeks)
         span = (last - first).days // 7
@@ -135,18 +140,9 @@ def compute(store: Any, operation_id: str, scope: str = "all") -> Picture:
                 weeks.setdefault(first + dt.timedelta(weeks=n), 0)
     picture.by_week = sorted(weeks.items())
 
-    rows = store.query(
-        "SELECT upper(json_extract(r.fields, '$.departure')), "  # noqa: S608 - placeholders only
-        "upper(json_extract(r.fields, '$.destination')), count(*) "
-        f"FROM records r WHERE {where} AND json_valid(r.fields) "
-        "AND coalesce(json_extract(r.fields, '$.departure'), '') != '' "
-        "AND coalesce(json_extract(r.fields, '$.destination'), '') != '' "
-        "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT ?",
-        (*params, TOP_ROUTES),
-    )
+    top = sorted(routes.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_ROUTES]
     picture.routes = [
-        Route(str(dep), str(dest), _place_name(str(dep)), _place_name(str(dest)), int(count))
-        for dep, dest, count in rows
+        Route(dep, dest, _place_name(dep), _place_name(dest), count) for (dep, dest), count in top
     ]
     return picture
 

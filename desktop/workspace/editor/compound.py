@@ -157,6 +157,7 @@ class PickerDialog(QtWidgets.QDialog):
 
     def _ask(self, text: str) -> None:
         self._asked = text
+
         def deliver(rows: list[tuple[str, str]]) -> None:
             self._fill(text, rows)
 
