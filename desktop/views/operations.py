@@ -10,7 +10,7 @@ from typing import Any
 from desktop.i18n import format_datetime, format_number, format_time
 from desktop.operations_data import OperationRow
 from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
-from locales import _
+from locales import _, ngettext
 
 COLUMNS = ("name", "role", "status", "unread", "last_sync")
 
@@ -95,7 +95,9 @@ class OperationsModel(QtCore.QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and column == "name":
             return row.name
         if role == Qt.ItemDataRole.ToolTipRole and column == "unread" and row.alerts:
-            return _("{count} unread alerts").format(count=row.alerts)
+            return ngettext("{count} unread alert", "{count} unread alerts", row.alerts).format(
+                count=row.alerts
+            )
         if role == Qt.ItemDataRole.UserRole:
             return row.operation_id
         return None

@@ -15,7 +15,7 @@ from desktop.qt import QtCore, QtGui
 from desktop.workspace.messages_data import isolate
 from desktop.workspace.picture_charts import commodity_label, country_label
 from desktop.workspace.picture_data import Picture
-from locales import _
+from locales import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,20 @@ def _table(headers: list[str], rows: list[list[str]], align: str) -> str:
     )
 
 
+def status_count(status: str, count: int) -> str:
+    """'12 drafts', '1 validated': a count of reports in one workflow status."""
+    forms = {
+        "draft": ("{count} draft", "{count} drafts"),
+        "submitted": ("{count} submitted", "{count} submitted"),
+        "validated": ("{count} validated", "{count} validated"),
+        "returned": ("{count} returned for correction", "{count} returned for correction"),
+    }
+    if status not in forms:
+        return f"{format_number(count)} {status}"
+    singular, plural = forms[status]
+    return ngettext(singular, plural, count).format(count=format_number(count))
+
+
 def summary_html(data: SummaryInput, image_width: int = 480) -> str:
     """The summary as a small HTML document of our own (all data escaped)."""
     p = data.picture
@@ -52,27 +66,23 @@ def summary_html(data: SummaryInput, image_width: int = 480) -> str:
     now = format_datetime(dt.datetime.now(dt.UTC), "medium")
     printed = _("Printed {when}").format(when=isolate(now))
     total = _("Seizure reports: {count}").format(count=format_number(p.total))
+    heading = _("Operation picture: {name}").format(name=data.operation_name)
+    by_commodity, by_country = _("By commodity"), _("By country")
+    top_routes, per_week = _("Top routes"), _("Seizures per week")
+    no_routes = _("No report names both ends of its route.")
     parts = [
         f"<html><body dir='{direction}'>",
-        f"<h1 align='{align}'>{_e(_('Operation picture'))}: {_e(data.operation_name)}</h1>",
+        f"<h1 align='{align}'>{_e(heading)}</h1>",
         f"<p align='{align}'>{_e(printed)} · {_e(data.scope_text)}</p>",
         f"<p align='{align}'><b>{_e(total)}</b>",
     ]
-    statuses = {
-        "draft": _("drafts"),
-        "submitted": _("submitted"),
-        "validated": _("validated"),
-        "returned": _("returned for correction"),
-    }
-    shown = [
-        f"{format_number(n)} {statuses.get(s, s)}" for s, n in sorted(p.by_status.items()) if n
-    ]
+    shown = [status_count(s, n) for s, n in sorted(p.by_status.items()) if n]
     if shown:
         parts.append(" (" + _e(", ".join(shown)) + ")")
     parts.append("</p>")
     for index in range(len(data.charts)):
         parts.append(f"<p align='center'><img src='chart:{index}' width='{image_width}'></p>")
-    parts.append(f"<h2 align='{align}'>{_e(_('By commodity'))}</h2>")
+    parts.append(f"<h2 align='{align}'>{_e(by_commodity)}</h2>")
     parts.append(
         _table(
             [_("Commodity"), _("Seizures"), _("Kilograms")],
@@ -87,7 +97,7 @@ def summary_html(data: SummaryInput, image_width: int = 480) -> str:
             align,
         )
     )
-    parts.append(f"<h2 align='{align}'>{_e(_('By country'))}</h2>")
+    parts.append(f"<h2 align='{align}'>{_e(by_country)}</h2>")
     parts.append(
         _table(
             [_("Country"), _("Seizures")],
@@ -95,7 +105,7 @@ def summary_html(data: SummaryInput, image_width: int = 480) -> str:
             align,
         )
     )
-    parts.append(f"<h2 align='{align}'>{_e(_('Top routes'))}</h2>")
+    parts.append(f"<h2 align='{align}'>{_e(top_routes)}</h2>")
     if p.routes:
         parts.append(
             _table(
@@ -112,8 +122,8 @@ def summary_html(data: SummaryInput, image_width: int = 480) -> str:
             )
         )
     else:
-        parts.append(f"<p align='{align}'>{_e(_('No report names both ends of its route.'))}</p>")
-    parts.append(f"<h2 align='{align}'>{_e(_('Seizures per week'))}</h2>")
+        parts.append(f"<p align='{align}'>{_e(no_routes)}</p>")
+    parts.append(f"<h2 align='{align}'>{_e(per_week)}</h2>")
     parts.append(
         _table(
             [_("Week starting"), _("Seizures")],
@@ -124,7 +134,13 @@ def summary_html(data: SummaryInput, image_width: int = 480) -> str:
     if p.undated:
         parts.append(
             f"<p align='{align}'>"
-            + _e(_("{count} reports have no date of seizure.").format(count=p.undated))
+            + _e(
+                ngettext(
+                    "{count} report has no date of seizure.",
+                    "{count} reports have no date of seizure.",
+                    p.undated,
+                ).format(count=format_number(p.undated))
+            )
             + "</p>"
         )
     parts.append(

@@ -344,7 +344,7 @@ def close(engine: SyncEngine, operation: str, retention_days: int | None, shred_
         with engine.store.transaction():
             state.set_data(engine.store, op.operation_id, retention_days=retention_days)
     elif op.status not in ("closed", "removed", "shredded"):
-        raise CordonError(_("Operation {name} is {status}.").format(name=op.name, status=op.status))
+        raise CordonError(state.read_only_reason(op))
     if shred_now or retention_days == 0:
         shred(engine.profile, op.operation_id)
         return "shredded"

@@ -131,11 +131,26 @@ def require_writable(op: Operation) -> None:
             )
         )
     if op.status not in WRITABLE:
-        raise CordonError(
-            _("Operation {name} is {status}; its local copy is read-only.").format(
-                name=op.name or op.operation_id, status=op.status
-            )
+        raise CordonError(read_only_reason(op))
+
+
+def read_only_reason(op: Operation) -> str:
+    """Why an operation's local copy can no longer be changed, as a whole sentence (the status
+    is never spliced into the text, so every language can say it its own way)."""
+    name = op.name or op.operation_id
+    if op.status == "pending":
+        return _("You have not been admitted to operation {name} yet.").format(name=name)
+    if op.status == "closed":
+        return _("Operation {name} is closed; its local copy is read-only.").format(name=name)
+    if op.status == "removed":
+        return _("You were removed from operation {name}; its local copy is read-only.").format(
+            name=name
         )
+    if op.status == "shredded":
+        return _("Operation {name} was erased from this computer.").format(name=name)
+    return _("Operation {name} cannot be changed in its present state ({status}).").format(
+        name=name, status=op.status
+    )
 
 
 def set_data(store: Store, operation_id: str, **values: Any) -> None:

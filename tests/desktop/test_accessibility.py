@@ -8,14 +8,26 @@ import re
 import subprocess
 import sys
 
+import pytest
+
+import locales
 from desktop.qt import Qt, QtWidgets
 from tests.desktop.conftest import create_profile_through_window
 
 _MNEMONIC = re.compile(r"&([^&\s])")
 
 
-def _windows(qtbot, make_app, home):
-    application = make_app(home)
+def mnemonic_collisions(texts: list[str]) -> dict[str, list[str]]:
+    """The mnemonic keys used by more than one of ``texts``, with the texts that use them."""
+    users: dict[str, list[str]] = {}
+    for text in texts:
+        for key in _MNEMONIC.findall(text):
+            users.setdefault(key.lower(), []).append(text)
+    return {key: found for key, found in users.items() if len(found) > 1}
+
+
+def _windows(qtbot, make_app, home, language="en"):
+    application = make_app(home, language)
     first = application.controller.first_start
     yield "first start", first
     create_profile_through_window(qtbot, application)
@@ -38,25 +50,24 @@ def _interactive(window):
             yield widget
 
 
-def test_every_control_has_a_name_and_mnemonics_are_unique(qtbot, make_app, home):
-    for title, window in _windows(qtbot, make_app, home):
+@pytest.mark.parametrize("language", [lang.code for lang in locales.LANGUAGES])
+def test_every_control_has_a_name_and_mnemonics_are_unique(qtbot, make_app, home, language):
+    """In every language: a translator's mnemonic that collides makes a key do the wrong thing."""
+    for title, window in _windows(qtbot, make_app, home, language):
         qtbot.waitExposed(window)
         for widget in _interactive(window):
             name = widget.accessibleName()
             if not name and isinstance(widget, QtWidgets.QAbstractButton):
                 name = widget.text().replace("&", "")
             assert name, f"{title}: {type(widget).__name__} has no accessible name"
-        keys: list[str] = []
-        labelled = [*window.findChildren(QtWidgets.QLabel)]
-        labelled += window.findChildren(QtWidgets.QAbstractButton)
-        for widget in labelled:
-            if widget.isVisibleTo(window):
-                keys += [k.lower() for k in _MNEMONIC.findall(widget.text())]
+        shown = [
+            *window.findChildren(QtWidgets.QLabel),
+            *window.findChildren(QtWidgets.QAbstractButton),
+        ]
+        texts = [w.text() for w in shown if w.isVisibleTo(window)]
         if isinstance(window, QtWidgets.QMainWindow):
-            keys += [
-                k.lower() for a in window.menuBar().actions() for k in _MNEMONIC.findall(a.text())
-            ]
-        assert len(keys) == len(set(keys)), f"{title}: mnemonics collide: {sorted(keys)}"
+            texts += [a.text() for a in window.menuBar().actions()]
+        assert not mnemonic_collisions(texts), f"{title} ({language}): {mnemonic_collisions(texts)}"
 
 
 def test_tab_order_on_first_start(qtbot, make_app, home):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import locales
 from desktop.qt import Qt, QtWidgets
 from tests.desktop.conftest import create_profile_through_window
 from tests.sync.relay.conftest import RelayProcess
@@ -203,13 +204,17 @@ def test_sync_file_export_then_import_reports_duplicates(qtbot, make_app, tmp_pa
     assert "0 packages applied" in text and "0 rejected" in text
 
 
+@pytest.mark.parametrize("language", [lang.code for lang in locales.LANGUAGES])
 def test_operation_dialogs_name_every_control_and_mnemonics_are_unique(
-    qtbot, make_app, tmp_path, relay
+    qtbot, make_app, tmp_path, relay, language
 ):
-    from tests.desktop.test_accessibility import _MNEMONIC, _interactive
+    from tests.desktop.test_accessibility import _interactive, mnemonic_collisions
 
     application = open_main(qtbot, make_app, tmp_path / "a")
     row = create_operation(qtbot, application, relay.url)
+    application.controller.apply_preferences(
+        application.controller.prefs.with_changes(language=language)
+    )
     frame = application.controller.frame
     participants = frame.open_participants(row)
     qtbot.waitUntil(lambda: participants.roster.topLevelItemCount() == 1, timeout=TIMEOUT)
@@ -225,12 +230,13 @@ def test_operation_dialogs_name_every_control_and_mnemonics_are_unique(
             if not name and isinstance(widget, QtWidgets.QAbstractButton):
                 name = widget.text().replace("&", "")
             assert name, f"{title}: {type(widget).__name__} has no accessible name"
-        keys = []
-        for widget in [
-            *dialog.findChildren(QtWidgets.QLabel),
-            *dialog.findChildren(QtWidgets.QAbstractButton),
-        ]:
-            if widget.isVisibleTo(dialog):
-                keys += [k.lower() for k in _MNEMONIC.findall(widget.text())]
-        assert len(keys) == len(set(keys)), f"{title}: mnemonics collide: {sorted(keys)}"
+        texts = [
+            widget.text()
+            for widget in [
+                *dialog.findChildren(QtWidgets.QLabel),
+                *dialog.findChildren(QtWidgets.QAbstractButton),
+            ]
+            if widget.isVisibleTo(dialog)
+        ]
+        assert not mnemonic_collisions(texts), f"{title} ({language}): {mnemonic_collisions(texts)}"
         dialog.close()

@@ -10,21 +10,14 @@ import pytest
 
 from desktop.qt import Qt, QtWidgets
 from tests.desktop.conftest import PASSPHRASE, create_profile_through_window, type_text
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "desktop"
+from tests.desktop.screens import SCREEN_LANGUAGES, save_screen
 
 
 def _save(widget: QtWidgets.QWidget, name: str, language: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    QtWidgets.QApplication.processEvents()
-    hint = widget.minimumSizeHint()
-    assert widget.width() >= hint.width() and widget.height() >= hint.height(), name
-    path = ARTIFACTS / f"{name}-{language}.png"
-    assert widget.grab().save(str(path))
-    return path
+    return save_screen(widget, name, language)
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", SCREEN_LANGUAGES)
 def test_screens(qtbot, make_app, tmp_path, language):
     home = tmp_path / "profile"
     application = make_app(home, language)

@@ -9,12 +9,13 @@ import locales
 from desktop.demo import start_demo, stop_relay
 from desktop.qt import QtWidgets
 from desktop.views.sync_files import import_report_text
+from tests.desktop.screens import SCREEN_LANGUAGES
 from tests.desktop.test_screenshots import _save
 
 TIMEOUT = 120_000
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", SCREEN_LANGUAGES)
 def test_operation_screens(qtbot, qapp, tmp_path, language):
     from desktop.app import build
 

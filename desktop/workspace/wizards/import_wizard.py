@@ -71,7 +71,10 @@ class FilePage(QtWidgets.QWizardPage):
 
     def _browse(self) -> None:
         name, _filter = QtWidgets.QFileDialog.getOpenFileName(
-            self, _("Choose a file to import"), "", f"{_('Tables')} ({FILE_FILTER})"
+            self,
+            _("Choose a file to import"),
+            "",
+            _("Tables ({patterns})").format(patterns=FILE_FILTER),
         )
         if name:
             self.path.setText(name)

@@ -177,10 +177,6 @@ def interface_language(code: str) -> Iterator[None]:
 
 def save_screen(widget: Any, name: str, language: str) -> Path:
     """Render a room offscreen into test-artifacts/desktop/ for people to look at."""
-    from desktop.qt import QtWidgets
+    from tests.desktop.screens import save_screen as save
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    QtWidgets.QApplication.processEvents()
-    path = ARTIFACTS / f"{name}-{language}.png"
-    assert widget.grab().save(str(path))
-    return path
+    return save(widget, name, language, check_size=False)

@@ -10,20 +10,30 @@ import pytest
 import locales
 from desktop.qt import Qt, QtCore, QtWidgets
 from desktop.workspace.cases import CasesRoom
+from tests.desktop.screens import SCREEN_LANGUAGES, save_screen
 from tests.desktop.workspace.test_cases_room import add, seizure
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "desktop"
+# The column headers of the spreadsheet the wizard imports: data, in English whatever the
+# interface language.
+HEADERS = [
+    "Date",
+    "Place",
+    "Conveyance",
+    "Category",
+    "Description",
+    "Quantity",
+    "Unit",
+    "Handling code",
+    "Source reliability",
+    "Information accuracy",
+]
 
 
 def _save(widget: QtWidgets.QWidget, name: str, language: str) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    QtWidgets.QApplication.processEvents()
-    path = ARTIFACTS / f"{name}-{language}.png"
-    assert widget.grab().save(str(path))
-    return path
+    return save_screen(widget, name, language, check_size=False, data=HEADERS)
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", SCREEN_LANGUAGES)
 def test_cases_screens(qtbot, qapp, bench, tmp_path, language):
     locales.set_language(language)
     direction = (
@@ -106,20 +116,7 @@ def _screens(qtbot, bench, tmp_path, language):
     sheet = tmp_path / "seizures.csv"
     with sheet.open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(
-            [
-                "Date",
-                "Place",
-                "Conveyance",
-                "Category",
-                "Description",
-                "Quantity",
-                "Unit",
-                "Handling code",
-                "Source reliability",
-                "Information accuracy",
-            ]
-        )
+        out.writerow(HEADERS)
         out.writerow(
             ["2026-10-04", "FRLEH", "sea", "tobacco", "cigarettes", "300", "kg", "H0", "A", "1"]
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from desktop.workspace.library import LibraryRoom
+from tests.desktop.screens import SCREEN_LANGUAGES
 from tests.desktop.workspace.rooms_support import (  # noqa: F401 - fixture
     Rooms,
     interface_language,
@@ -16,7 +17,7 @@ from tests.desktop.workspace.rooms_support import (  # noqa: F401 - fixture
 from tests.desktop.workspace.test_library import make_pdf, make_png
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", SCREEN_LANGUAGES)
 def test_library_room_screens(qtbot, solo: Rooms, tmp_path: Path, language: str) -> None:  # noqa: F811
     files = [
         make_png(tmp_path / "concealment-reefer.png"),

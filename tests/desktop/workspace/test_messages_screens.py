@@ -10,6 +10,7 @@ from desktop.workspace.messages_data import thread_key
 from locales import ngettext
 from sync.client.local import LocalChanges
 from sync.store.operations import Member
+from tests.desktop.screens import SCREEN_LANGUAGES
 from tests.desktop.workspace.rooms_support import (  # noqa: F401 - fixture
     Rooms,
     interface_language,
@@ -62,7 +63,7 @@ def seed(rooms: Rooms) -> None:
     rooms.on_writer(write)
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", SCREEN_LANGUAGES)
 def test_messages_room_screens(qtbot, solo: Rooms, language: str) -> None:  # noqa: F811
     seed(solo)
     with interface_language(language):

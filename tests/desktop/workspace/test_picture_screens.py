@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from desktop.workspace.picture import PictureRoom
+from tests.desktop.screens import SCREEN_LANGUAGES
 from tests.desktop.workspace.rooms_support import (  # noqa: F401 - fixture
     ARTIFACTS,
     Rooms,
@@ -18,7 +19,7 @@ from tests.desktop.workspace.rooms_support import (  # noqa: F401 - fixture
 from tests.desktop.workspace.test_picture import fill, seizures
 
 
-@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("language", SCREEN_LANGUAGES)
 def test_picture_room_screens(qtbot, solo: Rooms, tmp_path, language: str) -> None:  # noqa: F811
     fill(solo, seizures(80))
     with interface_language(language):
@@ -32,5 +33,5 @@ def test_picture_room_screens(qtbot, solo: Rooms, tmp_path, language: str) -> No
         target = tmp_path / "summary.pdf"
         with qtbot.waitSignal(room.exported, timeout=30_000):
             room.export_pdf(str(target))
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(target, ARTIFACTS / f"rooms-picture-summary-{language}.pdf")
+        (ARTIFACTS / language).mkdir(parents=True, exist_ok=True)
+        shutil.copy(target, ARTIFACTS / language / "rooms-picture-summary.pdf")
