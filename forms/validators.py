@@ -8,11 +8,14 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forms.issues import FieldProblem
 from forms.model import Field, FieldType
 from locales import N_
+
+if TYPE_CHECKING:
+    from forms.reference.unlocode import Location
 
 TEXT_MAX = 500
 TEXTAREA_MAX = 20000
@@ -63,8 +66,10 @@ def _parse_number(value: Any) -> float:
         raw = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
         # "12,5" is a decimal comma; "1,234.5" and "1.234,5" carry thousands separators.
         if "," in raw and "." in raw:
-            raw = raw.replace(",", "") if raw.rfind(".") > raw.rfind(",") else (
-                raw.replace(".", "").replace(",", ".")
+            raw = (
+                raw.replace(",", "")
+                if raw.rfind(".") > raw.rfind(",")
+                else (raw.replace(".", "").replace(",", "."))
             )
         elif raw.count(",") == 1:
             raw = raw.replace(",", ".")
@@ -125,9 +130,7 @@ def parse_date(value: Any) -> dt.date:
                 parsed = None
             if parsed is not None and 1800 <= parsed.year <= 2200:
                 return parsed
-            raise FieldProblem(
-                "invalid_date", N_("Enter a date as YYYY-MM-DD (or DD/MM/YYYY).")
-            )
+            raise FieldProblem("invalid_date", N_("Enter a date as YYYY-MM-DD (or DD/MM/YYYY)."))
         if "T" in raw or (len(raw) > 10 and raw[:4].isdigit()):
             raw = raw[:10]
         for fmt in _DATE_FORMATS:
@@ -137,9 +140,7 @@ def parse_date(value: Any) -> dt.date:
                 continue
             if 1800 <= parsed.year <= 2200:
                 return parsed
-    raise FieldProblem(
-        "invalid_date", N_("Enter a date as YYYY-MM-DD (or DD/MM/YYYY).")
-    )
+    raise FieldProblem("invalid_date", N_("Enter a date as YYYY-MM-DD (or DD/MM/YYYY)."))
 
 
 def date(f: Field, value: Any, hints: Hints) -> str:
@@ -172,8 +173,13 @@ def time(f: Field, value: Any, hints: Hints) -> str:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
+_LISTED_CHOICES = 24  # up to this many values are named in the error message
+
+
 def choice(f: Field, value: Any, hints: Hints) -> str:
-    from forms.text import fold
+    """A value of the list, given as its code or its label in any interface language
+    ("sea", "Sea", "maritime", "морской"); a label that fits two values is refused."""
+    from forms.text import fold, folded_labels
 
     raw = _as_text(value)
     if raw in f.choice_values():
@@ -182,6 +188,14 @@ def choice(f: Field, value: Any, hints: Hints) -> str:
     for option in f.choices:
         if folded in (fold(option.value), fold(option.label)):
             return option.value
+    fits = {o.value for o in f.choices if folded and folded in folded_labels(o.label)}
+    if len(fits) == 1:
+        return fits.pop()
+    values = [option.value for option in f.choices]
+    if 0 < len(values) <= _LISTED_CHOICES:
+        raise FieldProblem(
+            "invalid_choice", N_("Choose one of: {choices}."), choices=", ".join(values)
+        )
     raise FieldProblem("invalid_choice", N_("Choose one of the listed values."))
 
 
@@ -224,16 +238,44 @@ def unit(f: Field, value: Any, hints: Hints) -> str:
 
 
 def unlocode(f: Field, value: Any, hints: Hints) -> str:
+    """A UN/LOCODE ("NLRTM", "nl rtm"), or a place name that only one entry has ("Le Havre")."""
     from forms.reference.unlocode import normalise_code, unlocode_index
 
-    code = normalise_code(_as_text(value))
-    if len(code) != 5 or not code[:2].isalpha():
+    text = _as_text(value)
+    code = normalise_code(text)
+    is_code = len(code) == 5 and code[:2].isalpha()
+    if is_code and unlocode_index().get(code) is not None:
+        return code
+    # "Le Havre", or "Paris" and "Lagos", which look like codes but are written as names
+    places = _places_named(text) if not (is_code and text.strip().isupper()) else []
+    if len(places) == 1:
+        return str(places[0].code)
+    if places:
+        shown = ", ".join(loc.code for loc in places[:6]) + (", …" if len(places) > 6 else "")
         raise FieldProblem(
-            "invalid_unlocode", N_("Enter a five-character UN/LOCODE such as NLRTM.")
+            "ambiguous_unlocode",
+            N_("{name} is the name of several places ({codes}); enter the UN/LOCODE."),
+            name=text.strip(),
+            codes=shown,
         )
-    if unlocode_index().get(code) is None:
+    if is_code:
         raise FieldProblem("unknown_unlocode", N_("{code} is not a UN/LOCODE."), code=code)
-    return code
+    raise FieldProblem("invalid_unlocode", N_("Enter a five-character UN/LOCODE such as NLRTM."))
+
+
+def _places_named(text: str) -> list[Location]:
+    """The UN/LOCODE entries whose name is ``text`` (case, accents and spacing aside)."""
+    from forms.reference.unlocode import unlocode_index
+    from forms.text import fold_name
+
+    key = fold_name(text)
+    if len(key) < 3:
+        return []
+    return [
+        loc
+        for loc in unlocode_index().by_name_prefix(text, 50)
+        if key in (fold_name(loc.name), fold_name(loc.name_ascii))
+    ]
 
 
 def airport(f: Field, value: Any, hints: Hints) -> str:

@@ -126,7 +126,9 @@ def test_unlocode_good(raw: str, norm: str) -> None:
         ("ZZZZZ", "unknown_unlocode"),
         ("NLRT", "invalid_unlocode"),
         ("12345", "invalid_unlocode"),
-        ("Rotterdam", "invalid_unlocode"),
+        ("Rotterdam", "ambiguous_unlocode"),  # NLRTM, and a Rotterdam in New York State
+        ("Paris", "ambiguous_unlocode"),  # five letters, but written as a name
+        ("Nowhere-on-Sea", "invalid_unlocode"),
     ],
 )
 def test_unlocode_bad(raw: str, code: str) -> None:
@@ -242,6 +244,29 @@ def test_choice_accepts_value_or_label() -> None:
     assert ok(FieldType.CHOICE, "air") == "air"
     assert ok(FieldType.CHOICE, "SEA") == "sea"
     assert bad(FieldType.CHOICE, "space") == "invalid_choice"
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [("Aérien", "air"), ("aereo", "air"), ("Морской", "sea"), ("بحري", "sea"), ("海运", "sea")],
+)
+def test_choice_accepts_the_label_in_any_interface_language(raw: str, value: str) -> None:
+    """Spreadsheets from partner agencies carry the labels of their own language."""
+    assert ok(FieldType.CHOICE, raw) == value
+
+
+def test_a_refused_choice_names_the_values() -> None:
+    with pytest.raises(FieldProblem) as info:
+        VALIDATORS[FieldType.CHOICE](field(FieldType.CHOICE), "Avion", H)
+    assert info.value.params == {"choices": "air, sea"}
+
+
+def test_a_place_name_only_one_entry_has_is_taken_as_its_code() -> None:
+    assert ok(FieldType.UNLOCODE, "Le Havre") == "FRLEH"
+    assert ok(FieldType.UNLOCODE, "le havre") == "FRLEH"
+    with pytest.raises(FieldProblem) as info:
+        VALIDATORS[FieldType.UNLOCODE](field(FieldType.UNLOCODE), "Santos", H)
+    assert info.value.params == {"name": "Santos", "codes": "BRSSZ, HUHBG"}
 
 
 def test_text_limits_and_control_characters() -> None:
