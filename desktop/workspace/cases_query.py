@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -244,21 +245,61 @@ def _case_row(row: tuple[Any, ...], me: str) -> CaseRow:
 
 
 def hlc_text(hlc: str) -> str:
-    """An HLC value as a date and time in the interface language."""
+    """An HLC value as a date and time in the interface language (Babel's short format, in
+    the local time zone, as :func:`desktop.i18n.format_datetime` writes it)."""
     import locales
 
-    return _hlc_text(hlc.split(".", 1)[0], locales.current_language())
+    try:
+        ms = int(hlc.split(".", 1)[0])
+    except ValueError:
+        return ""
+    local = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).astimezone()
+    locale = locales.babel_locale(locales.current_language())
+    pattern, by_parts = _short_pattern(locale)
+    if not by_parts:
+        return _hlc_text(local, locale)
+    # A page of 200 rows costs 200 Babel calls otherwise (most of the page's time): the date
+    # part only depends on the day and the time part on the hour and minute, so both repeat.
+    return pattern.replace("{0}", _time_part(local.hour, local.minute, locale)).replace(
+        "{1}", _date_part(local.date(), locale)
+    )
+
+
+# Time pattern fields that depend on the hour and minute alone (no seconds, no time zone).
+_HOUR_MINUTE_FIELDS = frozenset("hHkKmaBb")
+
+
+@functools.cache
+def _short_pattern(locale: str) -> tuple[str, bool]:
+    """The locale's short date-time pattern ({1} date, {0} time) and whether its time part
+    can be cached by hour and minute."""
+    from babel.dates import get_datetime_format, get_time_format, parse_pattern
+
+    time_format = str(parse_pattern(get_time_format("short", locale)).format)
+    time_fields = re.findall(r"%\((\w+)\)", time_format)
+    pattern = str(get_datetime_format("short", locale=locale)).replace("'", "")
+    return pattern, all(set(f) <= _HOUR_MINUTE_FIELDS for f in time_fields)
 
 
 @functools.lru_cache(maxsize=4096)
-def _hlc_text(physical: str, language: str) -> str:
-    from desktop.i18n import format_datetime
+def _date_part(day: dt.date, locale: str) -> str:
+    from babel.dates import format_date
 
-    try:
-        ms = int(physical)
-    except ValueError:
-        return ""
-    return format_datetime(dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC), "short")
+    return format_date(day, "short", locale=locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_part(hour: int, minute: int, locale: str) -> str:
+    from babel.dates import format_time
+
+    return format_time(dt.time(hour, minute), "short", locale=locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hlc_text(local: dt.datetime, locale: str) -> str:
+    from babel.dates import format_datetime
+
+    return format_datetime(local, "short", locale=locale)
 
 
 def display_value(value: Any) -> str:
