@@ -59,13 +59,20 @@ def text(f: Field, value: Any, hints: Hints) -> str:
     return allowed
 
 
+# Spaces as thousands separators (plain, no-break, narrow no-break, Arabic thousands mark) go;
+# the Arabic decimal separator becomes a point: "١٢٫٥" reads 12.5.
+_NUMBER_MARKS = str.maketrans(
+    {" ": None, "\u00a0": None, "\u202f": None, "\u066c": None, "\u066b": "."}
+)
+
+
 def _parse_number(value: Any) -> float:
     if isinstance(value, bool):
         raise FieldProblem("invalid_number", N_("Enter a number."))
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
-        raw = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        raw = value.strip().translate(_NUMBER_MARKS)
         # "12,5" is a decimal comma; "1,234.5" and "1.234,5" carry thousands separators.
         if "," in raw and "." in raw:
             raw = (

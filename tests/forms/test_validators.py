@@ -207,6 +207,9 @@ def test_malformed_dates(raw: str) -> None:
         ("1 234,5", 1234.5),
         ("1,234.5", 1234.5),
         ("1.234,5", 1234.5),
+        ("1\u202f234,5", 1234.5),  # narrow no-break space, as French software writes it
+        ("١٢٫٥", 12.5),  # Arabic-Indic digits and the Arabic decimal separator
+        ("١٬٢٣٤", 1234),
         (7, 7),
         ("1e3", 1000),
     ],
