@@ -4,6 +4,7 @@ another participant) and returns the normalised value, or raises FieldProblem.""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from forms.issues import FieldProblem
 from forms.model import Field, FieldType
+from forms.text import fold
 from locales import N_
 
 if TYPE_CHECKING:
@@ -57,13 +59,20 @@ def text(f: Field, value: Any, hints: Hints) -> str:
     return allowed
 
 
+# Spaces as thousands separators (plain, no-break, narrow no-break, Arabic thousands mark) go;
+# the Arabic decimal separator becomes a point: "١٢٫٥" reads 12.5.
+_NUMBER_MARKS = str.maketrans(
+    {" ": None, "\u00a0": None, "\u202f": None, "\u066c": None, "\u066b": "."}
+)
+
+
 def _parse_number(value: Any) -> float:
     if isinstance(value, bool):
         raise FieldProblem("invalid_number", N_("Enter a number."))
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
-        raw = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        raw = value.strip().translate(_NUMBER_MARKS)
         # "12,5" is a decimal comma; "1,234.5" and "1.234,5" carry thousands separators.
         if "," in raw and "." in raw:
             raw = (
@@ -140,7 +149,63 @@ def parse_date(value: Any) -> dt.date:
                 continue
             if 1800 <= parsed.year <= 2200:
                 return parsed
+        named = _date_with_month_name(value.strip())
+        if named is not None:
+            return named
     raise FieldProblem("invalid_date", N_("Enter a date as YYYY-MM-DD (or DD/MM/YYYY)."))
+
+
+_DATE_FILLERS = frozenset({"de", "del", "do", "da"})  # "3 de octubre de 2026"
+_CJK_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
+_DATE_TOKENS = re.compile(r"(\d+)(?:st|nd|rd|th|er|e|º|°)?(?![^\W\d_])|[^\W\d_]+")
+
+
+def _date_with_month_name(raw: str) -> dt.date | None:
+    """ "3 octobre 2026", "Oct 3, 2026", "3-Oct-2026", "3 окт. 2026", "2026年10月3日": a month
+    written as a word (in any interface language) leaves nothing to guess; a two-digit year
+    still does, and is refused."""
+    cjk = _CJK_DATE.match(raw)
+    if cjk:
+        year, month, day = (int(g) for g in cjk.groups())
+    else:
+        numbers: list[str] = []
+        words: list[str] = []
+        for match in _DATE_TOKENS.finditer(raw):
+            if match.group(1) is not None:
+                numbers.append(match.group(1))
+            elif fold(match.group(0)) not in _DATE_FILLERS:
+                words.append(match.group(0))
+        if len(words) != 1 or len(numbers) != 2:
+            return None
+        month_number = _month_names().get(fold(words[0]))
+        years = [n for n in numbers if len(n) == 4]
+        days = [n for n in numbers if len(n) <= 2]
+        if month_number is None or len(years) != 1 or len(days) != 1:
+            return None
+        year, month, day = int(years[0]), month_number, int(days[0])
+    try:
+        parsed = dt.date(year, month, day)
+    except ValueError:
+        return None
+    return parsed if 1800 <= parsed.year <= 2200 else None
+
+
+@functools.cache
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations of every interface language, folded ("oct", "octobre",
+    "oktober", "октября", "ekim", "أكتوبر"); a name two months share is left out."""
+    from babel.dates import get_month_names
+
+    from locales import LANGUAGES, babel_locale
+
+    found: dict[str, set[int]] = {}
+    for lang in LANGUAGES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                names = get_month_names(width, context, locale=babel_locale(lang.code))
+                for number, name in names.items():
+                    found.setdefault(fold(name), set()).add(int(number))
+    return {name: months.pop() for name, months in found.items() if name and len(months) == 1}
 
 
 def date(f: Field, value: Any, hints: Hints) -> str:
@@ -179,7 +244,7 @@ _LISTED_CHOICES = 24  # up to this many values are named in the error message
 def choice(f: Field, value: Any, hints: Hints) -> str:
     """A value of the list, given as its code or its label in any interface language
     ("sea", "Sea", "maritime", "морской"); a label that fits two values is refused."""
-    from forms.text import fold, folded_labels
+    from forms.text import folded_labels
 
     raw = _as_text(value)
     if raw in f.choice_values():

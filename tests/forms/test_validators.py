@@ -207,6 +207,9 @@ def test_malformed_dates(raw: str) -> None:
         ("1 234,5", 1234.5),
         ("1,234.5", 1234.5),
         ("1.234,5", 1234.5),
+        ("1\u202f234,5", 1234.5),  # narrow no-break space, as French software writes it
+        ("١٢٫٥", 12.5),  # Arabic-Indic digits and the Arabic decimal separator
+        ("١٬٢٣٤", 1234),
         (7, 7),
         ("1e3", 1000),
     ],
@@ -322,3 +325,30 @@ def test_date_parser_never_crashes(text: str) -> None:
     except FieldProblem:
         return
     assert len(result) == 10
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "3 octobre 2026",
+        "3 Octobre 2026",
+        "Oct 3, 2026",
+        "October 3rd, 2026",
+        "3-Oct-2026",
+        "3. Oktober 2026",
+        "3 de octubre de 2026",
+        "3 de outubro de 2026",
+        "3 окт. 2026",
+        "3 октября 2026",
+        "3 Ekim 2026",
+        "3 أكتوبر 2026",
+        "2026年10月3日",
+    ],
+)
+def test_a_date_with_its_month_as_a_word_in_any_interface_language(raw: str) -> None:
+    assert ok(FieldType.DATE, raw) == "2026-10-03"
+
+
+@pytest.mark.parametrize("raw", ["03/10/26", "3 Oct 26", "Oct 2026", "31 Feb 2026", "3 Foo 2026"])
+def test_dates_that_would_need_a_guess_are_refused(raw: str) -> None:
+    assert bad(FieldType.DATE, raw) == "invalid_date"
