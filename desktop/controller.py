@@ -187,6 +187,7 @@ class AppController(QtCore.QObject):
             self._runner,
             interval=self.sync_interval,
             initial_delay=self.sync_initial_delay,
+            auto_download_mb=self.prefs.auto_download_mb,
         )
         self.frame = OperationsFrame(window, self.session, self.sync, self.prefs)
         self.sync.start()
@@ -283,6 +284,8 @@ class AppController(QtCore.QObject):
             self.idle.set_timeout_ms(prefs.auto_lock_minutes * 60_000)
         if self.frame is not None:
             self.frame.prefs = prefs
+        if self.sync is not None:
+            self.sync.auto_download_mb = prefs.auto_download_mb
 
     def set_sync_status(self, status: SyncStatus) -> None:
         """Where the sync engine reports; the status bar shows it."""

@@ -71,9 +71,13 @@ class SyncThread(QtCore.QObject):
         *,
         interval: float = 15.0,
         initial_delay: float = 0.5,
+        auto_download_mb: int = 0,
         parent: QtCore.QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        # Attachments up to this size are fetched after each round, so they are there when the
+        # officer is offline later; 0 = only on demand. Read by the sync thread, set by the UI.
+        self.auto_download_mb = auto_download_mb
         self._profile = profile
         self._runner = runner
         self.interval = interval
@@ -215,10 +219,41 @@ class SyncThread(QtCore.QObject):
             self._emit(self.synced, op.operation_id, report)
             if report.received or report.status != op.status:
                 self._emit(self.operation_changed, op.operation_id)
+            if self._auto_download(op.operation_id):
+                self._emit(self.operation_changed, op.operation_id)
         outbox = self._outbox_count()
         state = SyncState.ONLINE if online else SyncState.OFFLINE
         self._set_status(state=state, outbox=outbox, transfer_done=0, transfer_total=0)
         return online
+
+    def _auto_download(self, operation_id: str) -> int:
+        """Fetch the operation's attachments up to the automatic download limit (sync thread);
+        returns how many arrived. A failure leaves the item for the next round or for the
+        officer's own download."""
+        from sync.client import files
+        from sync.errors import CordonError
+
+        limit = self.auto_download_mb * 1024 * 1024
+        engine = self._engine
+        op = engine.store.operations.get(operation_id)
+        if limit <= 0 or op is None or op.status != "active":
+            return 0
+        fetched = 0
+        for item in engine.store.library.list(operation_id):
+            if self._stop.is_set():
+                break
+            if item.available or not item.blob_ref or not item.blob_key or item.size > limit:
+                continue
+            try:
+                files.fetch_item(engine, operation_id, item)
+            except (CordonError, OSError) as exc:
+                log.warning("automatic download failed: %s", type(exc).__name__)
+                continue
+            except Exception as exc:  # noqa: BLE001 - the relay may be gone; try next round
+                log.warning("automatic download failed: %s", type(exc).__name__)
+                break
+            fetched += 1
+        return fetched
 
     def _outbox_count(self) -> int:
         row = self._engine.store.query_one("SELECT count(*) FROM outbox WHERE sent_at IS NULL")

@@ -20,6 +20,14 @@ def qt_locale_name(code: str) -> str:
     return locales.babel_locale(code)
 
 
+def collator_key() -> Callable[[str], object]:
+    """A sort key in the interface language's collation (Qt's ICU-backed collator), for lists
+    sorted by name: countries, members."""
+    collator = QtCore.QCollator(QtCore.QLocale())
+    collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    return collator.sortKey
+
+
 class LanguageBridge(QtCore.QObject):
     """Applies a language to the Qt application and tells every view (``changed(code)``)."""
 

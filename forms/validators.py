@@ -4,15 +4,20 @@ another participant) and returns the normalised value, or raises FieldProblem.""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from forms.issues import FieldProblem
 from forms.model import Field, FieldType
+from forms.text import fold
 from locales import N_
+
+if TYPE_CHECKING:
+    from forms.reference.unlocode import Location
 
 TEXT_MAX = 500
 TEXTAREA_MAX = 20000
@@ -54,17 +59,26 @@ def text(f: Field, value: Any, hints: Hints) -> str:
     return allowed
 
 
+# Spaces as thousands separators (plain, no-break, narrow no-break, Arabic thousands mark) go;
+# the Arabic decimal separator becomes a point: "١٢٫٥" reads 12.5.
+_NUMBER_MARKS = str.maketrans(
+    {" ": None, "\u00a0": None, "\u202f": None, "\u066c": None, "\u066b": "."}
+)
+
+
 def _parse_number(value: Any) -> float:
     if isinstance(value, bool):
         raise FieldProblem("invalid_number", N_("Enter a number."))
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
-        raw = value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+        raw = value.strip().translate(_NUMBER_MARKS)
         # "12,5" is a decimal comma; "1,234.5" and "1.234,5" carry thousands separators.
         if "," in raw and "." in raw:
-            raw = raw.replace(",", "") if raw.rfind(".") > raw.rfind(",") else (
-                raw.replace(".", "").replace(",", ".")
+            raw = (
+                raw.replace(",", "")
+                if raw.rfind(".") > raw.rfind(",")
+                else (raw.replace(".", "").replace(",", "."))
             )
         elif raw.count(",") == 1:
             raw = raw.replace(",", ".")
@@ -125,9 +139,7 @@ def parse_date(value: Any) -> dt.date:
                 parsed = None
             if parsed is not None and 1800 <= parsed.year <= 2200:
                 return parsed
-            raise FieldProblem(
-                "invalid_date", N_("Enter a date as YYYY-MM-DD (or DD/MM/YYYY).")
-            )
+            raise FieldProblem("invalid_date", N_("Enter a date as YYYY-MM-DD (or DD/MM/YYYY)."))
         if "T" in raw or (len(raw) > 10 and raw[:4].isdigit()):
             raw = raw[:10]
         for fmt in _DATE_FORMATS:
@@ -137,9 +149,63 @@ def parse_date(value: Any) -> dt.date:
                 continue
             if 1800 <= parsed.year <= 2200:
                 return parsed
-    raise FieldProblem(
-        "invalid_date", N_("Enter a date as YYYY-MM-DD (or DD/MM/YYYY).")
-    )
+        named = _date_with_month_name(value.strip())
+        if named is not None:
+            return named
+    raise FieldProblem("invalid_date", N_("Enter a date as YYYY-MM-DD (or DD/MM/YYYY)."))
+
+
+_DATE_FILLERS = frozenset({"de", "del", "do", "da"})  # "3 de octubre de 2026"
+_CJK_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
+_DATE_TOKENS = re.compile(r"(\d+)(?:st|nd|rd|th|er|e|º|°)?(?![^\W\d_])|[^\W\d_]+")
+
+
+def _date_with_month_name(raw: str) -> dt.date | None:
+    """ "3 octobre 2026", "Oct 3, 2026", "3-Oct-2026", "3 окт. 2026", "2026年10月3日": a month
+    written as a word (in any interface language) leaves nothing to guess; a two-digit year
+    still does, and is refused."""
+    cjk = _CJK_DATE.match(raw)
+    if cjk:
+        year, month, day = (int(g) for g in cjk.groups())
+    else:
+        numbers: list[str] = []
+        words: list[str] = []
+        for match in _DATE_TOKENS.finditer(raw):
+            if match.group(1) is not None:
+                numbers.append(match.group(1))
+            elif fold(match.group(0)) not in _DATE_FILLERS:
+                words.append(match.group(0))
+        if len(words) != 1 or len(numbers) != 2:
+            return None
+        month_number = _month_names().get(fold(words[0]))
+        years = [n for n in numbers if len(n) == 4]
+        days = [n for n in numbers if len(n) <= 2]
+        if month_number is None or len(years) != 1 or len(days) != 1:
+            return None
+        year, month, day = int(years[0]), month_number, int(days[0])
+    try:
+        parsed = dt.date(year, month, day)
+    except ValueError:
+        return None
+    return parsed if 1800 <= parsed.year <= 2200 else None
+
+
+@functools.cache
+def _month_names() -> dict[str, int]:
+    """Month names and abbreviations of every interface language, folded ("oct", "octobre",
+    "oktober", "октября", "ekim", "أكتوبر"); a name two months share is left out."""
+    from babel.dates import get_month_names
+
+    from locales import LANGUAGES, babel_locale
+
+    found: dict[str, set[int]] = {}
+    for lang in LANGUAGES:
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                names = get_month_names(width, context, locale=babel_locale(lang.code))
+                for number, name in names.items():
+                    found.setdefault(fold(name), set()).add(int(number))
+    return {name: months.pop() for name, months in found.items() if name and len(months) == 1}
 
 
 def date(f: Field, value: Any, hints: Hints) -> str:
@@ -172,8 +238,13 @@ def time(f: Field, value: Any, hints: Hints) -> str:
     return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
+_LISTED_CHOICES = 24  # up to this many values are named in the error message
+
+
 def choice(f: Field, value: Any, hints: Hints) -> str:
-    from forms.text import fold
+    """A value of the list, given as its code or its label in any interface language
+    ("sea", "Sea", "maritime", "морской"); a label that fits two values is refused."""
+    from forms.text import folded_labels
 
     raw = _as_text(value)
     if raw in f.choice_values():
@@ -182,6 +253,14 @@ def choice(f: Field, value: Any, hints: Hints) -> str:
     for option in f.choices:
         if folded in (fold(option.value), fold(option.label)):
             return option.value
+    fits = {o.value for o in f.choices if folded and folded in folded_labels(o.label)}
+    if len(fits) == 1:
+        return fits.pop()
+    values = [option.value for option in f.choices]
+    if 0 < len(values) <= _LISTED_CHOICES:
+        raise FieldProblem(
+            "invalid_choice", N_("Choose one of: {choices}."), choices=", ".join(values)
+        )
     raise FieldProblem("invalid_choice", N_("Choose one of the listed values."))
 
 
@@ -224,16 +303,44 @@ def unit(f: Field, value: Any, hints: Hints) -> str:
 
 
 def unlocode(f: Field, value: Any, hints: Hints) -> str:
+    """A UN/LOCODE ("NLRTM", "nl rtm"), or a place name that only one entry has ("Le Havre")."""
     from forms.reference.unlocode import normalise_code, unlocode_index
 
-    code = normalise_code(_as_text(value))
-    if len(code) != 5 or not code[:2].isalpha():
+    text = _as_text(value)
+    code = normalise_code(text)
+    is_code = len(code) == 5 and code[:2].isalpha()
+    if is_code and unlocode_index().get(code) is not None:
+        return code
+    # "Le Havre", or "Paris" and "Lagos", which look like codes but are written as names
+    places = _places_named(text) if not (is_code and text.strip().isupper()) else []
+    if len(places) == 1:
+        return str(places[0].code)
+    if places:
+        shown = ", ".join(loc.code for loc in places[:6]) + (", …" if len(places) > 6 else "")
         raise FieldProblem(
-            "invalid_unlocode", N_("Enter a five-character UN/LOCODE such as NLRTM.")
+            "ambiguous_unlocode",
+            N_("{name} is the name of several places ({codes}); enter the UN/LOCODE."),
+            name=text.strip(),
+            codes=shown,
         )
-    if unlocode_index().get(code) is None:
+    if is_code:
         raise FieldProblem("unknown_unlocode", N_("{code} is not a UN/LOCODE."), code=code)
-    return code
+    raise FieldProblem("invalid_unlocode", N_("Enter a five-character UN/LOCODE such as NLRTM."))
+
+
+def _places_named(text: str) -> list[Location]:
+    """The UN/LOCODE entries whose name is ``text`` (case, accents and spacing aside)."""
+    from forms.reference.unlocode import unlocode_index
+    from forms.text import fold_name
+
+    key = fold_name(text)
+    if len(key) < 3:
+        return []
+    return [
+        loc
+        for loc in unlocode_index().by_name_prefix(text, 50)
+        if key in (fold_name(loc.name), fold_name(loc.name_ascii))
+    ]
 
 
 def airport(f: Field, value: Any, hints: Hints) -> str:

@@ -8,8 +8,9 @@ calls :meth:`show_busy`, :meth:`show_created` and :meth:`show_error`.
 from __future__ import annotations
 
 from desktop.countries import countries
+from desktop.i18n import collator_key
 from desktop.profiles import NewProfile, ProfileSummary
-from desktop.qt import Qt, QtCore, QtWidgets, Signal
+from desktop.qt import Qt, QtWidgets, Signal
 from desktop.widgets.busy import BusyIndicator
 from desktop.widgets.fingerprint import FingerprintView
 from desktop.widgets.language_combo import LanguageCombo
@@ -18,13 +19,6 @@ from desktop.widgets.strength import MIN_LENGTH, StrengthMeter, estimate
 from locales import _, current_language
 
 FORM, BUSY, DONE = 0, 1, 2
-
-
-def collator_key() -> object:
-    """A sort key in the interface language's collation (Qt's ICU-backed collator)."""
-    collator = QtCore.QCollator(QtCore.QLocale())
-    collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-    return collator.sortKey
 
 
 class FirstStartWindow(QtWidgets.QWidget):
@@ -148,7 +142,7 @@ class FirstStartWindow(QtWidgets.QWidget):
         chosen = self.country.currentData()
         self.country.blockSignals(True)
         self.country.clear()
-        for country in countries(current_language(), collator_key()):  # type: ignore[arg-type]
+        for country in countries(current_language(), collator_key()):
             self.country.addItem(country.name, country.code)
         index = self.country.findData(chosen) if chosen else -1
         self.country.setCurrentIndex(index)

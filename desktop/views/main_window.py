@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from desktop.alerts import AlertBanner
 from desktop.profiles import ProfileSummary
-from desktop.qt import Qt, QtGui, QtWidgets, Signal
+from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from desktop.settings import AppSettings
 from desktop.status import SyncStatus
 from desktop.views.operation_details import OperationDetails
@@ -16,6 +16,18 @@ from desktop.widgets.sync_status import SyncStatusWidget
 from locales import _
 
 GEOMETRY_KEY = "main"
+
+
+def default_size(widget: QtWidgets.QWidget) -> QtCore.QSize:
+    """A first-start size that leaves the case list and the operations list room for their
+    columns: 1280 x 800, or nine tenths of a smaller screen."""
+    screen = widget.screen() or QtWidgets.QApplication.primaryScreen()
+    if screen is None:
+        return QtCore.QSize(1280, 800)
+    available = screen.availableGeometry()
+    return QtCore.QSize(
+        min(1280, int(available.width() * 0.9)), min(800, int(available.height() * 0.9))
+    )
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -78,7 +90,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_status, 1)
         self._build_menus()
         self.retranslate()
-        self.resize(1120, 700)
+        self.resize(default_size(self))
         geometry = settings.geometry(GEOMETRY_KEY)
         if geometry is not None:
             self.restoreGeometry(geometry)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from desktop.i18n import collator_key
 from desktop.qt import Qt, QtCore, QtGui, QtWidgets
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
@@ -228,7 +229,7 @@ class CasesRoom(QtWidgets.QWidget):
     def _fill_countries(self, combo: QtWidgets.QComboBox) -> None:
         from desktop.countries import countries
 
-        self._fill(combo, [(c.code, c.name) for c in countries()])
+        self._fill(combo, [(c.code, c.name) for c in countries(sort_key=collator_key())])
 
     @staticmethod
     def _fill(combo: QtWidgets.QComboBox, items: list[tuple[str, str]]) -> None:

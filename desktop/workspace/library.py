@@ -67,6 +67,20 @@ def kind_text(item: ItemView) -> str:
     return item.media_type
 
 
+class _Row(QtWidgets.QTreeWidgetItem):
+    """A library row that sorts the Size column by bytes, not by its text ("9 KB" < "10 KB")."""
+
+    def __lt__(self, other: QtWidgets.QTreeWidgetItem) -> bool:
+        tree = self.treeWidget()
+        column = tree.sortColumn() if tree is not None else 0
+        if column == COL_SIZE:
+            mine = self.data(COL_SIZE, Qt.ItemDataRole.UserRole + 1)
+            theirs = other.data(COL_SIZE, Qt.ItemDataRole.UserRole + 1)
+            if isinstance(mine, int) and isinstance(theirs, int):
+                return mine < theirs
+        return self.text(column).casefold() < other.text(column).casefold()
+
+
 class LibraryRoom(QtWidgets.QWidget):
     """``loaded`` after each refresh, ``previewed(item_id)`` once a preview is on screen,
     ``added(ids)`` after files were added."""
@@ -241,7 +255,7 @@ class LibraryRoom(QtWidgets.QWidget):
             haystack = " ".join((item.title, item.file_name, *item.tags)).casefold()
             if needle and needle not in haystack:
                 continue
-            row = QtWidgets.QTreeWidgetItem(
+            row = _Row(
                 [
                     item.title,
                     kind_text(item),

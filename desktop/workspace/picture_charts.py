@@ -89,9 +89,41 @@ def country_chart(picture: Picture) -> QtCharts.QChart:
     return _bar_chart(_("Seizures by country"), rows, _("Seizures"))
 
 
-def _moment(day: dt.date) -> QtCore.QDateTime:
-    return QtCore.QDateTime(
-        QtCore.QDate(day.year, day.month, day.day), QtCore.QTime(12, 0), QtCore.QTimeZone.utc()
+def week_label(day: dt.date) -> str:
+    """'7 Sep', '9月7日', '7. Sept.': the day and month the way the interface language writes
+    them (CLDR skeleton MMMd through Babel, so digits match the rest of the interface)."""
+    from babel.dates import format_skeleton
+
+    return format_skeleton("MMMd", day, locale=locales.babel_locale())
+
+
+def week_axis(weeks: list[dt.date], ticks: int = 6) -> QtCharts.QCategoryAxis:
+    """A time axis whose labels Babel writes (Qt's date axis would use its own locale data,
+    with other digits and month names than the rest of the interface)."""
+    axis = QtCharts.QCategoryAxis()
+    axis.setLabelsPosition(QtCharts.QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    axis.setTitleText(_("Week starting"))
+    if not weeks:
+        axis.setRange(0, 1)
+        return axis
+    first, last = weeks[0], weeks[-1]
+    if first == last:
+        last = first + dt.timedelta(weeks=1)
+    span = (last - first).days
+    step = max(1, -(-span // (7 * (ticks - 1)))) * 7  # whole weeks between labels
+    day = first
+    while day <= last:
+        axis.append(week_label(day), float(_ms(day)))
+        day += dt.timedelta(days=step)
+    axis.setRange(float(_ms(first)), float(_ms(last)))
+    return axis
+
+
+def _ms(day: dt.date) -> int:
+    return int(
+        QtCore.QDateTime(
+            QtCore.QDate(day.year, day.month, day.day), QtCore.QTime(0, 0), QtCore.QTimeZone.utc()
+        ).toMSecsSinceEpoch()
     )
 
 
@@ -104,22 +136,9 @@ def weekly_chart(picture: Picture) -> QtCharts.QChart:
     series.setPointsVisible(True)
     series.setColor(LINE_COLOUR)
     for week, count in picture.by_week:
-        moment = QtCore.QDateTime(
-            QtCore.QDate(week.year, week.month, week.day),
-            QtCore.QTime(0, 0),
-            QtCore.QTimeZone.utc(),
-        )
-        series.append(float(moment.toMSecsSinceEpoch()), count)
+        series.append(float(_ms(week)), count)
     chart.addSeries(series)
-    axis_x = QtCharts.QDateTimeAxis()
-    axis_x.setFormat("d MMM")  # Qt names the month in the interface's locale
-    axis_x.setTickCount(min(max(2, len(picture.by_week)), 6))
-    axis_x.setTitleText(_("Week starting"))
-    if picture.by_week:
-        first, last = picture.by_week[0][0], picture.by_week[-1][0]
-        if first == last:
-            last = first + dt.timedelta(weeks=1)
-        axis_x.setRange(_moment(first), _moment(last))
+    axis_x = week_axis([week for week, _n in picture.by_week])
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(axis_x)
     axis_y = QtCharts.QValueAxis()

@@ -14,6 +14,7 @@ from desktop.workspace import cases_query as q
 from desktop.workspace import record_data
 from desktop.workspace.cases_model import hlc_text, status_label, template_title
 from desktop.workspace.context import OperationRef
+from desktop.workspace.messages_data import isolate
 from desktop.workspace.record_data import RecordDetails
 from forms.model import FieldType, Template
 from forms.registry import builtin_templates
@@ -164,9 +165,17 @@ class RecordView(QtWidgets.QWidget):
             self._render(self.details)
 
     def author_name(self, device_id: str) -> str:
+        """The author on its own (a table cell): "me" for this device."""
         if device_id == self.session.device_id:
             return _("me")
         return self._members.get(device_id) or device_id[:12]
+
+    def by_author(self, device_id: str) -> str:
+        """The author in "by {author}": the pronoun differs there in many languages
+        (German "von Ihnen", not "von ich"), so it is its own message, as in the library."""
+        if device_id == self.session.device_id:
+            return _("you")
+        return isolate(self._members.get(device_id) or device_id[:12])
 
     def clear(self) -> None:
         self._generation += 1
@@ -217,7 +226,7 @@ class RecordView(QtWidgets.QWidget):
         self.state.setText(
             _("{status} · by {author} · revision {revision} · {id}").format(
                 status=status_label(d.status),
-                author=self.author_name(d.author),
+                author=self.by_author(d.author),
                 revision=d.revision,
                 id=d.record_id[:12],
             )
@@ -287,7 +296,7 @@ class RecordView(QtWidgets.QWidget):
             if name in conflicts:
                 both = "; ".join(
                     _("{value} (by {author})").format(
-                        value=field_text(template, name, v), author=self.author_name(a)
+                        value=field_text(template, name, v), author=self.by_author(a)
                     )
                     for a, _h, v in conflicts[name].values
                 )

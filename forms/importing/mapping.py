@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from forms.model import FieldType, Template
-from forms.text import fold
+from forms.text import fold, translated_labels
 
 SYNONYMS_PATH = Path(__file__).resolve().parent / "header_synonyms.json"
 _INDEXED = re.compile(r"^([a-z_][a-z0-9_]*)\.(\d{1,3})\.([a-z_][a-z0-9_]*)$")
@@ -102,29 +102,13 @@ def _synonyms() -> dict[str, tuple[str, ...]]:
     return {key: tuple(fold(v) for v in values) for key, values in raw.items()}
 
 
-def _translated_labels(label: str) -> list[str]:
-    """The label in every interface language that has a catalog."""
-    from locales import LANGUAGES, _load  # the runtime's own catalog reader
-
-    names = [label]
-    for lang in LANGUAGES:
-        try:
-            table = _load(lang.code)
-        except Exception:  # noqa: S112 - a broken catalog only costs a suggestion
-            continue
-        found = table.get(label)
-        if isinstance(found, str) and found:
-            names.append(found)
-    return names
-
-
 @functools.cache
 def _target_names(template: Template) -> list[tuple[str, frozenset[str]]]:
     """Every mappable target with the folded names that suggest it, in template order."""
     out: list[tuple[str, frozenset[str]]] = []
 
     def names_for(fid: str, label: str) -> frozenset[str]:
-        names = {fold(fid), *(fold(x) for x in _translated_labels(label))}
+        names = {fold(fid), *(fold(x) for x in translated_labels(label))}
         names.update(_synonyms().get(fid, ()))
         return frozenset(n for n in names if n)
 

@@ -17,7 +17,7 @@ from sync.cli.output import emit
 from sync.cli.records import template_for
 from sync.client import state
 from sync.client.local import LocalChanges
-from sync.errors import CordonError, UsageError
+from sync.errors import CordonError, UsageError, file_error_text
 from sync.store import audit
 
 RECORDS_PER_PACKAGE = 100
@@ -65,7 +65,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             mapping = ColumnMapping.load(Path(args.mapping)) if args.mapping else None
             report = import_file(args.file, template, mapping, dry_run=args.dry_run)
-        except (ImportFileError, OSError, ValueError) as exc:
+        except OSError as exc:
+            raise CordonError(file_error_text(exc)) from exc
+        except (ImportFileError, ValueError) as exc:
             raise CordonError(str(exc)) from exc
         ids: list[str] = []
         if changes is not None and not report.refused_rows:
@@ -122,7 +124,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                     include_restricted=args.include_restricted,
                     meta_columns=("status", "author", "updated"),
                 )
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            raise CordonError(file_error_text(exc)) from exc
+        except ValueError as exc:
             raise UsageError(str(exc)) from exc
         engine.store.audit.append(audit.DISCLOSURE, f"export:{summary.records}", op.operation_id)
     emit(

@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from locales import _
 from sync import __version__
-from sync.errors import CordonError, UsageError
+from sync.errors import CordonError, UsageError, file_error_text
 
 # Command groups, in the order `cordon --help` lists them. Each has register(subparsers, common).
 COMMAND_MODULES: tuple[str, ...] = (
@@ -122,6 +122,10 @@ def main(
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     except Exception as exc:
+        if isinstance(exc, OSError) and exc.filename is not None:
+            # A file named on the command line: missing, a folder, or not readable.
+            print(f"cordon: {file_error_text(exc)}", file=sys.stderr)
+            return 1
         # A bug, not a refusal. The contract is one sentence and no traceback; the details (which
         # may quote case data) are shown only to someone who asks for them.
         if os.environ.get("CORDON_DEBUG"):

@@ -87,8 +87,9 @@ def _scan(data: bytes, what: str) -> None:
 
 def malformed(what: str, detail: str) -> ProtocolError:
     """The rejection of a structure that is not well formed (``detail`` is technical)."""
-    # Translators: {what} names a protocol structure, e.g. "package header"; {detail} is technical.
     return ProtocolError(
+        # Translators: {what} names a protocol structure, e.g. "package header", and {detail}
+        # is a technical reason; both stay in English (they are for a support engineer).
         _("Rejected a malformed {what}: {detail}.").format(what=what, detail=detail)
     )
 

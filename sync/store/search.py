@@ -14,7 +14,7 @@ All terms must match (AND). Hits come newest first (rowid order, which lets FTS5
 Triggers keep the indexes in step with the content row by row, except inside a write
 transaction that called ``defer_indexing`` (a bulk writer: the sync engine applying a batch of
 packages): there they only note the changed rows, and ``index_pending`` indexes them all at
-once, before the transaction commits (migration 0006).
+once, before the transaction commits (migration 0007).
 """
 
 from __future__ import annotations

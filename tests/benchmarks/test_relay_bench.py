@@ -55,6 +55,13 @@ BASELINE_APP = textwrap.dedent(
 
     local = threading.local()
 
+    def best(module, fallback):  # the relay's own choice (sync/relay/cli.py)
+        try:
+            __import__(module)
+        except ImportError:
+            return fallback
+        return module
+
     def db():
         if not hasattr(local, "conn"):
             conn = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
@@ -79,7 +86,7 @@ BASELINE_APP = textwrap.dedent(
     app = Starlette(routes=[Route("/p", post, methods=["POST"])])
     print("listening", flush=True)
     uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning",
-                loop="uvloop", http="httptools", access_log=False)
+                loop=best("uvloop", "asyncio"), http=best("httptools", "h11"), access_log=False)
     """
 )
 

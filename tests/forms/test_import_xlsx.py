@@ -47,7 +47,7 @@ def test_french_workbook_with_merged_title_blank_rows_and_every_date_shape(
         ["Opération COCAIR VI — relevé des saisies", None, None, None],
         [],
         header,
-        [dt.datetime(2026, 11, 2), "FRCDG", "Aérien", "drugs", "cocaïne", 12.5, "kg", "H1",
+        [dt.datetime(2026, 11, 2), "FRCDG", "Avion", "drugs", "cocaïne", 12.5, "kg", "H1",
          "B", "2"],
         [],
         [46329, "FRORY", "air", "drugs", "cocaïne", 3, "kg", "H1", "B", 2],  # Excel serial
@@ -64,7 +64,7 @@ def test_french_workbook_with_merged_title_blank_rows_and_every_date_shape(
     dates = [(r.row, r.values["seizure_date"]) for r in report.records]
     # Row 6 holds the Excel serial 46329; rows 7 and 9 hold dates typed as text.
     assert dates == [(6, "2026-11-03"), (7, "2026-11-04"), (9, "2026-11-05")]
-    # "Aérien" is not a choice value: refused with its row, field and column; its date cell
+    # "Avion" is no choice value nor label: refused with its row, field and column; its date cell
     # (a real Excel date) was read without complaint.
     refused = {(r.row, r.field, r.column) for r in report.refused}
     assert refused == {(4, "conveyance", "Moyen de transport")}

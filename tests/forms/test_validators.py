@@ -126,7 +126,9 @@ def test_unlocode_good(raw: str, norm: str) -> None:
         ("ZZZZZ", "unknown_unlocode"),
         ("NLRT", "invalid_unlocode"),
         ("12345", "invalid_unlocode"),
-        ("Rotterdam", "invalid_unlocode"),
+        ("Rotterdam", "ambiguous_unlocode"),  # NLRTM, and a Rotterdam in New York State
+        ("Paris", "ambiguous_unlocode"),  # five letters, but written as a name
+        ("Nowhere-on-Sea", "invalid_unlocode"),
     ],
 )
 def test_unlocode_bad(raw: str, code: str) -> None:
@@ -205,6 +207,9 @@ def test_malformed_dates(raw: str) -> None:
         ("1 234,5", 1234.5),
         ("1,234.5", 1234.5),
         ("1.234,5", 1234.5),
+        ("1\u202f234,5", 1234.5),  # narrow no-break space, as French software writes it
+        ("١٢٫٥", 12.5),  # Arabic-Indic digits and the Arabic decimal separator
+        ("١٬٢٣٤", 1234),
         (7, 7),
         ("1e3", 1000),
     ],
@@ -242,6 +247,29 @@ def test_choice_accepts_value_or_label() -> None:
     assert ok(FieldType.CHOICE, "air") == "air"
     assert ok(FieldType.CHOICE, "SEA") == "sea"
     assert bad(FieldType.CHOICE, "space") == "invalid_choice"
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [("Aérien", "air"), ("aereo", "air"), ("Морской", "sea"), ("بحري", "sea"), ("海运", "sea")],
+)
+def test_choice_accepts_the_label_in_any_interface_language(raw: str, value: str) -> None:
+    """Spreadsheets from partner agencies carry the labels of their own language."""
+    assert ok(FieldType.CHOICE, raw) == value
+
+
+def test_a_refused_choice_names_the_values() -> None:
+    with pytest.raises(FieldProblem) as info:
+        VALIDATORS[FieldType.CHOICE](field(FieldType.CHOICE), "Avion", H)
+    assert info.value.params == {"choices": "air, sea"}
+
+
+def test_a_place_name_only_one_entry_has_is_taken_as_its_code() -> None:
+    assert ok(FieldType.UNLOCODE, "Le Havre") == "FRLEH"
+    assert ok(FieldType.UNLOCODE, "le havre") == "FRLEH"
+    with pytest.raises(FieldProblem) as info:
+        VALIDATORS[FieldType.UNLOCODE](field(FieldType.UNLOCODE), "Santos", H)
+    assert info.value.params == {"name": "Santos", "codes": "BRSSZ, HUHBG"}
 
 
 def test_text_limits_and_control_characters() -> None:
@@ -297,3 +325,30 @@ def test_date_parser_never_crashes(text: str) -> None:
     except FieldProblem:
         return
     assert len(result) == 10
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "3 octobre 2026",
+        "3 Octobre 2026",
+        "Oct 3, 2026",
+        "October 3rd, 2026",
+        "3-Oct-2026",
+        "3. Oktober 2026",
+        "3 de octubre de 2026",
+        "3 de outubro de 2026",
+        "3 окт. 2026",
+        "3 октября 2026",
+        "3 Ekim 2026",
+        "3 أكتوبر 2026",
+        "2026年10月3日",
+    ],
+)
+def test_a_date_with_its_month_as_a_word_in_any_interface_language(raw: str) -> None:
+    assert ok(FieldType.DATE, raw) == "2026-10-03"
+
+
+@pytest.mark.parametrize("raw", ["03/10/26", "3 Oct 26", "Oct 2026", "31 Feb 2026", "3 Foo 2026"])
+def test_dates_that_would_need_a_guess_are_refused(raw: str) -> None:
+    assert bad(FieldType.DATE, raw) == "invalid_date"

@@ -25,7 +25,7 @@ from tests.scenarios.conftest import FixedPortRelay, Person, start_operation
 
 KILLS = int(os.environ.get("CORDON_SCENARIO_KILLS", "20"))
 # Enough that the sync is still running after several kills: since the search indexes are fed
-# in bulk (store migration 0006), 5,000 packages were applied before the second kill.
+# in bulk (store migration 0007), 5,000 packages were applied before the second kill.
 PACKAGES = int(os.environ.get("CORDON_SCENARIO_PACKAGES", "20000"))
 
 

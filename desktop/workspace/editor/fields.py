@@ -178,8 +178,9 @@ class ChoiceField(FieldWidget):
         spec = self.spec
         if spec.type is FieldType.COUNTRY:
             from desktop.countries import countries
+            from desktop.i18n import collator_key
 
-            return [(c.code, c.name) for c in countries()]
+            return [(c.code, c.name) for c in countries(sort_key=collator_key())]
         if spec.type is FieldType.CURRENCY:
             from forms.reference.currencies import currencies
 

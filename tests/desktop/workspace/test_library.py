@@ -199,3 +199,56 @@ def test_download_from_the_relay_with_progress_then_preview(
     with qtbot.waitSignal(room.previewed, timeout=10_000):
         room.select(item_id)
     assert room.preview.pdf_pages == 3
+
+
+def test_attachments_under_the_limit_download_by_themselves(
+    qtbot,
+    pair: Rooms,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Settings > automatic download limit: the sync thread fetches what fits after a round,
+    so an officer who goes offline later still has the photos; larger files wait."""
+    import os
+
+    from desktop.engine_thread import SyncThread
+    from sync.client import files
+
+    rooms = pair
+    assert rooms.other is not None and rooms.other_engine is not None
+    small = files.add_item(
+        rooms.other, rooms.op, str(make_png(tmp_path / "seal.png")), "Seal", None
+    )
+    large_file = tmp_path / "scan.bin"
+    large_file.write_bytes(os.urandom(2 * 1024 * 1024))
+    large = files.add_item(rooms.other, rooms.op, str(large_file), "Scan", None)
+    rooms.other_engine.sync_once(rooms.op)
+
+    def available(item_id: str) -> bool:
+        op = rooms.op
+        return bool(rooms.on_writer(lambda p: p.store.library.get(op, item_id).available))
+
+    thread = SyncThread(rooms.session._profile, rooms.runner, interval=3600, initial_delay=0)
+    thread.auto_download_mb = 1
+    try:
+        with qtbot.waitSignal(thread.operation_changed, timeout=60_000):
+            thread.start()
+        qtbot.waitUntil(lambda: available(small), timeout=30_000)
+        assert not available(large)
+    finally:
+        thread.stop()
+
+
+def test_size_column_sorts_by_bytes(qtbot) -> None:
+    from desktop.qt import QtWidgets
+    from desktop.workspace.library import COL_SIZE, _Row, human_size
+
+    tree = QtWidgets.QTreeWidget()
+    qtbot.addWidget(tree)
+    tree.setColumnCount(COL_SIZE + 1)
+    for size in (9 * 1024, 10 * 1024, 2 * 1024 * 1024, 300):
+        row = _Row(["x"] * COL_SIZE + [human_size(size)])
+        row.setData(COL_SIZE, Qt.ItemDataRole.UserRole + 1, size)
+        tree.addTopLevelItem(row)
+    tree.sortItems(COL_SIZE, Qt.SortOrder.AscendingOrder)
+    sizes = [tree.topLevelItem(i).data(COL_SIZE, Qt.ItemDataRole.UserRole + 1) for i in range(4)]
+    assert sizes == [300, 9 * 1024, 10 * 1024, 2 * 1024 * 1024]

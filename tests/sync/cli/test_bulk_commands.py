@@ -101,3 +101,16 @@ def test_unknown_export_format_is_a_usage_error(cordon: Run, operation: str) -> 
     result = cordon("export", operation, "--format", "docx", "--out", "x.docx")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_a_missing_file_or_a_folder_is_one_clear_sentence(
+    cordon: Run, operation: str, tmp_path: Path
+) -> None:
+    missing = cordon("import", operation, str(tmp_path / "nope.csv"), "--template", "person")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == f"cordon: There is no file or folder {tmp_path / 'nope.csv'}."
+    folder = cordon("import", operation, str(tmp_path), "--template", "person")
+    assert folder.returncode == 1 and "is a folder; give a file" in folder.stderr
+    out = tmp_path / "missing-folder" / "x.csv"
+    export = cordon("export", operation, "--format", "csv", "--out", str(out))
+    assert export.returncode == 1 and "Errno" not in export.stderr

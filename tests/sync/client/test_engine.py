@@ -128,7 +128,7 @@ def test_backoff_grows_with_jitter_and_caps() -> None:
 def test_received_changes_are_searchable_as_soon_as_applied(
     trio: tuple[str, dict[str, Device]],
 ) -> None:
-    """Receiving indexes the batch in one pass before its commit (store migration 0006): the
+    """Receiving indexes the batch in one pass before its commit (store migration 0007): the
     result is what row-by-row indexing gives, a rejected package leaves nothing behind."""
     op, d = trio
     a, b = d["A"], d["B"]

@@ -120,7 +120,7 @@ def test_control_characters_and_surrogates_are_ignored(store: Store, ids: dict[s
     assert found(store, "\x00cocaine\udcff") == {ids["en"]}
 
 
-# -- deferred, bulk indexing (migration 0006) ---------------------------------------------
+# -- deferred, bulk indexing (migration 0007) ---------------------------------------------
 
 
 def assert_indexes_match_content(store: Store) -> None:

@@ -1,4 +1,4 @@
--- Schema v6: bulk writers (the sync engine applying a batch of packages) can feed the
+-- Schema v7: bulk writers (the sync engine applying a batch of packages) can feed the
 -- full-text indexes once per transaction instead of row by row. Every statement that writes a
 -- row into an FTS5 index makes FTS5 flush its pending terms into a new segment (a statement
 -- journal opens a savepoint, and FTS5 flushes on each), so a record applied alone costs two
