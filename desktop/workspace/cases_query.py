@@ -105,46 +105,57 @@ def _where(operation_id: str, flt: CaseFilter) -> tuple[str, list[Any]]:
     if flt.template:
         sql.append("r.template_id = ?")
         params.append(flt.template)
+    more, more_params = _narrowing(flt)
+    return " AND ".join(sql + more), params + more_params
+
+
+def _narrowing(flt: CaseFilter) -> tuple[list[str], list[Any]]:
+    """The filter's conditions beyond the operation and the template, on ``records r``."""
+    sql: list[str] = []
+    params: list[Any] = []
     if flt.status:
         sql.append("r.status = ?")
         params.append(flt.status)
     if flt.author:
         sql.append("r.author = ?")
         params.append(flt.author)
-    # Fields are stored as compact JSON (no spaces), so a plain substring test skips most rows
-    # cheaply before the exact JSON test runs on the few that may match.
+    # Exact field values come from record_values (migration 0006), an index kept by triggers,
+    # rather than from parsing every record's JSON.
     if flt.handling_code:
-        sql.append("instr(r.fields, ?) > 0 AND json_extract(r.fields, '$.handling_code') = ?")
-        params += [json.dumps({"handling_code": flt.handling_code})[1:-1].replace(": ", ":"),
-                   flt.handling_code]
+        sql.append(
+            "r.id IN (SELECT record FROM record_values "
+            "WHERE field = 'handling_code' AND part = 0 AND value = ?)"
+        )
+        params.append(flt.handling_code)
     if flt.country:
         keys = _country_fields()
         marks = ", ".join("?" for _ in keys)
-        # A country field holds a code or, when multiple, a list of codes.
-        sql.append("instr(r.fields, ?) > 0")
-        params.append(json.dumps(flt.country))
+        # A country field holds a code or, when multiple, a list of codes (part 1).
         sql.append(
-            "EXISTS (SELECT 1 FROM json_each(r.fields) j WHERE j.key IN ("  # noqa: S608
-            + marks
-            + ") AND (j.value = ? OR (j.type = 'array' AND EXISTS "
-            "(SELECT 1 FROM json_each(j.value) k WHERE k.value = ?))))"
+            f"r.id IN (SELECT record FROM record_values WHERE field IN ({marks}) "  # noqa: S608
+            "AND part IN (0, 1) AND value = ?)"
         )
-        params += [*keys, flt.country, flt.country]
+        params += [*keys, flt.country]
     if flt.date_from is not None:
         sql.append("r.created_hlc >= ?")
         params.append(hlc_of_day(flt.date_from))
     if flt.date_to is not None:
         sql.append("r.created_hlc < ?")
         params.append(hlc_of_day(flt.date_to, end=True))
-    return " AND ".join(sql), params
+    return sql, params
+
+
+def _sort_field(sort: Sort) -> str | None:
+    """The template field a sort is by ("f:<field id>"), or None for a column of the record."""
+    return sort.key[2:].replace('"', "") if sort.key.startswith("f:") else None
 
 
 def _order(sort: Sort) -> tuple[str, list[Any]]:
+    """ORDER BY over the record rows themselves (search hits: a few hundred rows at most)."""
     direction = "DESC" if sort.descending else "ASC"
-    if sort.key.startswith("f:"):
-        return f"json_extract(r.fields, ?) {direction}, r.id {direction}", [
-            '$."' + sort.key[2:].replace('"', "") + '"'
-        ]
+    field = _sort_field(sort)
+    if field is not None:
+        return f"json_extract(r.fields, ?) {direction}, r.id {direction}", ['$."' + field + '"']
     column = _SORT_SQL.get(sort.key, "r.updated_hlc")
     return f"{column} {direction}, r.id {direction}", []
 
@@ -177,6 +188,12 @@ def page(
 ) -> list[CaseRow]:
     """Rows ``offset`` .. ``offset + limit`` of the filtered, sorted list."""
     where, params = _where(operation_id, flt)
+    field = _sort_field(sort)
+    if field is not None:
+        ids = _field_sorted_ids(
+            profile.store, operation_id, flt, field, sort.descending, offset, limit
+        )
+        return _rows_by_id(profile, ids)
     order, order_params = _order(sort)
     sql = (
         "WITH pick(id) AS MATERIALIZED (SELECT r.id FROM records r "  # noqa: S608 - only constants and placeholders
@@ -189,6 +206,81 @@ def page(
     rows = profile.store.query(sql, (*params, *order_params, limit, offset, *order_params))
     me = profile.device_id
     return [_case_row(row, me) for row in rows]
+
+
+def _field_sorted_ids(
+    store: Any,
+    operation_id: str,
+    flt: CaseFilter,
+    field: str,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> list[int]:
+    """Record ids of one page in the order ``json_extract(fields, field), id`` gives, read from
+    record_values' index: the records holding a value, in value order, and those without one
+    (NULL, which sorts first) in id order, before them ascending and after them descending."""
+    direction = "DESC" if descending else "ASC"
+    # The records holding a value: the index walk checks operation and template in its own
+    # rows; only further filters need the record row.
+    scope = ["v.field = ?", "v.part = 0", "v.operation_id = ?"]
+    scope_params: list[Any] = [field, operation_id]
+    if flt.template:
+        scope.append("v.template_id = ?")
+        scope_params.append(flt.template)
+    more, more_params = _narrowing(flt)
+    source = "record_values v"
+    if more:
+        source += " CROSS JOIN records r ON r.id = v.record"
+    valued_where = " AND ".join(scope + more)
+    valued_params = scope_params + more_params
+    where, params = _where(operation_id, flt)
+    (total,) = store.query_one(f"SELECT count(*) FROM records r WHERE {where}", params)  # noqa: S608
+    (with_value,) = store.query_one(
+        f"SELECT count(*) FROM {source} WHERE {valued_where}",  # noqa: S608
+        valued_params,
+    )
+    # (sql, params, size) of the two runs, in list order.
+    runs = [
+        (
+            f"SELECT v.record FROM {source} WHERE {valued_where} "  # noqa: S608
+            f"ORDER BY v.value {direction}, v.record {direction}",
+            valued_params,
+            int(with_value),
+        ),
+        (
+            f"SELECT r.id FROM records r WHERE {where} AND NOT EXISTS (SELECT 1 FROM "  # noqa: S608
+            "record_values v WHERE v.record = r.id AND v.field = ? AND v.part = 0) "
+            f"ORDER BY r.id {direction}",
+            [*params, field],
+            int(total) - int(with_value),
+        ),
+    ]
+    if not descending:
+        runs.reverse()
+    ids: list[int] = []
+    start = 0  # list row of the run's first record
+    for sql, args, size in runs:
+        first, last = max(offset, start), min(offset + limit, start + size)
+        if first < last:
+            rows = store.query(sql + " LIMIT ? OFFSET ?", (*args, last - first, first - start))
+            ids += [int(row[0]) for row in rows]
+        start += size
+    return ids
+
+
+def _rows_by_id(profile: Any, ids: list[int]) -> list[CaseRow]:
+    """The list rows of these record ids, in the order given."""
+    if not ids:
+        return []
+    sql = (
+        "WITH pick(id) AS MATERIALIZED (SELECT value FROM json_each(?)) "  # noqa: S608 - constants
+        + _COLUMNS_SQL.replace("SELECT ", "SELECT r.id, ", 1)
+        + _JOIN_SQL
+    )
+    rows = {int(row[0]): row[1:] for row in profile.store.query(sql, (json.dumps(ids),))}
+    me = profile.device_id
+    return [_case_row(rows[i], me) for i in ids if i in rows]
 
 
 def search(profile: Any, operation_id: str, flt: CaseFilter, sort: Sort) -> list[CaseRow]:

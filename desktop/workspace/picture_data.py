@@ -68,6 +68,15 @@ def _place_name(code: str) -> str:
     return location.name if location is not None else code
 
 
+def _sql_order(value: Any) -> tuple[int, Any]:
+    """A sort key that orders values as SQLite does: NULL, then numbers, then text."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    return (2, str(value))
+
+
 def compute(store: Any, operation_id: str, scope: str = "all") -> Picture:
     """Aggregate the operation's seizures: one pass over the reports, one over their goods."""
     if scope not in SCOPES:
@@ -80,46 +89,57 @@ def compute(store: Any, operation_id: str, scope: str = "all") -> Picture:
     where = f"r.operation_id = ? AND r.template_id IN ({marks_t}) AND r.status IN ({marks_s})"  # noqa: S608
     params = (operation_id, *templates, *statuses)
 
-    # One pass over the rows for status, country, week and route (JSON parsed once per row),
-    # one pass over the commodity lines; the counting is done here.
+    # One statement, one pass over the reports (each record's JSON parsed once): the values the
+    # figures need are set aside, then counted in SQL; the commodity lines are read from the
+    # small commodities list set aside, not from the whole record again.
     country_sql = (
         "upper(coalesce(nullif(json_extract(r.fields, '$.reporting_country'), ''), "
         "substr(json_extract(r.fields, '$.place'), 1, 2), ''))"
     )
     rows = store.query(
-        f"SELECT r.status, {country_sql}, json_extract(r.fields, '$.seizure_date'), "  # noqa: S608
-        "upper(json_extract(r.fields, '$.departure')), "
-        "upper(json_extract(r.fields, '$.destination')) "
-        f"FROM records r WHERE {where} AND json_valid(r.fields)",
+        "WITH base AS MATERIALIZED (SELECT r.id AS id, r.status AS status, "  # noqa: S608
+        f"{country_sql} AS country, json_extract(r.fields, '$.seizure_date') AS day, "
+        "upper(json_extract(r.fields, '$.departure')) AS departure, "
+        "upper(json_extract(r.fields, '$.destination')) AS destination, "
+        "json_extract(r.fields, '$.commodities') AS goods, "
+        "json_type(r.fields, '$.commodities') AS goods_type "
+        f"FROM records r WHERE {where} AND json_valid(r.fields)) "
+        "SELECT 0, status, NULL, count(*), NULL FROM base GROUP BY status "
+        "UNION ALL SELECT 1, country, NULL, count(*), NULL FROM base GROUP BY country "
+        "UNION ALL SELECT 2, day, NULL, count(*), NULL FROM base GROUP BY day "
+        "UNION ALL SELECT 3, departure, destination, count(*), NULL FROM base "
+        "WHERE departure <> '' AND destination <> '' GROUP BY departure, destination "
+        "UNION ALL SELECT 4, json_extract(c.value, '$.category'), NULL, count(DISTINCT b.id), "
+        "sum(CASE WHEN json_extract(c.value, '$.unit') = 'kg' "
+        "THEN json_extract(c.value, '$.quantity') END) "
+        "FROM base b, json_each(b.goods) c WHERE b.goods_type = 'array' GROUP BY 2",
         params,
     )
     statuses_seen: Counter[str] = Counter()
     countries: Counter[str] = Counter()
     days: Counter[str] = Counter()
     routes: Counter[tuple[str, str]] = Counter()
-    for status, country, day, departure, destination in rows:
-        statuses_seen[str(status)] += 1
-        countries[str(country or "??")] += 1
-        days[str(day) if day else ""] += 1
-        if departure and destination and isinstance(departure, str):
-            routes[(departure, str(destination))] += 1
+    goods: list[tuple[Any, int, Any]] = []
+    for kind, value, other, count, kilograms in rows:
+        if kind == 0:
+            statuses_seen[str(value)] += count
+        elif kind == 1:
+            countries[str(value or "??")] += count
+        elif kind == 2:
+            days[str(value) if value else ""] += count
+        elif kind == 3:
+            routes[(str(value), str(other))] += count
+        else:
+            goods.append((value, int(count), kilograms))
     picture.by_status = dict(statuses_seen)
     picture.total = sum(statuses_seen.values())
     if not picture.total:
         return picture
 
-    rows = store.query(
-        "SELECT json_extract(c.value, '$.category'), count(DISTINCT r.id), "  # noqa: S608
-        "sum(CASE WHEN json_extract(c.value, '$.unit') = 'kg' "
-        "THEN json_extract(c.value, '$.quantity') END) "
-        f"FROM records r, json_each(r.fields, '$.commodities') c WHERE {where} "
-        "AND json_valid(r.fields) AND json_type(r.fields, '$.commodities') = 'array' "
-        "GROUP BY 1 ORDER BY 2 DESC, 1",
-        params,
-    )
-    for category, count, kilograms in rows:
+    goods.sort(key=lambda line: (-line[1], _sql_order(line[0])))  # SQLite's ORDER BY 2 DESC, 1
+    for category, count, kilograms in goods:
         name = str(category) if category else "other"
-        picture.by_commodity.append((name, int(count)))
+        picture.by_commodity.append((name, count))
         if kilograms is not None:
             picture.kilograms[name] = float(kilograms)
 

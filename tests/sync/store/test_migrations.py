@@ -103,6 +103,47 @@ def check_v5(store: Store) -> None:
     check_v4(store)
 
 
+def fill_v5(conn: Any) -> None:
+    fill_v4(conn)
+    conn.execute(
+        "INSERT INTO records (operation_id, record_id, template_id, template_version, status, "
+        "author, fields, revision, created_hlc, updated_hlc) VALUES ('op', 'r3', 'person', 1, "
+        "'draft', 'dev', '{\"nationality\":[\"NG\",\"GH\",null],\"handling_code\":\"H2\","
+        "\"armed\":true,\"gone\":null,\"qty\":3}', 1, 'h5', 'h5')"
+    )
+
+
+def check_v6(store: Store) -> None:
+    """v6: every record's top-level values indexed in record_values, kept by triggers."""
+
+    def values(record_id: str) -> set[tuple[Any, ...]]:
+        rows = store.query(
+            "SELECT v.field, v.part, v.value FROM record_values v JOIN records r "
+            "ON r.id = v.record WHERE r.operation_id = 'op' AND r.record_id = ?",
+            (record_id,),
+        )
+        return {tuple(row) for row in rows}
+
+    assert values("r1") == {
+        ("place", 0, "Aéroport de Lomé"), ("note", 0, "海关查获可卡因"), ("qty", 0, 12.5)
+    }
+    assert values("r2") == {("name", 0, "Kofi")}
+    assert values("r3") == {
+        ("nationality", 0, '["NG","GH",null]'), ("nationality", 1, "NG"),
+        ("nationality", 1, "GH"), ("handling_code", 0, "H2"), ("armed", 0, 1), ("qty", 0, 3),
+    }
+    scope = store.query("SELECT DISTINCT operation_id, template_id FROM record_values")
+    assert sorted(scope) == [("op", "person"), ("op", "seizure")]
+    store.records.apply("op", "r3", {"nationality": ["PT"], "qty": None}, "dev", "h6")
+    assert values("r3") == {
+        ("nationality", 0, '["PT"]'), ("nationality", 1, "PT"), ("handling_code", 0, "H2"),
+        ("armed", 0, 1),
+    }
+    store.records.erase("op", "r3")
+    assert store.query("SELECT count(*) FROM record_values WHERE value IN ('H2', 'PT')") == [(0,)]
+    check_v5(store)
+
+
 # For each version N: how to fill a database at N-1, and what must hold after migrating to N.
 FILLERS: dict[int, Callable[[Any], None]] = {
     1: lambda conn: None,
@@ -110,6 +151,7 @@ FILLERS: dict[int, Callable[[Any], None]] = {
     3: fill_v2,
     4: fill_v3,
     5: fill_v4,
+    6: fill_v5,
 }
 CHECKS: dict[int, Callable[[Store], None]] = {
     1: lambda store: None,
@@ -117,6 +159,7 @@ CHECKS: dict[int, Callable[[Store], None]] = {
     3: check_v3,
     4: check_v4,
     5: check_v5,
+    6: check_v6,
 }
 
 
