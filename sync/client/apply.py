@@ -29,7 +29,7 @@ from sync.errors import ProtocolError
 from sync.protocol import Commit
 from sync.protocol.direct import parse_direct
 from sync.store.db import IntegrityError, Store
-from sync.store.records import STATUS_KEY
+from sync.store.records import STATUS_KEY, NewRecord
 
 COORDINATOR_ONLY = ("validated", "returned")
 
@@ -56,10 +56,15 @@ class Applier:
 
     def apply(self, items: list[Item], sender: str, role: str, roster: Commit) -> Applied:
         done = Applied()
+        new: list[RecordItem] = []  # consecutive new records, created together
         for item in items:
             if isinstance(item, RecordItem):
-                done.records += self._record(item, sender)
-            elif isinstance(item, RevisionItem):
+                new.append(item)
+                continue
+            if new:
+                done.records += self._records(new, sender)
+                new = []
+            if isinstance(item, RevisionItem):
                 done.revisions += self._revision(item, sender, role)
             elif isinstance(item, MessageItem):
                 done.messages += self._message(item, sender, "alert" if item.alert else "operation")
@@ -67,7 +72,36 @@ class Applier:
                 done.messages += self._direct(item, sender, roster)
             else:
                 done.library += self._library(item, sender)
+        if new:
+            done.records += self._records(new, sender)
         return done
+
+    def _records(self, items: list[RecordItem], sender: str) -> int:
+        """New records in a row: created in one go; when one of them is already here (or
+        clashes), one by one, so each is told apart as before."""
+        for item in items:
+            if item.status not in ("draft", "submitted"):
+                raise ProtocolError("package refused: a new record must be a draft or submitted")
+        if len(items) > 1:
+            new = [
+                NewRecord(
+                    item.template_id,
+                    item.template_version,
+                    item.fields,
+                    item.hlc,
+                    item.record_id,
+                    item.status,
+                    item.revision_id,
+                )
+                for item in items
+            ]
+            try:
+                self.store.records.create_many(self.operation_id, sender, new)
+            except IntegrityError:
+                pass  # nothing was written: take them one by one below
+            else:
+                return len(items)
+        return sum(self._record(item, sender) for item in items)
 
     def _record(self, item: RecordItem, sender: str) -> int:
         if item.status not in ("draft", "submitted"):

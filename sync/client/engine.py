@@ -175,10 +175,10 @@ class SyncEngine:
                     self.store.outbox.mark_applied(
                         operation_id, opened.package_id, header.sender.hex(), header.seq
                     )
-                    for item in items:
-                        clock = getattr(item, "hlc", None)
-                        if clock:
-                            self.profile.clock.observe(clock)
+                    # HLC text sorts in clock order: observing the latest is observing all.
+                    clocks = [c for c in (getattr(item, "hlc", None) for item in items) if c]
+                    if clocks:
+                        self.profile.clock.observe(max(clocks))
                     if forward and header.sender != self.profile.identity.device_id:
                         self.store.outbox.enqueue(
                             operation_id, opened.package_id, FORWARD_KIND, raw

@@ -204,8 +204,24 @@ class Store:
             raise
         self.conn.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def savepoint(self, name: str = "block") -> Iterator[Any]:
+        """``with store.savepoint():`` inside a transaction: the block's writes are undone
+        if it raises (the transaction goes on)."""
+        self.conn.execute(f'SAVEPOINT "{name}"')
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute(f'ROLLBACK TO "{name}"')
+            self.conn.execute(f'RELEASE "{name}"')
+            raise
+        self.conn.execute(f'RELEASE "{name}"')
+
     def execute(self, sql: str, params: Any = ()) -> Any:
         return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        return self.conn.executemany(sql, rows)
 
     def query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         return list(self.conn.execute(sql, params).fetchall())

@@ -12,7 +12,9 @@ Applying the same revision twice (relay and file) changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +40,19 @@ class Record:
     revision: int
     created_hlc: str
     updated_hlc: str
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """A record to create (``Records.create_many``): its first revision sets every field."""
+
+    template_id: str
+    template_version: int
+    fields: dict[str, Any]
+    hlc: str
+    record_id: str | None = None
+    status: str = "draft"
+    revision_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,52 +95,77 @@ class Records:
         revision_id: str | None = None,
     ) -> Record:
         """Insert a new record with its first revision (all fields) in one transaction."""
-        record_id = record_id or new_id()
-        field_hlc = {name: hlc for name in fields}
-        field_hlc[STATUS_KEY] = hlc
-        with self._store.transaction():
-            self._store.execute(
-                f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",  # noqa: S608
+        new = NewRecord(template_id, template_version, fields, hlc, record_id, status, revision_id)
+        return self.create_many(operation_id, author, [new])[0]
+
+    def create_many(self, operation_id: str, author: str, new: Sequence[NewRecord]) -> list[Record]:
+        """``create`` for each of ``new``, in three statements (records, revisions, audit):
+        all or nothing, an IntegrityError if a record or revision id is taken."""
+        made = []
+        records = []
+        revisions = []
+        for item in new:
+            record_id = item.record_id or new_id()
+            field_hlc = {name: item.hlc for name in item.fields}
+            field_hlc[STATUS_KEY] = item.hlc
+            text = _dumps(item.fields)
+            records.append(
                 (
                     operation_id,
                     record_id,
-                    template_id,
-                    template_version,
-                    status,
+                    item.template_id,
+                    item.template_version,
+                    item.status,
                     author,
-                    _dumps(fields),
+                    text,
                     _dumps(field_hlc),
-                    hlc,
-                    hlc,
-                ),
+                    item.hlc,
+                    item.hlc,
+                )
             )
-            self._store.execute(
+            revisions.append(
+                (
+                    operation_id,
+                    record_id,
+                    item.revision_id or new_id(),
+                    author,
+                    item.hlc,
+                    item.status,
+                    text,
+                )
+            )
+            made.append(
+                Record(
+                    operation_id,
+                    record_id,
+                    item.template_id,
+                    item.template_version,
+                    item.status,
+                    author,
+                    dict(item.fields),
+                    field_hlc,
+                    1,
+                    item.hlc,
+                    item.hlc,
+                )
+            )
+        # One row needs no savepoint: its first failing statement leaves nothing behind that
+        # the caller's transaction would not undo anyway (as before).
+        atomic = self._store.savepoint("records") if len(made) > 1 else contextlib.nullcontext()
+        with self._store.transaction(), atomic:
+            self._store.executemany(
+                f"INSERT INTO records ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",  # noqa: S608
+                records,
+            )
+            self._store.executemany(
                 "INSERT INTO record_revisions (operation_id, record_id, revision, revision_id, "
                 "author, hlc, status, changes, comment) VALUES (?, ?, 1, ?, ?, ?, ?, ?, NULL)",
-                (
-                    operation_id,
-                    record_id,
-                    revision_id or new_id(),
-                    author,
-                    hlc,
-                    status,
-                    _dumps(fields),
-                ),
+                revisions,
             )
-            self._store.audit.append(audit.COLLECTION, record_id, operation_id)
-        return Record(
-            operation_id,
-            record_id,
-            template_id,
-            template_version,
-            status,
-            author,
-            dict(fields),
-            field_hlc,
-            1,
-            hlc,
-            hlc,
-        )
+            self._store.audit.append_many(
+                [(audit.COLLECTION, record.record_id, operation_id) for record in made]
+            )
+        return made
 
     def apply(
         self,

@@ -165,3 +165,36 @@ def test_received_changes_are_searchable_as_soon_as_applied(
             assert mine and mine == theirs, query
     finally:
         reader.close()
+
+
+def test_new_records_in_a_package_go_in_together_or_one_by_one(
+    trio: tuple[str, dict[str, Device]],
+) -> None:
+    """A package's new records are created in one go; if one is here already (the same
+    revision, from another package) the others still go in, each audited once; a clash
+    (the same record id, another revision) refuses the whole package."""
+    from sync.client.items import RecordItem, encode_body
+    from sync.store.ids import new_id
+
+    op, d = trio
+    a, b = d["A"], d["B"]
+
+    def record(name: str, record_id: str | None = None) -> RecordItem:
+        fields = {"family_name": name}
+        hlc = a.profile.clock.now()
+        return RecordItem(record_id or new_id(), "person", 1, fields, "draft", new_id(), hlc)
+
+    x, y, w = record("Xu"), record("Yeboah"), record("Wanjiru")
+    clash = record("Zulu", record_id=x.record_id)
+    for items in ([x], [x, y], [w, clash]):
+        a.profile.store.outbox.enqueue(op, "local-" + new_id(), "unsealed", encode_body(items))
+    report = b.engine.receive(op, a.outgoing(op))
+    assert (report.received, report.rejected) == (2, 1)
+    store = b.profile.store
+    names = store.query("SELECT json_extract(fields, '$.family_name') FROM records ORDER BY id")
+    assert names == [("Xu",), ("Yeboah",)]
+    collected = [e.object for e in store.audit.entries(op) if e.action == "collection"]
+    assert sorted(o for o in collected if not o.startswith("packages:")) == sorted(
+        [x.record_id, y.record_id]
+    )
+    assert store.audit.verify().ok

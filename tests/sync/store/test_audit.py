@@ -101,3 +101,25 @@ def test_objects_must_be_identifiers(store: Store) -> None:
 
 def test_empty_log_verifies(store: Store) -> None:
     assert store.audit.verify().ok
+
+
+def test_append_many_chains_as_append_does(store: Store) -> None:
+    store.audit.append(audit.UNLOCK, "dev")
+    added = store.audit.append_many(
+        [(audit.COLLECTION, f"r{i}", "op1") for i in range(5)] + [(audit.ERASURE, "r0", "op1")]
+    )
+    assert [e.seq for e in added] == [2, 3, 4, 5, 6, 7]
+    assert store.audit.entries() == [store.audit.entries()[0], *added]
+    assert all(b.prev_hash == a.hash for a, b in zip(store.audit.entries(), added, strict=False))
+    assert store.audit.verify() == audit.Verification(True, 7)
+    store.audit.append(audit.CONSULTATION, "r1", "op1")
+    assert store.audit.verify() == audit.Verification(True, 8)
+    assert store.audit.append_many([]) == []
+
+
+def test_append_many_checks_every_object_before_writing(store: Store) -> None:
+    with pytest.raises(ValueError):
+        store.audit.append_many([(audit.COLLECTION, "r1", "op1"), (audit.COLLECTION, "a b", None)])
+    with pytest.raises(ValueError):
+        store.audit.append_many([(audit.COLLECTION, "r1", "op1"), ("nonsense", "r2", None)])
+    assert store.audit.entries() == []

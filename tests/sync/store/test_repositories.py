@@ -189,3 +189,47 @@ def test_hybrid_clock_is_monotonic_and_sortable() -> None:
     assert parse_hlc(values[0])[2] == "dev-a"
     with pytest.raises(ValueError):
         parse_hlc("nonsense")
+
+
+def test_create_many_is_create_for_each_and_all_or_nothing(store: Store) -> None:
+    from sync.store.records import NewRecord
+
+    made = store.records.create_many(
+        "op1",
+        "dev",
+        [
+            NewRecord("seizure", 1, {"place": "Lomé", "kg": 12}, "h1"),
+            NewRecord("person", 2, {"name": "Kofi"}, "h2", "r2", "submitted", "rev2"),
+        ],
+    )
+    alone = store.records.create("op1", "person", 2, {"name": "Kofi"}, "dev", "h2", record_id="r3")
+    assert [store.records.get("op1", r.record_id) for r in made] == made
+    assert made[1].status == "submitted" and made[1].field_hlc == {"name": "h2", "@status": "h2"}
+    assert store.records.history("op1", "r2")[0].revision_id == "rev2"
+    assert store.records.history("op1", "r2")[0].changes == {"name": "Kofi"}
+    assert store.records.get("op1", "r3") == alone
+    assert [e.object for e in store.audit.entries("op1")] == [made[0].record_id, "r2", "r3"]
+    before = (store.records.count("op1"), len(store.audit.entries()))
+    with pytest.raises(IntegrityError), store.transaction():
+        store.records.create_many(
+            "op1",
+            "dev",
+            [
+                NewRecord("person", 1, {"name": "Ama"}, "h3", "r4"),
+                NewRecord("person", 1, {"name": "Ama"}, "h3", "r2"),
+            ],
+        )
+    assert (store.records.count("op1"), len(store.audit.entries())) == before
+    with store.transaction():  # the savepoint undid its own writes; the transaction goes on
+        with pytest.raises(IntegrityError):
+            store.records.create_many(
+                "op1",
+                "dev",
+                [
+                    NewRecord("person", 1, {"name": "Ama"}, "h3", "r4"),
+                    NewRecord("person", 1, {"name": "Ama"}, "h3", "r2"),
+                ],
+            )
+        store.records.create("op1", "person", 1, {"name": "Ama"}, "dev", "h3", record_id="r4")
+    assert store.records.count("op1") == before[0] + 1
+    assert store.audit.verify().ok
