@@ -27,7 +27,7 @@ from sync.client.relay_http import RelayClient, RelayError, RelayUnavailable
 from sync.crypto.epochs import OperationKeys
 from sync.crypto.packages import DuplicatePackage, open_package
 from sync.errors import CordonError, ProtocolError
-from sync.store import audit
+from sync.store import audit, search
 from sync.store.clock import utc_now
 from sync.store.db import Store
 from sync.store.outbox import OutboxEntry
@@ -141,7 +141,8 @@ class SyncEngine:
         cursor: tuple[str, int] | None = None,
         keys: OperationKeys | None = None,
     ) -> SyncReport:
-        """Verify and apply packages in one transaction, each one all-or-nothing.
+        """Verify and apply packages in one transaction, each one all-or-nothing; search
+        finds their content as soon as this returns.
 
         ``forward``: queue each applied package for the relay (store-carry-forward).
         ``cursor``: (source, value) to record in the same transaction.
@@ -152,6 +153,8 @@ class SyncEngine:
         applier = Applier(self.store, self.profile.identity, operation_id)
         conn = self.store.conn
         with self.store.transaction():
+            # The search indexes take the batch's records in one pass before the commit.
+            search.defer_indexing(self.store)
             for raw in packages:
                 try:
                     opened = open_package(raw, keys, seen)

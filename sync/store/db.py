@@ -23,6 +23,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from locales import _
 from sync.errors import CordonError, CorruptProfile
 from sync.store import migrations
+from sync.store.search import index_pending
 
 if TYPE_CHECKING:
     from sync.store.search import SearchHit
@@ -189,13 +190,15 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Any]:
         """``with store.transaction():`` runs the block in one write transaction (nestable:
-        an inner block joins the outer one)."""
+        an inner block joins the outer one). The full-text indexes catch up with what the
+        block wrote just before it commits (sync.store.search.index_pending)."""
         if self.conn.in_transaction:
             yield self.conn
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            index_pending(self)
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise

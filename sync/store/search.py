@@ -10,6 +10,11 @@ Two FTS5 indexes over one content table (migration 0002):
 
 All terms must match (AND). Hits come newest first (rowid order, which lets FTS5 stop after
 ``limit`` hits instead of ranking every match, so common terms stay fast over 100,000 records).
+
+Triggers keep the indexes in step with the content row by row, except inside a write
+transaction that called ``defer_indexing`` (a bulk writer: the sync engine applying a batch of
+packages): there they only note the changed rows, and ``index_pending`` indexes them all at
+once, before the transaction commits (migration 0007).
 """
 
 from __future__ import annotations
@@ -70,6 +75,48 @@ def _scope(operation_id: str | None) -> tuple[str, tuple[Any, ...]]:
     return " AND c.operation_id = ?", (operation_id,)
 
 
+# For each noted row, the indexes hold ``indexed`` (when not NULL): take it out of both, then
+# put in what search_content holds now (nothing if the row is gone). Every removal goes before
+# every addition, so a content id reused after a deletion is handled too.
+_INDEX_PENDING = (
+    *(
+        f"INSERT INTO {fts} ({fts}, rowid, body) "  # noqa: S608 - constant table names
+        "SELECT 'delete', id, indexed FROM search_pending WHERE indexed IS NOT NULL ORDER BY id"
+        for fts in ("search_words", "search_trigram")
+    ),
+    *(
+        f"INSERT INTO {fts} (rowid, body) "  # noqa: S608 - constant table names
+        "SELECT c.id, c.body FROM search_pending p JOIN search_content c ON c.id = p.id "
+        "ORDER BY p.id"
+        for fts in ("search_words", "search_trigram")
+    ),
+    "DELETE FROM search_pending",
+)
+
+
+def has_pending(store: Store) -> bool:
+    return store.query_one("SELECT 1 FROM search_pending LIMIT 1") is not None
+
+
+def defer_indexing(store: Store) -> None:
+    """From now until ``index_pending`` (at the latest, just before the open transaction
+    commits), note changed content rows instead of indexing each at once."""
+    if not store.conn.in_transaction:
+        raise RuntimeError("defer_indexing needs an open write transaction")
+    store.execute("INSERT INTO search_deferred (id) VALUES (1) ON CONFLICT DO NOTHING")
+
+
+def index_pending(store: Store) -> None:
+    """End any deferral and bring both FTS5 indexes up to date with ``search_content`` (in
+    the caller's transaction, or in one of its own)."""
+    with store.transaction():
+        store.execute("DELETE FROM search_deferred")
+        if not has_pending(store):
+            return
+        for sql in _INDEX_PENDING:
+            store.execute(sql)
+
+
 def search(
     store: Store,
     query: str,
@@ -82,6 +129,8 @@ def search(
     terms = terms_of(query)
     if not terms or limit <= 0:
         return []
+    if has_pending(store):  # deferred in this open transaction (or left by a raw COMMIT)
+        index_pending(store)
     long_terms = [t for t in terms if len(t) >= MIN_TRIGRAM]
     short_terms = [t for t in terms if len(t) < MIN_TRIGRAM]
     scope_sql, scope_params = _scope(operation_id)

@@ -12,6 +12,7 @@ pseudo-locale into ``test-artifacts/desktop/<language>/``. While saving, each sc
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -39,6 +40,37 @@ _WIZARD_BUTTONS = (
     QtWidgets.QWizard.WizardButton.CancelButton,
     QtWidgets.QWizard.WizardButton.HelpButton,
 )
+
+
+@contextlib.contextmanager
+def qt_language(code: str) -> Iterator[None]:
+    """The interface language as the application applies it (desktop.i18n.LanguageBridge):
+    Cordon's catalog, QLocale, the layout direction and Qt's own qtbase catalog (the wizard's
+    Back/Next/Cancel); all put back afterwards."""
+    from desktop.i18n import qt_locale_name
+
+    app = QtWidgets.QApplication.instance()
+    assert isinstance(app, QtWidgets.QApplication)
+    previous = QtCore.QLocale()
+    qlocale = QtCore.QLocale(qt_locale_name(code))
+    QtCore.QLocale.setDefault(qlocale)
+    translator = QtCore.QTranslator(app)
+    folder = QtCore.QLibraryInfo.path(QtCore.QLibraryInfo.LibraryPath.TranslationsPath)
+    installed = translator.load(qlocale, "qtbase", "_", folder) and app.installTranslator(
+        translator
+    )
+    locales.set_language(code)
+    app.setLayoutDirection(
+        Qt.LayoutDirection.RightToLeft if locales.is_rtl(code) else Qt.LayoutDirection.LeftToRight
+    )
+    try:
+        yield
+    finally:
+        locales.set_language(locales.SOURCE_LANGUAGE)
+        app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        QtCore.QLocale.setDefault(previous)
+        if installed:
+            app.removeTranslator(translator)
 
 
 def save_screen(

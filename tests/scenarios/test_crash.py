@@ -24,7 +24,9 @@ from sync.store.ids import new_id
 from tests.scenarios.conftest import FixedPortRelay, Person, start_operation
 
 KILLS = int(os.environ.get("CORDON_SCENARIO_KILLS", "20"))
-PACKAGES = int(os.environ.get("CORDON_SCENARIO_PACKAGES", "5000"))
+# Enough that the sync is still running after several kills: since the search indexes are fed
+# in bulk (store migration 0007), 5,000 packages were applied before the second kill.
+PACKAGES = int(os.environ.get("CORDON_SCENARIO_PACKAGES", "20000"))
 
 
 def post_messages(person: Person, op: str, count: int, relay_url: str) -> None:

@@ -158,21 +158,11 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "desktop"
 
 @contextmanager
 def interface_language(code: str) -> Iterator[None]:
-    """Switch the interface language and layout direction as the application does."""
-    import locales
-    from desktop.qt import Qt, QtWidgets
+    """Switch the interface language, layout direction and Qt's catalog as the application does."""
+    from tests.desktop.screens import qt_language
 
-    app = QtWidgets.QApplication.instance()
-    assert isinstance(app, QtWidgets.QApplication)
-    locales.set_language(code)
-    app.setLayoutDirection(
-        Qt.LayoutDirection.RightToLeft if locales.is_rtl(code) else Qt.LayoutDirection.LeftToRight
-    )
-    try:
+    with qt_language(code):
         yield
-    finally:
-        locales.set_language(locales.SOURCE_LANGUAGE)
-        app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
 
 def save_screen(widget: Any, name: str, language: str) -> Path:

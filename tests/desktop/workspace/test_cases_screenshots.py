@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import locales
 from desktop.qt import Qt, QtCore, QtWidgets
 from desktop.workspace.cases import CasesRoom
-from tests.desktop.screens import SCREEN_LANGUAGES, save_screen
+from tests.desktop.screens import SCREEN_LANGUAGES, qt_language, save_screen
 from tests.desktop.workspace.test_cases_room import add, seizure
 
 # The column headers of the spreadsheet the wizard imports: data, in English whatever the
@@ -35,15 +34,8 @@ def _save(widget: QtWidgets.QWidget, name: str, language: str) -> Path:
 
 @pytest.mark.parametrize("language", SCREEN_LANGUAGES)
 def test_cases_screens(qtbot, qapp, bench, tmp_path, language):
-    locales.set_language(language)
-    direction = (
-        Qt.LayoutDirection.RightToLeft if locales.is_rtl() else Qt.LayoutDirection.LeftToRight
-    )
-    qapp.setLayoutDirection(direction)
-    try:
+    with qt_language(language):
         _screens(qtbot, bench, tmp_path, language)
-    finally:
-        qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
 
 def _screens(qtbot, bench, tmp_path, language):

@@ -123,3 +123,45 @@ def test_backoff_grows_with_jitter_and_caps() -> None:
         assert ceiling / 2 <= delay <= ceiling
     backoff.reset()
     assert backoff.next_delay() <= 1.0
+
+
+def test_received_changes_are_searchable_as_soon_as_applied(
+    trio: tuple[str, dict[str, Device]],
+) -> None:
+    """Receiving indexes the batch in one pass before its commit (store migration 0007): the
+    result is what row-by-row indexing gives, a rejected package leaves nothing behind."""
+    op, d = trio
+    a, b = d["A"], d["B"]
+    (rid, _other) = LocalChanges(a.profile, op).add_records(
+        "person", 1, [PERSON, {"family_name": "Diallo", "remarks": "pangolin scales"}], "draft"
+    )
+    LocalChanges(a.profile, op).send_message(
+        "Alert", "Reefer container MSCU1234565", alert=False, to=None
+    )
+    first = a.outgoing(op)
+    LocalChanges(a.profile, op).revise(rid, {"family_name": "Okonkwo"})
+    revised = a.outgoing(op)
+    LocalChanges(a.profile, op).add_records("person", 1, [{"family_name": "Zanzibarite"}], "draft")
+    (raw,) = a.outgoing(op)
+    broken = raw[:-70] + bytes([raw[-70] ^ 1]) + raw[-69:]
+    report = b.engine.receive(op, [*first, *revised, broken])
+    assert (report.received, report.rejected) == (3, 1)
+    store = b.profile.store
+    assert store.query("SELECT * FROM search_pending") == []
+    assert store.query("SELECT * FROM search_deferred") == []
+    for fts in ("search_words", "search_trigram"):
+        store.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+    reader = store.reopen()
+    try:
+        assert {h.id for h in reader.search("Okonkwo", op)} == {rid}
+        assert {h.id for h in reader.search("Okafor", op)} == set()
+        assert [h.kind for h in reader.search("pangolin", op)] == ["record"]
+        assert [h.kind for h in reader.search("MSCU1234565", op)] == ["message"]
+        assert reader.search("Zanzibarite", op) == []
+        # the same answers as the sender's own store, indexed row by row as it wrote
+        for query in ("Okonkwo", "pangolin", "MSCU", "Ok", "courier"):
+            mine = [(h.kind, h.id, h.snippet) for h in reader.search(query, op)]
+            theirs = [(h.kind, h.id, h.snippet) for h in a.profile.store.search(query, op)]
+            assert mine and mine == theirs, query
+    finally:
+        reader.close()
