@@ -3,7 +3,9 @@
 Every function takes the unlocked profile and runs on the session's writer thread (the store's
 connection lives there). What crosses back to the UI is plain data (:class:`CaseRow`), never a
 store handle. Pages are cut from a covering index first and only then joined to the record rows,
-so the last page of 100,000 records costs about what the first does.
+so the last page of 100,000 records costs about what the first does. The exact filters on field
+values (country, handling code) and the sorts by a template field read ``record_values``, the
+index of each record's top-level values that triggers keep (migration 0006), never the JSON.
 """
 
 from __future__ import annotations
