@@ -22,10 +22,10 @@ from locales import _
 from sync.client import state
 from sync.client.apply import Applier
 from sync.client.backoff import Backoff
-from sync.client.items import decode_body
+from sync.client.items import Item, decode_body
 from sync.client.relay_http import RelayClient, RelayError, RelayUnavailable
 from sync.crypto.epochs import OperationKeys
-from sync.crypto.packages import DuplicatePackage, open_package
+from sync.crypto.packages import DuplicatePackage, OpenedPackage, open_package
 from sync.errors import CordonError, ProtocolError
 from sync.store import audit, search
 from sync.store.clock import utc_now
@@ -95,6 +95,38 @@ class StoreSeen:
         return None if row is None else str(row[0])
 
 
+class _NothingSeen:
+    """``SeenSequences`` as for a package never applied before."""
+
+    def seen(self, sender: bytes, seq: int) -> str | None:
+        return None
+
+
+@dataclass(frozen=True)
+class PreparedPackage:
+    """A package verified, decrypted and decoded as if it had never been applied before
+    (``prepare``): whether it was, ``receive`` checks against the store when it gets there.
+    ``opened``/``items`` are None when that step failed; ``receive`` then opens it again."""
+
+    raw: bytes
+    opened: OpenedPackage | None
+    items: list[Item] | None
+
+
+def prepare(raw: bytes, keys: OperationKeys) -> PreparedPackage:
+    """The store-free part of receiving a package (signature, decryption, decoding): pure, so
+    ``pull`` runs it on its fetch thread for the next page while this page is applied."""
+    try:
+        opened = open_package(raw, keys, _NothingSeen())
+    except Exception:  # any failure is met again, and reported, where receive() opens it
+        return PreparedPackage(raw, None, None)
+    try:
+        items = decode_body(opened.body)
+    except Exception:
+        return PreparedPackage(raw, opened, None)
+    return PreparedPackage(raw, opened, items)
+
+
 def is_transient(exc: Exception) -> bool:
     """Worth retrying later: the relay is unreachable, overloaded or asks to slow down."""
     if isinstance(exc, RelayUnavailable):
@@ -135,7 +167,7 @@ class SyncEngine:
     def receive(
         self,
         operation_id: str,
-        packages: Iterable[bytes],
+        packages: Iterable[bytes | PreparedPackage],
         *,
         forward: bool = False,
         cursor: tuple[str, int] | None = None,
@@ -144,6 +176,8 @@ class SyncEngine:
         """Verify and apply packages in one transaction, each one all-or-nothing; search
         finds their content as soon as this returns.
 
+        ``packages``: raw packages, or packages ``prepare``d with the same ``keys`` (the
+        outcome is the same: only the work moves).
         ``forward``: queue each applied package for the relay (store-carry-forward).
         ``cursor``: (source, value) to record in the same transaction.
         """
@@ -155,9 +189,23 @@ class SyncEngine:
         with self.store.transaction():
             # The search indexes take the batch's records in one pass before the commit.
             search.defer_indexing(self.store)
-            for raw in packages:
+            for package in packages:
+                if isinstance(package, PreparedPackage):
+                    prepared, raw = package, package.raw
+                else:
+                    prepared, raw = None, package
                 try:
-                    opened = open_package(raw, keys, seen)
+                    if (
+                        prepared is not None
+                        and prepared.opened is not None
+                        and seen.seen(prepared.opened.header.sender, prepared.opened.header.seq)
+                        is None
+                    ):
+                        # Never applied: open_package would give just what prepare() got.
+                        opened = prepared.opened
+                    else:
+                        opened = open_package(raw, keys, seen)
+                        prepared = None
                 except DuplicatePackage:
                     report.duplicates += 1
                     continue
@@ -168,7 +216,10 @@ class SyncEngine:
                 header = opened.header
                 conn.execute("SAVEPOINT package")
                 try:
-                    items = decode_body(opened.body)
+                    if prepared is not None and prepared.items is not None:
+                        items = prepared.items
+                    else:
+                        items = decode_body(opened.body)
                     applier.apply(
                         items, header.sender.hex(), opened.sender.role, keys.roster_at(header.epoch)
                     )
@@ -270,24 +321,25 @@ class SyncEngine:
         self, operation_id: str, relay_url: str, client: RelayClient, keys: OperationKeys
     ) -> SyncReport:
         """Fetch and apply packages after the stored cursor until none are left. The next
-        batch is fetched on a helper thread while this one is applied (network and relay
-        work overlap with verification and the store's writes)."""
+        batch is fetched and prepared (verified, decrypted, decoded) on a helper thread while
+        this one is applied: network, relay and crypto work overlap with the store's writes,
+        which release the interpreter lock."""
         op = bytes.fromhex(operation_id)
         report = SyncReport()
         after = int(self.store.outbox.cursor(operation_id, relay_url) or 0)
+
+        def fetch(cursor: int) -> tuple[int, list[PreparedPackage]]:
+            result = client.fetch_packages(op, cursor, FETCH_LIMIT)
+            return result.cursor, [prepare(raw, keys) for _cursor, raw in result.packages]
+
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cordon-fetch") as pool:
-            pending = pool.submit(client.fetch_packages, op, after, FETCH_LIMIT)
+            pending = pool.submit(fetch, after)
             while True:
-                result = pending.result()
-                if not result.packages:
+                cursor, prepared = pending.result()
+                if not prepared:
                     return report
-                pending = pool.submit(client.fetch_packages, op, result.cursor, FETCH_LIMIT)
-                part = self.receive(
-                    operation_id,
-                    (raw for _cursor, raw in result.packages),
-                    cursor=(relay_url, result.cursor),
-                    keys=keys,
-                )
+                pending = pool.submit(fetch, cursor)
+                part = self.receive(operation_id, prepared, cursor=(relay_url, cursor), keys=keys)
                 report.add(part)
                 self.progress(Progress(operation_id, "pull", report.received, None))
 

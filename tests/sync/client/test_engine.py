@@ -198,3 +198,33 @@ def test_new_records_in_a_package_go_in_together_or_one_by_one(
         [x.record_id, y.record_id]
     )
     assert store.audit.verify().ok
+
+
+def test_prepared_packages_apply_exactly_as_raw_ones(trio: tuple[str, dict[str, Device]]) -> None:
+    """``pull`` prepares the next page on its fetch thread as if nothing were applied yet:
+    receiving prepared packages gives the same outcome as raw ones, duplicates (applied
+    before, or twice in the batch) and rejections included."""
+    from sync.client.engine import prepare
+
+    op, d = trio
+    a, b, c = d["A"], d["B"], d["C"]
+    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    (first,) = a.outgoing(op)
+    LocalChanges(a.profile, op).add_records("person", 1, [{"family_name": "Diallo"}], "draft")
+    (second,) = a.outgoing(op)
+    broken = second[:-70] + bytes([second[-70] ^ 1]) + second[-69:]
+    batch = [first, second, second, broken]
+    reports = []
+    for device, prepared in ((b, True), (c, False)):
+        device.engine.receive(op, [first])
+        keys = device.engine.keys(op)
+        packages = [prepare(raw, keys) for raw in batch] if prepared else batch
+        report = device.engine.receive(op, packages, keys=keys)
+        reports.append((report.received, report.duplicates, report.rejected, report.reasons))
+        assert device.profile.store.audit.verify().ok
+    assert reports[0] == reports[1]
+    assert reports[0][:3] == (1, 2, 1)
+    rows = "SELECT record_id, fields, revision FROM records ORDER BY record_id"
+    assert b.profile.store.query(rows) == c.profile.store.query(rows)
+    assert prepare(first, b.engine.keys(op)).opened is not None  # prepared before it was seen
+    assert prepare(broken, b.engine.keys(op)).opened is None
