@@ -73,7 +73,7 @@ def test_6_kill_9_during_sync(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.4, 1.0))  # some kills land in start-up, most mid-apply
+        time.sleep(rng.uniform(0.25, 0.8))  # some kills land in start-up, most mid-apply
         if proc.poll() is not None:
             break
         proc.send_signal(signal.SIGKILL)

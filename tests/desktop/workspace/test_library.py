@@ -4,6 +4,7 @@ and PDFs preview inside the app from memory; tags and record links; no plaintext
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -225,17 +226,27 @@ def test_attachments_under_the_limit_download_by_themselves(
 
     def available(item_id: str) -> bool:
         op = rooms.op
-        return bool(rooms.on_writer(lambda p: p.store.library.get(op, item_id).available))
+
+        def look(profile: Any) -> bool:
+            item = profile.store.library.get(op, item_id)  # None until the first round
+            return item is not None and item.available
+
+        return bool(rooms.on_writer(look))
 
     thread = SyncThread(rooms.session._profile, rooms.runner, interval=3600, initial_delay=0)
     thread.auto_download_mb = 1
+    # A list, not qtbot.waitSignal: the signal comes from the sync thread, queued, and more
+    # than once; a blocker gone before a queued emission arrives is a crash in PySide.
+    changed: list[str] = []
+    thread.operation_changed.connect(changed.append)
     try:
-        with qtbot.waitSignal(thread.operation_changed, timeout=60_000):
-            thread.start()
-        qtbot.waitUntil(lambda: available(small), timeout=30_000)
+        thread.start()
+        qtbot.waitUntil(lambda: available(small), timeout=60_000)
         assert not available(large)
+        qtbot.waitUntil(lambda: rooms.op in changed, timeout=10_000)
     finally:
         thread.stop()
+        QtCore.QCoreApplication.processEvents()  # deliver what the thread queued
 
 
 def test_size_column_sorts_by_bytes(qtbot) -> None:
