@@ -14,6 +14,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sync.relay.store import NOTIFY_CHANNEL, PackageBatch
 
@@ -42,6 +43,8 @@ class Hub:
         self._feeds: dict[bytes, _Feed] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self.on_commit: Callable[[bytes], None] = lambda _operation_id: None
+        # Database reads in flight, shared by the long polls that ask the same thing at once.
+        self.fetches: dict[tuple[bytes, int, int, asyncio.Event], asyncio.Future[Any]] = {}
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop

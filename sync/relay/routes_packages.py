@@ -69,9 +69,7 @@ def _authorise_package(
     try:
         verify_package_signature(package, roster.commit)
     except ProtocolError as exc:
-        raise forbidden(
-            "A package is not signed by a current participant or coordinator."
-        ) from exc
+        raise forbidden("A package is not signed by a current participant or coordinator.") from exc
 
 
 @router.post(
@@ -126,6 +124,19 @@ async def _fetch(relay: Relay, op: bytes, after: int, limit: int) -> list[tuple[
     cached = relay.hub.recent_after(op, after, limit, MAX_RESPONSE_BYTES)
     if cached is not None:
         return cached
+    # Hundreds of long polls woken by one notification ask the same question at once: one
+    # database read answers them all. Keyed by the wake-up event they wait on, so a read that
+    # began before a newer package's notification is never shared with a waiter it would miss.
+    key = (op, after, limit, relay.hub.event(op))
+    shared = relay.hub.fetches.get(key)
+    if shared is None:
+        shared = asyncio.ensure_future(_read(relay, op, after, limit))
+        relay.hub.fetches[key] = shared
+        shared.add_done_callback(lambda _done: relay.hub.fetches.pop(key, None))
+    return await asyncio.shield(shared)  # a waiter that leaves does not cancel the others' read
+
+
+async def _read(relay: Relay, op: bytes, after: int, limit: int) -> list[tuple[int, bytes]]:
     try:
         rows, last = await run_in_threadpool(
             relay.store.packages_after, op, after, limit, MAX_RESPONSE_BYTES
