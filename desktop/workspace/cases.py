@@ -146,7 +146,7 @@ class CasesRoom(QtWidgets.QWidget):
         self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.setWordWrap(False)
@@ -320,18 +320,17 @@ class CasesRoom(QtWidgets.QWidget):
         self.model.mark_read_locally(record_id)
 
     def _size_columns(self) -> None:
-        """Fixed widths, the summary (or first field) stretched: sizing to contents would read
-        every row of 100,000."""
+        """Fixed widths (sizing to contents would read every row of 100,000), the summary
+        widest, the last column taking what is left; a narrow window scrolls sideways rather
+        than squeezing the summary to nothing."""
         header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
         width = self.table.fontMetrics().averageCharWidth()
+        chars = {"template": 20, "summary": 30, "status": 14, "handling": 8, "author": 14}
         for column in range(self.model.columnCount()):
             key = self.model.column_key(column)
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
-            chars = {"template": 26, "status": 16, "handling": 9, "author": 14, "updated": 22}
             header.resizeSection(column, width * chars.get(key, 18))
-        stretch = 1 if self.model.column_key(0) == "template" else 0
-        if self.model.columnCount() > stretch:
-            header.setSectionResizeMode(stretch, QtWidgets.QHeaderView.ResizeMode.Stretch)
 
     def edit_selected(self) -> None:
         if self.selected_id:
