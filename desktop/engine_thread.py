@@ -6,8 +6,8 @@ waits on a queue: a periodic tick (or :meth:`SyncThread.sync_now`) syncs every a
 and jobs from :meth:`SyncThread.call` (anything that talks to the relay: create, join, invite,
 admit, remove, close, sync files) run there too, so the store writer and the UI thread never
 wait on the network. This loop is the only one that keeps operations in sync in the background
-(the engine itself only runs rounds). Results reach the UI thread as signals; the thread is stopped by a sentinel
-and waited for at lock and quit, never terminated.
+(the engine itself only runs rounds). Results reach the UI thread as signals; the thread is
+stopped by a sentinel and waited for at lock and quit, never terminated.
 """
 
 from __future__ import annotations
@@ -257,8 +257,7 @@ class SyncThread(QtCore.QObject):
         return fetched
 
     def _outbox_count(self) -> int:
-        row = self._engine.store.query_one("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
-        return int(row[0]) if row else 0
+        return int(self._engine.store.outbox.count_unsent())
 
     def _progress(self, event: Any) -> None:
         """The engine's progress callback (sync thread): transfers to the status bar, applied

@@ -104,9 +104,7 @@ def invite(ctx: SyncContext, operation: str, role: str) -> str:
     """A one-time invitation code; the role the joiner will get is remembered here."""
     op, client, _keys = coordinator_context(ctx, operation)
     assert op.relay_url is not None
-    code = new_invite(
-        op.relay_url, bytes.fromhex(op.operation_id), ctx.profile.identity.device_id
-    )
+    code = new_invite(op.relay_url, bytes.fromhex(op.operation_id), ctx.profile.identity.device_id)
     client.register_invitation(code.operation_id, code.token_hash)
     invites = dict(state.get_data(ctx.store, op.operation_id).get("invites", {}))
     invites[code.token_hash.hex()] = role

@@ -34,12 +34,7 @@ class StoreSeen:
         self._op = operation_id
 
     def seen(self, sender: bytes, seq: int) -> str | None:
-        row = self._store.query_one(
-            "SELECT package_id FROM applied_packages "
-            "WHERE operation_id = ? AND sender = ? AND sender_seq = ?",
-            (self._op, sender.hex(), seq),
-        )
-        return None if row is None else str(row[0])
+        return self._store.outbox.applied_id(self._op, sender.hex(), seq)
 
 
 class _NothingSeen:
@@ -96,7 +91,6 @@ def receive(
     report = SyncReport()
     seen = StoreSeen(store, operation_id)
     applier = Applier(store, profile.identity, operation_id)
-    conn = store.conn
     with store.transaction():
         # The search indexes take the batch's records in one pass before the commit.
         search.defer_indexing(store)
@@ -125,31 +119,28 @@ def receive(
                 report.reasons.append(str(exc))
                 continue
             header = opened.header
-            conn.execute("SAVEPOINT package")
             try:
-                if prepared is not None and prepared.items is not None:
-                    items = prepared.items
-                else:
-                    items = decode_body(opened.body)
-                applier.apply(
-                    items, header.sender.hex(), opened.sender.role, keys.roster_at(header.epoch)
-                )
-                store.outbox.mark_applied(
-                    operation_id, opened.package_id, header.sender.hex(), header.seq
-                )
-                # HLC text sorts in clock order: observing the latest is observing all.
-                clocks = [c for c in (getattr(item, "hlc", None) for item in items) if c]
-                if clocks:
-                    profile.clock.observe(max(clocks))
-                if forward and header.sender != profile.identity.device_id:
-                    store.outbox.enqueue(operation_id, opened.package_id, FORWARD_KIND, raw)
+                with store.savepoint("package"):
+                    if prepared is not None and prepared.items is not None:
+                        items = prepared.items
+                    else:
+                        items = decode_body(opened.body)
+                    applier.apply(
+                        items, header.sender.hex(), opened.sender.role, keys.roster_at(header.epoch)
+                    )
+                    store.outbox.mark_applied(
+                        operation_id, opened.package_id, header.sender.hex(), header.seq
+                    )
+                    # HLC text sorts in clock order: observing the latest is observing all.
+                    clocks = [c for c in (getattr(item, "hlc", None) for item in items) if c]
+                    if clocks:
+                        profile.clock.observe(max(clocks))
+                    if forward and header.sender != profile.identity.device_id:
+                        store.outbox.enqueue(operation_id, opened.package_id, FORWARD_KIND, raw)
             except ProtocolError as exc:
-                conn.execute("ROLLBACK TO package")
-                conn.execute("RELEASE package")
                 report.rejected += 1
                 report.reasons.append(str(exc))
                 continue
-            conn.execute("RELEASE package")
             report.received += 1
         if report.received:
             store.audit.append(audit.COLLECTION, f"packages:{report.received}", operation_id)

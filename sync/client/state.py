@@ -1,14 +1,13 @@
 """An operation's verified commit chain and roster as kept in the store.
 
 ``load_keys`` rebuilds the ``OperationKeys`` (chain + epoch secrets this device holds) from the
-``epochs`` table; ``save_commit`` stores a verified commit with its secret (if this device got
-one) and brings the ``members`` table and the operation row in line with the new roster, all
+store; ``save_commit`` keeps a verified commit with its secret (if this device got one) through
+:class:`sync.store.chain.Chain`, which brings the roster and the operation row in line with it,
 inside the caller's transaction.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from locales import _
@@ -16,9 +15,8 @@ from sync.crypto.epochs import OperationKeys
 from sync.crypto.identity import Identity
 from sync.errors import CordonError
 from sync.protocol import Commit
-from sync.store.clock import utc_now
+from sync.store.chain import Chain, ChainEntry, RosterEntry
 from sync.store.db import Store
-from sync.store.operations import Member as StoredMember
 from sync.store.operations import Operation
 
 WRITABLE = ("active",)
@@ -26,72 +24,36 @@ WRITABLE = ("active",)
 
 def load_keys(store: Store, identity: Identity, operation_id: str) -> OperationKeys:
     """The operation's chain and held secrets, verified again from the stored commits."""
-    rows = store.query(
-        "SELECT epoch, secret, commit_blob FROM epochs WHERE operation_id = ? ORDER BY epoch",
-        (operation_id,),
-    )
-    commits = [bytes(row[2]) for row in rows if row[2] is not None]
-    secrets = {int(row[0]): bytes(row[1]) for row in rows if row[1] and len(row[1]) == 32}
+    held = Chain(store).commits(operation_id)
+    commits = [h.commit_blob for h in held]
+    secrets = {h.epoch: h.secret for h in held if h.secret is not None}
     return OperationKeys.from_chain(identity, commits, secrets)
 
 
 def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: bytes) -> None:
     """Keep a verified commit (and this device's secret of it) and apply its roster."""
-    op = commit.operation_id.hex()
-    with store.transaction():
-        store.execute(
-            "INSERT INTO epochs (operation_id, epoch, secret, commit_hash, commit_blob, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (op, commit.epoch, secret or b"", commit.hash, commit.raw, utc_now()),
-        )
-        now = utc_now()
-        current = {m.device_id.hex() for m in commit.roster}
-        for member in commit.roster:
-            known = store.operations.member(op, member.device_id.hex())
-            store.operations.save_member(
-                StoredMember(
-                    op,
-                    member.device_id.hex(),
-                    member.public.encode(),
-                    member.name,
-                    member.role,
-                    "active",
-                    member.agency,
-                    member.country,
-                    known.joined_at if known and known.joined_at else now,
-                    None,
+    me = commit.member(my_device)
+    coordinators = commit.coordinators()
+    Chain(store).add(
+        ChainEntry(
+            operation_id=commit.operation_id.hex(),
+            epoch=commit.epoch,
+            secret=secret,
+            commit_hash=commit.hash,
+            commit_blob=commit.raw,
+            roster=[
+                RosterEntry(
+                    m.device_id.hex(), m.public.encode(), m.name, m.role, m.agency, m.country
                 )
-            )
-        for known in store.operations.members(op):
-            if known.device_id not in current and known.status == "active":
-                store.execute(
-                    "UPDATE members SET status = 'removed', removed_at = ? "
-                    "WHERE operation_id = ? AND device_id = ?",
-                    (now, op, known.device_id),
-                )
-        me = commit.member(my_device)
-        coordinators = commit.coordinators()
-        store.execute(
-            "UPDATE operations SET current_epoch = max(current_epoch, ?), name = ?, ends_at = ?, "
-            "templates = ?, coordinator = ?, role = coalesce(?, role), "
-            "status = CASE WHEN ? = 'active' AND status IN ('pending', 'active', 'removed') "
-            "THEN 'active' WHEN ? = 'removed' AND status = 'active' THEN 'removed' "
-            "ELSE status END "
-            "WHERE operation_id = ?",
-            (
-                commit.epoch,
-                commit.info.name,
-                commit.info.ends,
-                json.dumps(
-                    [t for t in commit.info.template_set.split(",") if t], ensure_ascii=False
-                ),
-                coordinators[0].device_id.hex() if coordinators else None,
-                None if me is None else me.role,
-                "active" if me is not None else "removed",
-                "active" if me is not None else "removed",
-                op,
-            ),
+                for m in commit.roster
+            ],
+            name=commit.info.name,
+            ends_at=commit.info.ends,
+            templates=[t for t in commit.info.template_set.split(",") if t],
+            coordinator=coordinators[0].device_id.hex() if coordinators else None,
+            my_role=None if me is None else me.role,
         )
+    )
 
 
 def add_commits(
@@ -154,34 +116,15 @@ def read_only_reason(op: Operation) -> str:
 
 
 def set_data(store: Store, operation_id: str, **values: Any) -> None:
-    """Update keys of the operation's JSON ``data`` (engine state without a column)."""
-    row = store.query_one("SELECT data FROM operations WHERE operation_id = ?", (operation_id,))
-    data = json.loads(row[0]) if row else {}
-    for key, value in values.items():
-        if value is None:
-            data.pop(key, None)
-        else:
-            data[key] = value
-    store.execute(
-        "UPDATE operations SET data = ? WHERE operation_id = ?",
-        (json.dumps(data, ensure_ascii=False), operation_id),
-    )
+    """Update keys of the engine's state of an operation (a None value removes the key)."""
+    Chain(store).update_state(operation_id, values)
 
 
 def get_data(store: Store, operation_id: str) -> dict[str, Any]:
-    row = store.query_one("SELECT data FROM operations WHERE operation_id = ?", (operation_id,))
-    return dict(json.loads(row[0])) if row else {}
+    """The engine's state of an operation (sequence number, uploads, invitations...)."""
+    return Chain(store).state(operation_id)
 
 
 def next_seq(store: Store, operation_id: str) -> int:
     """The next per-sender sequence number (call inside the transaction that uses it)."""
-    row = store.query_one(
-        "SELECT coalesce(json_extract(data, '$.seq'), 0) FROM operations WHERE operation_id = ?",
-        (operation_id,),
-    )
-    seq = (int(row[0]) if row else 0) + 1
-    store.execute(
-        "UPDATE operations SET data = json_set(data, '$.seq', ?) WHERE operation_id = ?",
-        (seq, operation_id),
-    )
-    return seq
+    return Chain(store).next_seq(operation_id)

@@ -1,0 +1,177 @@
+"""What the sync engine keeps about an operation's commit chain: the epochs (each commit with
+the secret this device got, if any), the roster each commit brings, and the engine's small
+per-operation state (sequence numbers, pending uploads, invitations).
+
+This is the one write path for epochs: a verified commit is kept by :meth:`Chain.add`, which
+also brings the ``members`` table and the operation's row in line with the commit's roster,
+inside the caller's transaction. ``sync.client.state`` verifies; this module only stores.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sync.store.clock import utc_now
+from sync.store.operations import Member
+
+if TYPE_CHECKING:
+    from sync.store.db import Store
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One member as a commit names it."""
+
+    device_id: str
+    public_key: bytes
+    name: str
+    role: str
+    agency: str
+    country: str
+
+
+@dataclass(frozen=True)
+class ChainEntry:
+    """A verified commit to keep, with what it says about the operation."""
+
+    operation_id: str
+    epoch: int
+    secret: bytes | None  # None when this device did not receive the epoch's secret
+    commit_hash: bytes
+    commit_blob: bytes
+    roster: Sequence[RosterEntry]
+    name: str
+    ends_at: str | None
+    templates: Sequence[str]
+    coordinator: str | None  # the first coordinator in the roster
+    my_role: str | None  # None when this device is not in the roster
+
+
+@dataclass(frozen=True)
+class HeldCommit:
+    """A kept commit and the secret this device holds for its epoch (None if it has none)."""
+
+    epoch: int
+    commit_blob: bytes
+    secret: bytes | None
+
+
+class Chain:
+    """The epochs and roster of operations, as commits bring them."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def commits(self, operation_id: str) -> list[HeldCommit]:
+        """The operation's kept commits in epoch order."""
+        rows = self._store.query(
+            "SELECT epoch, secret, commit_blob FROM epochs "
+            "WHERE operation_id = ? AND commit_blob IS NOT NULL ORDER BY epoch",
+            (operation_id,),
+        )
+        return [
+            HeldCommit(
+                int(row[0]),
+                bytes(row[2]),
+                bytes(row[1]) if row[1] and len(row[1]) == 32 else None,
+            )
+            for row in rows
+        ]
+
+    def add(self, entry: ChainEntry) -> bool:
+        """Keep a verified commit and apply its roster; False if its epoch was kept before
+        (the roster is brought in line all the same)."""
+        op = entry.operation_id
+        store = self._store
+        now = utc_now()
+        with store.transaction():
+            cursor = store.execute(
+                "INSERT INTO epochs (operation_id, epoch, secret, commit_hash, commit_blob, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (op, entry.epoch, entry.secret or b"", entry.commit_hash, entry.commit_blob, now),
+            )
+            current = {m.device_id for m in entry.roster}
+            for member in entry.roster:
+                known = store.operations.member(op, member.device_id)
+                store.operations.save_member(
+                    Member(
+                        op,
+                        member.device_id,
+                        member.public_key,
+                        member.name,
+                        member.role,
+                        "active",
+                        member.agency,
+                        member.country,
+                        known.joined_at if known and known.joined_at else now,
+                        None,
+                    )
+                )
+            for known in store.operations.members(op):
+                if known.device_id not in current and known.status == "active":
+                    store.execute(
+                        "UPDATE members SET status = 'removed', removed_at = ? "
+                        "WHERE operation_id = ? AND device_id = ?",
+                        (now, op, known.device_id),
+                    )
+            standing = "active" if entry.my_role is not None else "removed"
+            store.execute(
+                "UPDATE operations SET current_epoch = max(current_epoch, ?), name = ?, "
+                "ends_at = ?, templates = ?, coordinator = ?, role = coalesce(?, role), "
+                "status = CASE WHEN ? = 'active' AND status IN ('pending', 'active', 'removed') "
+                "THEN 'active' WHEN ? = 'removed' AND status = 'active' THEN 'removed' "
+                "ELSE status END "
+                "WHERE operation_id = ?",
+                (
+                    entry.epoch,
+                    entry.name,
+                    entry.ends_at,
+                    json.dumps(list(entry.templates), ensure_ascii=False),
+                    entry.coordinator,
+                    entry.my_role,
+                    standing,
+                    standing,
+                    op,
+                ),
+            )
+        return bool(cursor.rowcount)
+
+    # -- the engine's per-operation state (the operation row's ``data``) ----------------------
+
+    def state(self, operation_id: str) -> dict[str, Any]:
+        """The engine's state of an operation (empty when there is no such operation)."""
+        row = self._store.query_one(
+            "SELECT data FROM operations WHERE operation_id = ?", (operation_id,)
+        )
+        return dict(json.loads(row[0])) if row else {}
+
+    def update_state(self, operation_id: str, values: dict[str, Any]) -> None:
+        """Set keys of the engine's state; a None value removes its key."""
+        data = self.state(operation_id)
+        for key, value in values.items():
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        self._store.execute(
+            "UPDATE operations SET data = ? WHERE operation_id = ?",
+            (json.dumps(data, ensure_ascii=False), operation_id),
+        )
+
+    def next_seq(self, operation_id: str) -> int:
+        """The next sequence number of this device's packages (inside the transaction that
+        uses it)."""
+        row = self._store.query_one(
+            "SELECT coalesce(json_extract(data, '$.seq'), 0) FROM operations "
+            "WHERE operation_id = ?",
+            (operation_id,),
+        )
+        seq = (int(row[0]) if row else 0) + 1
+        self._store.execute(
+            "UPDATE operations SET data = json_set(data, '$.seq', ?) WHERE operation_id = ?",
+            (seq, operation_id),
+        )
+        return seq
