@@ -74,12 +74,18 @@ def decompress(data: bytes) -> bytes:
         size = zstandard.frame_content_size(payload)
         if not 0 <= size <= MAX_BODY_BYTES:
             raise ProtocolError(_("Package refused: body too large or of unknown size."))
-        body = zstandard.ZstdDecompressor().decompress(payload, max_output_size=size)
+        # One frame, and nothing after it. zstd stops a frame that outgrows its declared size,
+        # so the output stays within MAX_BODY_BYTES and one block.
+        frame = zstandard.ZstdDecompressor().decompressobj()
+        body = frame.decompress(payload)
+        whole, trailing = frame.eof, frame.unused_data
     except ProtocolError:
         raise
     except Exception as exc:
         raise ProtocolError(_("Package refused: body does not decompress.")) from exc
-    if len(body) != size:
+    if trailing:
+        raise ProtocolError(_("Package refused: bytes follow the body's compressed frame."))
+    if not whole or len(body) != size:
         raise ProtocolError(_("Package refused: body does not decompress."))
     return body
 
@@ -117,6 +123,9 @@ class DuplicatePackage(Exception):  # noqa: N818 - a report, not an error: delib
 
 @dataclass(frozen=True)
 class OpenedPackage:
+    """A verified, decrypted package; ``sender`` is the sender as the latest roster names it
+    (its role there is the one every rule applies)."""
+
     header: PackageHeader
     sender: Member
     package_id: str
@@ -176,15 +185,9 @@ def open_package(data: bytes, keys: OperationKeys, seen: SeenSequences) -> Opene
         raise ProtocolError(_("Package refused: the sender has been removed from the operation."))
     if now.role == "observer":  # demoted since: the relay refuses it too, so must every path
         raise ProtocolError(_("Package refused: the sender is now an observer."))
-    return OpenedPackage(
-        header, _sender(pkg, roster.member(header.sender)), pkg.package_id, _decrypt(pkg, keys)
-    )
-
-
-def _sender(pkg: SignedPackage, member: Member | None) -> Member:
-    if member is None:  # verify_package_signature already refused this; keeps mypy exact
-        raise ProtocolError(_("Package refused: the sender is not a member."))
-    return member
+    # Authorised by the sender's role in the LATEST roster held here, never by the role it had
+    # in the package's epoch: a demoted coordinator cannot act as one through an old epoch.
+    return OpenedPackage(header, now, pkg.package_id, _decrypt(pkg, keys))
 
 
 def _decrypt(pkg: SignedPackage, keys: OperationKeys) -> bytes:
