@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sync.client import lifecycle
+from sync.client import lifecycle, state
 from sync.client.engine import SyncEngine, SyncReport
+from sync.protocol.commit import change_role as role_commit
 from sync.store import keyfile
 from sync.store import profile as profiles
 from tests.adversarial.hostile import HostileRelay, RelayDatabase
@@ -75,6 +76,19 @@ class Team:
                 assert self.devices[name].sync(op).status == "active"
             c.sync(op)
         return op
+
+
+def change_role(team: Team, coordinator: str, op: str, member: str, role: str) -> int:
+    """``coordinator`` gives ``member`` another role (a signed commit posted to the relay)."""
+    c = team[coordinator]
+    with team.proxy.honest():
+        _op, client, keys = lifecycle.coordinator_context(c.engine, op)
+        commit, _secret = role_commit(
+            c.profile.identity, keys.latest, bytes.fromhex(team[member].id), role
+        )
+        client.post_commit(commit.operation_id, commit.raw)
+        state.add_commits(c.profile.store, c.profile.identity, keys, [commit.raw])
+    return commit.epoch
 
 
 @pytest.fixture(autouse=True)
