@@ -45,6 +45,7 @@ class SyncReport:
     rejected: int = 0
     status: str = "active"
     reasons: list[str] = field(default_factory=list)
+    more: bool = False  # the round stopped at its page limit; the next round goes on
 
     def add(self, other: SyncReport) -> None:
         self.sent += other.sent
@@ -52,6 +53,7 @@ class SyncReport:
         self.duplicates += other.duplicates
         self.rejected += other.rejected
         self.reasons += other.reasons
+        self.more = self.more or other.more
 
     def as_dict(self) -> dict[str, Any]:
         return {

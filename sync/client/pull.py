@@ -7,10 +7,12 @@ again, from the relay or from a file, changes nothing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from locales import _
 from sync.client import state
 from sync.client.apply import Applier
 from sync.client.context import FORWARD_KIND, Progress, SyncContext, SyncReport
@@ -20,10 +22,20 @@ from sync.crypto.epochs import OperationKeys
 from sync.crypto.packages import DuplicatePackage, OpenedPackage, open_package
 from sync.errors import ProtocolError
 from sync.store import audit, search
+from sync.store.clock import HybridClock, format_hlc, parse_hlc
 from sync.store.db import Store
 
 FETCH_LIMIT = 1000  # the relay's maximum per request
 COMMITS_PAGE = 100
+# Pages per round: a relay that never returns an empty page cannot keep a round busy for ever
+# (the cursor moves on with every page; the rest comes in the next round).
+MAX_PAGES_PER_ROUND = 200
+MAX_COMMIT_PAGES = 100
+# Clocks: a received value may run at most this far ahead of this computer's clock; this
+# device's own clock follows received values at most OBSERVE_AHEAD_MS ahead, so what it writes
+# next stays acceptable to members whose clocks run up to that much behind its own.
+MAX_SKEW_MS = 10 * 60 * 1000
+OBSERVE_AHEAD_MS = 5 * 60 * 1000
 
 
 class StoreSeen:
@@ -67,6 +79,43 @@ def prepare(raw: bytes, keys: OperationKeys) -> PreparedPackage:
     except Exception:
         return PreparedPackage(raw, opened, None)
     return PreparedPackage(raw, opened, items)
+
+
+def now_ms_here() -> int:
+    """This computer's time in milliseconds (what received clocks are held against)."""
+    return time.time_ns() // 1_000_000
+
+
+def check_clocks(items: list[Item], sender: str, header_clock: int, now_ms: int) -> str | None:
+    """Refuse a package whose clocks run more than MAX_SKEW_MS ahead of ``now_ms`` or name
+    another device than its sender; returns the latest clock in it (None when it has none)."""
+    limit = now_ms + MAX_SKEW_MS
+    if header_clock // 10_000 > limit:
+        raise ProtocolError(_("Package refused: its clock runs more than 10 minutes ahead."))
+    latest = None
+    for item in items:
+        value = getattr(item, "hlc", None)
+        if value is None:
+            continue
+        try:
+            physical, _counter, node = parse_hlc(value)
+        except ValueError as exc:
+            raise ProtocolError(_("Package refused: a clock value in it is malformed.")) from exc
+        if node != sender:
+            raise ProtocolError(_("Package refused: a clock value in it names another device."))
+        if physical > limit:
+            raise ProtocolError(_("Package refused: its clock runs more than 10 minutes ahead."))
+        latest = value if latest is None or value > latest else latest
+    return latest
+
+
+def _observe(clock: HybridClock, value: str, now_ms: int) -> None:
+    """Move this device's clock past a received value, but never more than OBSERVE_AHEAD_MS
+    ahead of its own time."""
+    physical, _counter, node = parse_hlc(value)
+    if physical > now_ms + OBSERVE_AHEAD_MS:
+        value = format_hlc(now_ms + OBSERVE_AHEAD_MS, 0, node)
+    clock.observe(value)
 
 
 def receive(
@@ -125,16 +174,16 @@ def receive(
                         items = prepared.items
                     else:
                         items = decode_body(opened.body)
+                    now_ms = now_ms_here()
+                    latest = check_clocks(items, header.sender.hex(), header.hlc, now_ms)
                     applier.apply(
                         items, header.sender.hex(), opened.sender.role, keys.roster_at(header.epoch)
                     )
                     store.outbox.mark_applied(
                         operation_id, opened.package_id, header.sender.hex(), header.seq
                     )
-                    # HLC text sorts in clock order: observing the latest is observing all.
-                    clocks = [c for c in (getattr(item, "hlc", None) for item in items) if c]
-                    if clocks:
-                        profile.clock.observe(max(clocks))
+                    if latest is not None:
+                        _observe(profile.clock, latest, now_ms)
                     if forward and header.sender != profile.identity.device_id:
                         store.outbox.enqueue(operation_id, opened.package_id, FORWARD_KIND, raw)
             except ProtocolError as exc:
@@ -155,13 +204,15 @@ def pull_commits(
     """Fetch and verify commits after the newest one held; returns how many were new."""
     op = bytes.fromhex(operation_id)
     added = 0
-    while True:
+    for _page in range(MAX_COMMIT_PAGES):
         raws = client.commits(op, after=keys.latest.epoch, limit=COMMITS_PAGE)
         if not raws:
             return added
-        added += len(state.add_commits(ctx.store, ctx.profile.identity, keys, raws))
-        if len(raws) < COMMITS_PAGE:
+        new = len(state.add_commits(ctx.store, ctx.profile.identity, keys, raws))
+        added += new
+        if len(raws) < COMMITS_PAGE or new == 0:  # a page of known commits moves nothing
             return added
+    return added
 
 
 def pull(
@@ -181,11 +232,14 @@ def pull(
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cordon-fetch") as pool:
         pending = pool.submit(fetch, after)
-        while True:
+        for pages in range(1, MAX_PAGES_PER_ROUND + 1):
             cursor, prepared = pending.result()
             if not prepared:
                 return report
-            pending = pool.submit(fetch, cursor)
+            if pages < MAX_PAGES_PER_ROUND:
+                pending = pool.submit(fetch, cursor)
             part = receive(ctx, operation_id, prepared, cursor=(relay_url, cursor), keys=keys)
             report.add(part)
             ctx.progress(Progress(operation_id, "pull", report.received, None))
+    report.more = True
+    return report
