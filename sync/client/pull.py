@@ -20,7 +20,8 @@ from sync.client.items import Item, decode_body
 from sync.client.relay_http import RelayClient
 from sync.crypto.epochs import OperationKeys
 from sync.crypto.packages import DuplicatePackage, OpenedPackage, open_package
-from sync.errors import ProtocolError
+from sync.errors import CordonError, ProtocolError
+from sync.protocol import parse_package
 from sync.store import audit, search
 from sync.store.clock import HybridClock, format_hlc, parse_hlc
 from sync.store.db import Store
@@ -79,6 +80,14 @@ def prepare(raw: bytes, keys: OperationKeys) -> PreparedPackage:
     except Exception:
         return PreparedPackage(raw, opened, None)
     return PreparedPackage(raw, opened, items)
+
+
+def _named_epoch(raw: bytes) -> int:
+    """The epoch a package names (-1 when it does not parse: receive refuses it then)."""
+    try:
+        return parse_package(raw).header.epoch
+    except ProtocolError:
+        return -1
 
 
 def now_ms_here() -> int:
@@ -199,7 +208,11 @@ def receive(
 
 
 def pull_commits(
-    ctx: SyncContext, operation_id: str, client: RelayClient, keys: OperationKeys
+    ctx: SyncContext,
+    operation_id: str,
+    client: RelayClient,
+    keys: OperationKeys,
+    notices: list[str] | None = None,
 ) -> int:
     """Fetch and verify commits after the newest one held; returns how many were new."""
     op = bytes.fromhex(operation_id)
@@ -208,7 +221,7 @@ def pull_commits(
         raws = client.commits(op, after=keys.latest.epoch, limit=COMMITS_PAGE)
         if not raws:
             return added
-        new = len(state.add_commits(ctx.store, ctx.profile.identity, keys, raws))
+        new = len(state.add_commits(ctx.store, ctx.profile.identity, keys, raws, notices))
         added += new
         if len(raws) < COMMITS_PAGE or new == 0:  # a page of known commits moves nothing
             return added
@@ -230,12 +243,28 @@ def pull(
         result = client.fetch_packages(op, cursor, FETCH_LIMIT)
         return result.cursor, [prepare(raw, keys) for _cursor, raw in result.packages]
 
+    def catch_up(prepared: list[PreparedPackage]) -> None:
+        """A package naming a commit newer than any held here: fetch the commits first. If
+        the relay still does not give them, stop before applying anything of this page."""
+        named = max((_named_epoch(p.raw) for p in prepared), default=-1)
+        if named <= keys.latest.epoch:
+            return
+        pull_commits(ctx, operation_id, client, keys, report.notices)
+        if named > keys.latest.epoch:
+            raise CordonError(
+                _(
+                    "The relay holds back a change of members that another member has already "
+                    "seen; nothing more was applied or sent."
+                )
+            )
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cordon-fetch") as pool:
         pending = pool.submit(fetch, after)
         for pages in range(1, MAX_PAGES_PER_ROUND + 1):
             cursor, prepared = pending.result()
             if not prepared:
                 return report
+            catch_up(prepared)
             if pages < MAX_PAGES_PER_ROUND:
                 pending = pool.submit(fetch, cursor)
             part = receive(ctx, operation_id, prepared, cursor=(relay_url, cursor), keys=keys)

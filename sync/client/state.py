@@ -15,7 +15,8 @@ from sync.crypto.epochs import OperationKeys
 from sync.crypto.identity import Identity
 from sync.errors import CordonError
 from sync.protocol import Commit
-from sync.store.chain import Chain, ChainEntry, RosterEntry
+from sync.store.chain import Chain, ChainEntry, RosterEntry, written_after
+from sync.store.clock import format_hlc
 from sync.store.db import Store
 from sync.store.operations import Operation
 
@@ -57,19 +58,53 @@ def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: b
 
 
 def add_commits(
-    store: Store, identity: Identity, keys: OperationKeys, raws: list[bytes]
+    store: Store,
+    identity: Identity,
+    keys: OperationKeys,
+    raws: list[bytes],
+    notices: list[str] | None = None,
 ) -> list[Commit]:
-    """Verify commits against the chain and keep the new ones; returns those added."""
+    """Verify commits against the chain and keep the new ones; returns those added.
+
+    A commit that removes members takes back out of the store what they wrote with a clock
+    after the removal (it reached this device before the removal did); ``notices`` gets one
+    sentence per member concerned."""
     added = []
     for raw in raws:
         before = len(keys.commits)
+        previous = keys.latest if keys.commits else None
         commit = keys.add_commit(raw)
         if len(keys.commits) == before:
             continue
         secret = keys.export_secrets().get(commit.epoch)
-        save_commit(store, commit, secret, identity.device_id)
+        with store.transaction():
+            save_commit(store, commit, secret, identity.device_id)
+            if previous is not None:
+                for member in previous.roster:
+                    if commit.member(member.device_id) is None:
+                        taken = take_back(store, commit, member.device_id.hex())
+                        if taken and notices is not None:
+                            notices.append(
+                                _(
+                                    "{count} changes from {name}, written after their removal, "
+                                    "were taken back out."
+                                ).format(count=taken, name=member.name)
+                            )
         added.append(commit)
     return added
+
+
+def take_back(store: Store, commit: Commit, device: str) -> int:
+    """Remove what ``device`` wrote with a clock after ``commit`` (which removed it)."""
+    op = commit.operation_id.hex()
+    found = written_after(store, op, device, format_hlc(commit.time_ms, 9999, "z"))
+    for record_id in found.records:
+        store.records.erase(op, record_id)
+    for message_id in found.messages:
+        store.messages.delete(op, message_id)
+    for item_id in found.library:
+        store.library.delete(op, item_id)
+    return found.count
 
 
 def require_operation(store: Store, operation: str) -> Operation:

@@ -25,6 +25,7 @@ from sync.crypto.epochs import OperationKeys
 from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
 from sync.protocol.package import (
+    PACKAGE_VERSION,
     PackageHeader,
     SignedPackage,
     assemble_package,
@@ -32,7 +33,7 @@ from sync.protocol.package import (
     verify_package_signature,
 )
 from sync.protocol.roster import Member
-from sync.protocol.wire import PROTOCOL_VERSION, u64
+from sync.protocol.wire import u64
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 _NONCE = 12
@@ -113,6 +114,16 @@ class MemorySeen:
         self.applied[(package.header.sender, package.header.seq)] = package.package_id
 
 
+class BehindSender(ProtocolError):
+    """The package names a commit newer than any held here: catch up, then open it again."""
+
+    def __init__(self, epoch: int) -> None:
+        super().__init__(
+            _("Package refused: it names a change of members this device has not seen.")
+        )
+        self.epoch = epoch
+
+
 class DuplicatePackage(Exception):  # noqa: N818 - a report, not an error: deliberately no ProtocolError
     """The very same package was applied before: ignore it quietly (not a rejection)."""
 
@@ -149,7 +160,14 @@ def seal_package(
     if me.role == "observer":
         raise ProtocolError(_("Observers cannot write to the operation."))
     header = PackageHeader(
-        PROTOCOL_VERSION, roster.operation_id, roster.epoch, identity.device_id, seq, kind, hlc
+        PACKAGE_VERSION,
+        roster.operation_id,
+        roster.epoch,
+        identity.device_id,
+        seq,
+        kind,
+        hlc,
+        head=roster.hash,
     )
     header_bytes = header.encode()
     key = package_key(
@@ -171,11 +189,17 @@ def open_package(data: bytes, keys: OperationKeys, seen: SeenSequences) -> Opene
     header = pkg.header
     if header.operation_id != keys.operation_id:
         raise ProtocolError(_("Package refused: it belongs to another operation."))
+    if header.epoch > keys.latest.epoch:
+        raise BehindSender(header.epoch)
     earlier = seen.seen(header.sender, header.seq)
     if earlier is not None and hmac.compare_digest(earlier, pkg.package_id):
         raise DuplicatePackage(pkg.package_id)  # the same bytes were verified when first applied
     roster = keys.roster_at(header.epoch)
     verify_package_signature(pkg, roster)
+    if not hmac.compare_digest(header.head, roster.hash):
+        raise ProtocolError(
+            _("Package refused: it names a history of the operation this device does not have.")
+        )
     if earlier is not None:
         raise ProtocolError(
             _("Package refused: replay, that sender's sequence number was used before.")

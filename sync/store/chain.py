@@ -175,3 +175,37 @@ class Chain:
             (seq, operation_id),
         )
         return seq
+
+
+@dataclass(frozen=True)
+class WrittenAfter:
+    """What a member wrote with a clock after a cut (its removal): the ids to take back out."""
+
+    records: list[str]
+    messages: list[str]
+    library: list[str]
+
+    @property
+    def count(self) -> int:
+        return len(self.records) + len(self.messages) + len(self.library)
+
+
+def written_after(store: Store, operation_id: str, author: str, cut: str) -> WrittenAfter:
+    """Records, messages and library items ``author`` wrote with a clock after ``cut`` (HLC
+    text: ``format_hlc(ms, 9999, "z")`` cuts after millisecond ``ms``)."""
+    params = (operation_id, author, cut)
+    records = store.query(
+        "SELECT record_id FROM records WHERE operation_id = ? AND author = ? AND created_hlc > ?",
+        params,
+    )
+    messages = store.query(
+        "SELECT message_id FROM messages WHERE operation_id = ? AND author = ? AND sent_hlc > ?",
+        params,
+    )
+    library = store.query(
+        "SELECT item_id FROM library_items WHERE operation_id = ? AND author = ? AND added_hlc > ?",
+        params,
+    )
+    return WrittenAfter(
+        [str(r[0]) for r in records], [str(r[0]) for r in messages], [str(r[0]) for r in library]
+    )

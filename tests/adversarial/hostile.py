@@ -46,6 +46,14 @@ class Request:
     body: bytes
 
     @property
+    def device(self) -> str | None:
+        """The device id (hex) that signed the request, if it is signed."""
+        for name, value in self.headers.items():
+            if name.lower() == "cordon-key-id":
+                return value
+        return None
+
+    @property
     def operation_id(self) -> str | None:
         found = re.match(r"/v1/operations/([0-9a-f]{32})", self.path)
         return found.group(1) if found else None
@@ -80,10 +88,13 @@ class Rule:
     respond: Respond | None = None
     answer: Forge | None = None
     times: int | None = None  # None: every time
+    device: str | None = None  # only requests signed by this device (hex id)
     hits: int = 0
 
     def matches(self, request: Request) -> bool:
         if self.times is not None and self.hits >= self.times:
+            return False
+        if self.device is not None and request.device != self.device:
             return False
         return self.method == request.method and re.fullmatch(self.path, request.path) is not None
 
@@ -153,10 +164,11 @@ class HostileRelay:
         respond: Respond | None = None,
         answer: Forge | None = None,
         times: int | None = None,
+        device: str | None = None,
     ) -> Rule:
         """Add a rule; the first matching rule acts. ``path`` is a regex over the whole path
         (``OP`` stands for any operation id)."""
-        rule = Rule(method, path.replace("OP", "[0-9a-f]{32}"), respond, answer, times)
+        rule = Rule(method, path.replace("OP", "[0-9a-f]{32}"), respond, answer, times, device)
         with self._lock:
             self.rules.append(rule)
         return rule
@@ -243,6 +255,22 @@ def withhold_packages(keep: Callable[[bytes], bool]) -> Respond:
             return answer
         data = answer.cbor()
         data["packages"] = [[c, p] for c, p in data["packages"] if keep(bytes(p))]
+        return answer.with_cbor(data)
+
+    return respond
+
+
+def inject_packages(extra: list[bytes], gap: int = 1000) -> Respond:
+    """Add packages the relay never stored to a page (cursors far after the real ones); use
+    with ``times=1``."""
+
+    def respond(request: Request, answer: Answer) -> Answer:
+        if answer.status != 200:
+            return answer
+        data = answer.cbor()
+        base = max(int(data["cursor"]), int(request.query.get("after", "0"))) + gap
+        data["packages"] = list(data["packages"]) + [[base + n, p] for n, p in enumerate(extra)]
+        data["cursor"] = base + len(extra) - 1
         return answer.with_cbor(data)
 
     return respond

@@ -14,6 +14,7 @@ from sync.client.relay_http import RelayError
 from sync.crypto.identity import Identity
 from sync.protocol import build_join_request, decode_join_request, remove_members, token_hash
 from sync.protocol.auth import sign_request
+from sync.protocol.package import PACKAGE_VERSION
 from tests.sync.relay.conftest import Op, RelayProcess
 
 
@@ -225,7 +226,9 @@ def test_forged_sender_refused(relay: RelayProcess, op: Op) -> None:
 
     real = parse_package(op.package("part"))
     # The participant claims another member wrote it (signature is its own): refused.
-    header = PackageHeader(1, op.id, op.latest.epoch, op.people["part2"].device_id, 99, "record", 1)
+    header = PackageHeader(
+        PACKAGE_VERSION, op.id, op.latest.epoch, op.people["part2"].device_id, 99, "record", 1
+    )
     forged = encode({"h": header.encode(), "c": real.ciphertext, "s": real.signature})
     with pytest.raises(RelayError) as refused:
         relay.client(op.people["part"]).post_packages(op.id, [forged])
