@@ -11,6 +11,7 @@ from typing import Any
 
 from sync.client import lifecycle
 from sync.client.engine import SyncEngine
+from sync.services import roster
 from sync.store.operations import Operation
 
 
@@ -157,25 +158,9 @@ def admit(engine: SyncEngine, operation_id: str, device_id: str, role: str | Non
 
 
 def change_role(engine: SyncEngine, operation_id: str, device_id: str, role: str) -> int:
-    """A new epoch whose roster gives the member another role (sync thread)."""
-    from locales import _
-    from sync.client import state
-    from sync.errors import CordonError, ProtocolError
-    from sync.protocol.commit import change_role as role_commit
-
-    _op, client, keys = lifecycle._coordinator_context(engine, operation_id)
-    member = keys.latest.member(bytes.fromhex(device_id))
-    if member is None:
-        raise CordonError(_("That person is no longer a member of the operation."))
-    if member.role == role:
-        return keys.latest.epoch
-    try:
-        commit, _secret = role_commit(engine.profile.identity, keys.latest, member.device_id, role)
-    except ProtocolError as exc:
-        raise CordonError(str(exc)) from exc
-    client.post_commit(commit.operation_id, commit.raw)
-    state.add_commits(engine.store, engine.profile.identity, keys, [commit.raw])
-    return commit.epoch
+    """A new epoch whose roster gives the member another role (sync thread); the rules are
+    ``sync.services.roster``'s, the same as ``cordon op role``."""
+    return roster.change_role(engine, operation_id, device_id, role)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ from desktop.session import Session
 from desktop.views.operations import role_text
 from desktop.widgets.plain_label import PlainLabel
 from locales import _
-
-ROLES = ("participant", "observer", "coordinator")
+from sync.services.roles import CHOICE_ORDER
 
 
 def _error_text(exc: BaseException) -> str:
@@ -556,11 +555,11 @@ class ParticipantsDialog(QtWidgets.QDialog):
         self.refresh_button.setText(_("Look a&gain"))
         self.invite_box.setTitle(_("Invite"))
         self.invite_role.clear()
-        for role in ROLES:
+        for role in CHOICE_ORDER:
             self.invite_role.addItem(role_text(role), role)
         self.invite_role.setAccessibleName(_("Role of the invited person"))
         self.role_combo.clear()
-        for role in ROLES:
+        for role in CHOICE_ORDER:
             self.role_combo.addItem(role_text(role), role)
         self.role_combo.setAccessibleName(_("New role"))
         self.role_button.setText(_("Change &role"))

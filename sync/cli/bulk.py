@@ -60,7 +60,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     with session(args) as engine:
         op = state.require_operation(engine.store, args.operation)
-        template = template_for(args.template, op.templates)
+        template = template_for(args.template, op)
         changes = None if args.dry_run else LocalChanges(engine.profile, op.operation_id)
         try:
             mapping = ColumnMapping.load(Path(args.mapping)) if args.mapping else None
@@ -78,7 +78,6 @@ def cmd_import(args: argparse.Namespace) -> int:
                     int(template.version),
                     rows[start : start + RECORDS_PER_PACKAGE],
                     "draft",
-                    audit_each=False,
                 )
             engine.store.audit.append(audit.COLLECTION, f"import:{len(ids)}", op.operation_id)
     result = {
@@ -101,7 +100,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         rows = []
         for r in records:
             if r.template_id not in cache:
-                cache[r.template_id] = template_for(r.template_id, [])
+                cache[r.template_id] = template_for(r.template_id, op, in_use=False)
             rows.append(
                 ExportRecord(
                     r.record_id,
@@ -113,7 +112,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         try:
             if args.format == "pdf":
                 summary = _export_pdf(
-                    rows, Path(args.out), op.name, args.include_restricted, engine.store,
+                    rows,
+                    Path(args.out),
+                    op.name,
+                    args.include_restricted,
+                    engine.store,
                     op.operation_id,
                 )
             else:

@@ -13,9 +13,6 @@ from sync.store.clock import utc_now
 if TYPE_CHECKING:
     from sync.store.db import Store
 
-ROLES = ("coordinator", "participant", "observer")
-
-
 @dataclass(frozen=True)
 class Operation:
     operation_id: str

@@ -58,7 +58,7 @@ def run_import(
     for start in range(0, len(rows), RECORDS_PER_PACKAGE):
         progress.check()
         batch = rows[start : start + RECORDS_PER_PACKAGE]
-        changes.add_records(template.id, int(template.version), batch, "draft", audit_each=False)
+        changes.add_records(template.id, int(template.version), batch, "draft")
         stored += len(batch)
         progress.report(stored, len(rows))
     profile.store.audit.append(audit.COLLECTION, f"import:{stored}", operation_id)
