@@ -393,12 +393,13 @@ def _review(coordinator: Any, op_id: str, rng: random.Random) -> None:
     from sync.client.local import LocalChanges
 
     changes = LocalChanges(coordinator, op_id)
-    submitted = coordinator.store.query(
-        "SELECT record_id FROM records WHERE operation_id = ? AND status = 'submitted' "
-        "AND template_id = 'seizure-long' ORDER BY record_id",
-        (op_id,),
+    submitted = sorted(
+        r.record_id
+        for r in coordinator.store.records.list(
+            op_id, template_id="seizure-long", status="submitted"
+        )
     )
-    for (record_id,) in submitted:
+    for record_id in submitted:
         roll = rng.random()
         if roll < 0.55:
             changes.revise(str(record_id), {}, status="validated")

@@ -256,8 +256,7 @@ class SyncThread(QtCore.QObject):
         return fetched
 
     def _outbox_count(self) -> int:
-        row = self._engine.store.query_one("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
-        return int(row[0]) if row else 0
+        return int(self._engine.store.outbox.unsent_count())
 
     def _progress(self, event: Any) -> None:
         """The engine's progress callback (sync thread): transfers to the status bar, applied

@@ -71,18 +71,9 @@ def _template_ids(op: Operation) -> tuple[str, ...]:
 def list_operations(profile: Any) -> list[OperationRow]:
     """Every operation of the profile with its unread and outbox counts (writer thread)."""
     store = profile.store
-    unread = dict(
-        store.query("SELECT operation_id, count(*) FROM messages WHERE read = 0 GROUP BY 1")
-    )
-    alerts = dict(
-        store.query(
-            "SELECT operation_id, count(*) FROM messages WHERE read = 0 AND kind = 'alert' "
-            "GROUP BY 1"
-        )
-    )
-    outbox = dict(
-        store.query("SELECT operation_id, count(*) FROM outbox WHERE sent_at IS NULL GROUP BY 1")
-    )
+    unread = store.messages.unread_by_operation()
+    alerts = store.messages.unread_by_operation("alert")
+    outbox = store.outbox.unsent_counts()
     rows = []
     for op in store.operations.list():
         if op.status == "shredded":
@@ -176,15 +167,10 @@ class AlertRow:
 
 def unread_alerts(profile: Any, limit: int = 20) -> list[AlertRow]:
     """Newest unread alerts written by others, across operations (writer thread)."""
-    rows = profile.store.query(
-        "SELECT m.operation_id, o.name, m.message_id, m.subject, coalesce(p.name, m.author) "
-        "FROM messages m JOIN operations o ON o.operation_id = m.operation_id "
-        "LEFT JOIN members p ON p.operation_id = m.operation_id AND p.device_id = m.author "
-        "WHERE m.kind = 'alert' AND m.read = 0 AND m.author != ? "
-        "ORDER BY m.sent_hlc DESC LIMIT ?",
-        (profile.device_id, limit),
-    )
-    return [AlertRow(str(a), str(b), str(c), str(d), str(e)) for a, b, c, d, e in rows]
+    return [
+        AlertRow(a.operation_id, a.operation_name, a.message_id, a.subject, a.author_name)
+        for a in profile.store.messages.unread_alerts(profile.device_id, limit)
+    ]
 
 
 def days_left(ends_at: str | None, today: dt.date | None = None) -> int | None:

@@ -194,13 +194,7 @@ def load_snapshot(profile: Any, operation_id: str) -> MessagesSnapshot:
 
 def mark_thread_read(profile: Any, operation_id: str, message_ids: Iterable[str]) -> int:
     """Mark messages read (writer thread); returns how many."""
-    store = profile.store
-    count = 0
-    with store.transaction():
-        for message_id in message_ids:
-            store.messages.mark_read(operation_id, message_id)
-            count += 1
-    return count
+    return int(profile.store.messages.mark_read_many(operation_id, message_ids))
 
 
 def send(

@@ -13,6 +13,7 @@ from sync.store.clock import utc_now
 if TYPE_CHECKING:
     from sync.store.db import Store
 
+
 @dataclass(frozen=True)
 class Operation:
     operation_id: str
