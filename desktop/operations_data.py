@@ -117,20 +117,12 @@ def members(profile: Any, operation_id: str) -> list[MemberRow]:
 
 
 def verified_devices(profile: Any, operation_id: str) -> list[str]:
-    from sync.client import state
-
-    return list(state.get_data(profile.store, operation_id).get("verified", []))
+    return list(profile.store.operations.verified(operation_id))
 
 
 def mark_verified(engine: SyncEngine, operation_id: str, device_id: str) -> None:
     """Remember that the person compared this device's fingerprint (shown as a mark)."""
-    from sync.client import state
-
-    known = list(state.get_data(engine.store, operation_id).get("verified", []))
-    if device_id not in known:
-        known.append(device_id)
-        with engine.store.transaction():
-            state.set_data(engine.store, operation_id, verified=known)
+    engine.store.operations.add_verified(operation_id, device_id)
 
 
 def pending(engine: SyncEngine, operation_id: str) -> list[PendingRow]:

@@ -9,18 +9,13 @@ from typing import Any
 from desktop import operations_data as data
 from desktop.countries import country_name
 from desktop.engine_thread import SyncThread
+from desktop.errors import user_text
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 from desktop.session import Session
 from desktop.views.operations import role_text
 from desktop.widgets.plain_label import PlainLabel
 from locales import _
 from sync.services.roles import CHOICE_ORDER
-
-
-def _error_text(exc: BaseException) -> str:
-    from desktop.frame import error_text
-
-    return error_text(exc)
 
 
 def invitation_qr_png(code: str) -> bytes:
@@ -325,7 +320,7 @@ class ParticipantsDialog(QtWidgets.QDialog):
         self._update_buttons()
 
     def _fail(self, exc: BaseException) -> None:
-        self.status.setText(_error_text(exc))
+        self.status.setText(user_text(exc))
         self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:

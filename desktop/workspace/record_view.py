@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.errors import user_text
 from desktop.qt import Qt, QtWidgets, Signal
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
@@ -337,4 +338,4 @@ class RecordView(QtWidgets.QWidget):
 
         self.session.call(
             lambda profile: record_data.set_status(profile, op, record_id, status, comment)
-        ).success(done).failure(lambda exc: self.error.setText(str(exc))).run()
+        ).success(done).failure(lambda exc: self.error.setText(user_text(exc))).run()

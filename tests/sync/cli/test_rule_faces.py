@@ -69,3 +69,21 @@ def test_role_change_on_the_command_line(trio: tuple[str, dict[str, Device]]) ->
     assert refused.returncode == 1 and ROLE_REFUSAL in refused.stderr
     unknown = cordon(d["C"], "op", "role", op, b, "chief")
     assert unknown.returncode == 2  # not a role: a usage error, before anything runs
+
+
+def test_reply_in_a_thread_on_the_command_line(trio: tuple[str, dict[str, Device]]) -> None:
+    from sync.services import messages
+
+    op, d = trio
+    first = messages.send(d["A"].profile, op, "Quiet word", "Only you", to=d["B"].id)
+    d["B"].engine.receive(op, d["A"].outgoing(op))
+    a = d["A"].id
+    _close(d)
+    both = cordon(d["B"], "msg", "send", op, "--reply-to", first, "--subject", "x", "--body", "y")
+    assert both.returncode == 1 and "subject" in both.stderr
+    done = cordon(d["B"], "msg", "send", op, "--reply-to", first[:10], "--body", "Understood")
+    assert done.returncode == 0, done.stderr
+    reply_id = json.loads(done.stdout)["message_id"]
+    listed = {m["message_id"]: m for m in json.loads(cordon(d["B"], "msg", "list", op).stdout)}
+    assert listed[reply_id]["subject"] == "Re: Quiet word"
+    assert listed[reply_id]["direct"] and listed[reply_id]["recipient"] == a
