@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +72,6 @@ def create_operation(
                 templates=templates,
                 coordinator=profile.device_id,
                 ends_at=ends,
-                data={"seq": 0},
             )
         )
         state.save_commit(store, commit, secret, profile.identity.device_id)
@@ -142,7 +140,7 @@ def join(engine: SyncEngine, code: str) -> str:
                 "participant",
                 "pending",
                 relay_url=invitation.relay_url,
-                data={"seq": 0, "invited_by": invitation.coordinator.hex()},
+                invited_by=invitation.coordinator.hex(),
             )
         )
     return op_id
@@ -168,7 +166,7 @@ def try_activate(engine: SyncEngine, operation_id: str) -> bool:
         raws = client.commits(bytes.fromhex(op.operation_id), after=keys.latest.epoch, limit=100)
         for raw in raws:
             keys.add_commit(raw)
-    invited_by = bytes.fromhex(str(op.data.get("invited_by", "")))
+    invited_by = bytes.fromhex(op.invited_by or "")
     if not any(
         c.member(m.device_id) is not None and m.device_id.startswith(invited_by)
         for c in keys.commits
@@ -372,11 +370,7 @@ def shred(profile: Profile, operation_id: str) -> None:
         for item in items:
             if item.attachment_id:
                 profile.attachments.delete(item.attachment_id)
-        store.execute(
-            "UPDATE operations SET status = 'shredded', templates = '[]', data = ?, "
-            "coordinator = NULL WHERE operation_id = ?",
-            (json.dumps({"shredded_at": utc_now()}), operation_id),
-        )
+        store.operations.mark_shredded(operation_id)
         store.audit.append(audit.ERASURE, operation_id, operation_id)
     store.checkpoint()
 
@@ -388,8 +382,8 @@ def purge_expired(profile: Profile, now: dt.datetime | None = None) -> list[str]
     for op in profile.store.operations.list():
         if op.status != "closed":
             continue
-        closed_at = op.data.get("closed_at")
-        days = int(op.data.get("retention_days", DEFAULT_RETENTION_DAYS))
+        closed_at = op.closed_at
+        days = DEFAULT_RETENTION_DAYS if op.retention_days is None else op.retention_days
         if not closed_at:
             continue
         closed = dt.datetime.fromisoformat(str(closed_at).replace("Z", "+00:00"))
