@@ -21,6 +21,7 @@ from sync.relay import routes_blobs, routes_ops, routes_packages
 from sync.relay.config import RelaySettings
 from sync.relay.context import Relay, build_relay, json_error
 from sync.relay.guard import Refused
+from sync.relay.logs import redact_path
 from sync.relay.store import StoreError
 
 log = logging.getLogger("cordon.relay")
@@ -61,11 +62,13 @@ class AccessLog:
             metrics.latency.observe(elapsed)
             if access.isEnabledFor(logging.INFO):
                 state = scope.get("state") or {}
+                path, tag = redact_path(scope["path"])
                 access.info(
                     "request",
                     extra={
                         "method": scope["method"],
-                        "path": scope["path"],
+                        "path": path,
+                        "op": tag,
                         "status": status,
                         "ms": round(elapsed * 1000, 2),
                         "device": state.get("device"),
