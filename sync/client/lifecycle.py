@@ -32,6 +32,7 @@ from sync.protocol.invite import encode_invite, new_invite, parse_invite
 from sync.store import audit
 from sync.store.clock import utc_now
 from sync.store.db import Store
+from sync.store.erase import erase_operation
 from sync.store.operations import Operation
 from sync.store.profile import Profile
 
@@ -353,29 +354,13 @@ def close(ctx: SyncContext, operation: str, retention_days: int | None, shred_no
 
 
 def shred(profile: Profile, operation_id: str) -> None:
-    """Erase the operation's content and keys; only a row saying it was shredded remains."""
+    """Erase the operation's content, keys and name so that nothing of it can be read back
+    from the store's files (sync.store.erase); only a blank row saying it was shredded stays."""
     store = profile.store
-    items = store.library.list(operation_id)
-    store.execute("PRAGMA secure_delete = ON")  # freed pages are overwritten, not just unlinked
-    with store.transaction():
-        for table in (
-            "records",
-            "messages",
-            "library_items",
-            "members",
-            "epochs",
-            "outbox",
-            "inbox_cursors",
-            "applied_packages",
-            "record_revisions",
-        ):
-            store.execute(f"DELETE FROM {table} WHERE operation_id = ?", (operation_id,))  # noqa: S608 - fixed names
-        for item in items:
-            if item.attachment_id:
-                profile.attachments.delete(item.attachment_id)
-        store.operations.mark_shredded(operation_id)
-        store.audit.append(audit.ERASURE, operation_id, operation_id)
-    store.checkpoint()
+    for item in store.library.list(operation_id):
+        if item.attachment_id:
+            profile.attachments.delete(item.attachment_id)
+    erase_operation(store, operation_id, utc_now())
 
 
 def purge_expired(profile: Profile, now: dt.datetime | None = None) -> list[str]:
