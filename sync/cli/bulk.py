@@ -113,7 +113,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         try:
             if args.format == "pdf":
                 summary = _export_pdf(
-                    rows, Path(args.out), op.name, args.include_restricted, engine.store,
+                    rows,
+                    Path(args.out),
+                    op.name,
+                    args.include_restricted,
+                    engine.store,
                     op.operation_id,
                 )
             else:

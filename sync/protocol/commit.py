@@ -23,7 +23,7 @@ from sync.crypto.identity import DEVICE_ID_BYTES, Identity
 from sync.errors import ProtocolError
 from sync.protocol.roster import Member, OperationInfo
 from sync.protocol.wire import (
-    PROTOCOL_VERSION,
+    ROSTER_VERSION,
     as_map,
     decode,
     encode,
@@ -37,7 +37,8 @@ from sync.protocol.wire import (
 OPERATION_ID_BYTES = 16
 EPOCH_SECRET_BYTES = 32
 MAX_MEMBERS = 5000
-ACTIONS = ("genesis", "add", "remove", "role", "rotate", "update")
+ACTIONS = ("genesis", "add", "remove", "role", "rotate", "update", "close")
+MAX_RETENTION_DAYS = 36500
 ZERO_HASH = bytes(32)
 _COMMIT_DOMAIN = b"cordon-commit-v1\x00"
 _SECRET_DOMAIN = b"cordon-epoch-secret-v1\x00"
@@ -60,6 +61,8 @@ class Commit:
     info: OperationInfo
     action: str
     time_ms: int
+    retention_days: int | None  # a closing commit: how long every device keeps its copy
+    unverified: tuple[bytes, ...]  # devices admitted here without their fingerprint compared
     secret_check: bytes = field(repr=False)  # commitment to the epoch secret (see check_value)
     sealed: tuple[bytes, ...] = field(repr=False)  # epoch secret sealed to roster[i]
     body: bytes = field(repr=False)
@@ -113,8 +116,9 @@ def decode_commit(data: bytes) -> Commit:
     pq_signature = get_bytes(outer, "pqsig", "commit", size=_PQ_SIG)
     what = "commit body"
     fields = {"v", "op", "epoch", "prev", "author", "roster", "info", "action", "time", "check"}
+    fields |= {"retention", "unverified"}
     value = as_map(decode(body, what), fields, what)
-    if get_int(value, "v", what) != PROTOCOL_VERSION:
+    if get_int(value, "v", what) != ROSTER_VERSION:
         raise ProtocolError(_("Unsupported commit version."))
     entries = get_list(value, "roster", what, max_len=MAX_MEMBERS)
     roster: list[Member] = []
@@ -132,6 +136,20 @@ def decode_commit(data: bytes) -> Commit:
     action = get_text(value, "action", what, max_len=20)
     if action not in ACTIONS:
         raise ProtocolError(_("Malformed commit: unknown action."))
+    retention = value["retention"]
+    if action == "close":
+        retention = get_int(value, "retention", what, maximum=MAX_RETENTION_DAYS)
+    elif retention is not None:
+        raise ProtocolError(_("Malformed commit: only a closing commit carries a retention."))
+    unverified = tuple(
+        bytes(d)
+        for d in get_list(value, "unverified", what, max_len=MAX_MEMBERS)
+        if isinstance(d, bytes)
+    )
+    if len(unverified) != len(value["unverified"]) or list(unverified) != sorted(set(unverified)):
+        raise ProtocolError(_("Malformed commit: the unverified admissions are not a sorted list."))
+    if not set(unverified) <= set(ids) or (unverified and action != "add"):
+        raise ProtocolError(_("Malformed commit: an unverified admission names no new member."))
     return Commit(
         operation_id=get_bytes(value, "op", what, size=OPERATION_ID_BYTES),
         epoch=get_int(value, "epoch", what),
@@ -142,6 +160,8 @@ def decode_commit(data: bytes) -> Commit:
         info=OperationInfo.from_wire(value["info"]),
         action=action,
         time_ms=get_int(value, "time", what),
+        retention_days=retention,
+        unverified=unverified,
         secret_check=get_bytes(value, "check", what, size=32),
         sealed=tuple(sealed),
         body=body,
@@ -199,6 +219,8 @@ def verify_next(prev: Commit, commit: Commit) -> None:
         )
     if commit.action == "genesis":
         raise ProtocolError(_("Commit refused: a second genesis."))
+    if prev.action == "close":
+        raise ProtocolError(_("Commit refused: the operation was closed by its coordinator."))
     _check_roster(commit)
     _check_signatures(commit, prev.member(commit.author))
 
@@ -235,6 +257,8 @@ def _build(
     info: OperationInfo,
     action: str,
     time_ms: int | None,
+    retention_days: int | None = None,
+    unverified: Iterable[bytes] = (),
 ) -> tuple[Commit, bytes]:
     members = sorted(roster, key=lambda m: m.device_id)
     if len({m.device_id for m in members}) != len(members):
@@ -254,7 +278,7 @@ def _build(
     stamp = int(time.time() * 1000) if time_ms is None else time_ms
     check = secret_check_value(secret, operation_id, epoch)
     fields = {
-        "v": PROTOCOL_VERSION,
+        "v": ROSTER_VERSION,
         "op": operation_id,
         "epoch": epoch,
         "prev": prev_hash,
@@ -264,6 +288,8 @@ def _build(
         "action": action,
         "time": stamp,
         "check": check,
+        "retention": retention_days,
+        "unverified": sorted(set(unverified)),
     }
     body = encode(fields)
     message = _COMMIT_DOMAIN + body
@@ -280,6 +306,8 @@ def _build(
         info=info,
         action=action,
         time_ms=stamp,
+        retention_days=retention_days,
+        unverified=tuple(sorted(set(unverified))),
         secret_check=check,
         sealed=tuple(entry["key"] for entry in entries),
         body=body,
@@ -318,6 +346,8 @@ def create_commit(
     action: str,
     info: OperationInfo | None = None,
     time_ms: int | None = None,
+    retention_days: int | None = None,
+    unverified: Iterable[bytes] = (),
 ) -> tuple[Commit, bytes]:
     """The next commit after ``prev`` with ``roster`` and a fresh epoch secret.
 
@@ -328,6 +358,12 @@ def create_commit(
         raise ProtocolError(_("Only a coordinator of the current epoch can write a commit."))
     if action not in ACTIONS or action == "genesis":
         raise ProtocolError(_("Unknown commit action."))
+    if prev.action == "close":
+        raise ProtocolError(_("The operation was closed by its coordinator."))
+    if (action == "close") != (retention_days is not None) or not 0 <= (
+        retention_days or 0
+    ) <= MAX_RETENTION_DAYS:
+        raise ProtocolError(_("A closing commit, and only it, carries a retention in days."))
     members = list(roster)
     if not any(m.role == "coordinator" for m in members):
         raise ProtocolError(_("The roster must keep at least one coordinator."))
@@ -340,12 +376,21 @@ def create_commit(
         prev.info if info is None else info,
         action,
         time_ms,
+        retention_days,
+        unverified,
     )
 
 
-def add_members(author: Identity, prev: Commit, new: Iterable[Member]) -> tuple[Commit, bytes]:
-    """Admit ``new`` members (a new epoch they and everyone else receive)."""
-    return create_commit(author, prev, [*prev.roster, *new], action="add")
+def add_members(
+    author: Identity, prev: Commit, new: Iterable[Member], unverified: Iterable[bytes] = ()
+) -> tuple[Commit, bytes]:
+    """Admit ``new`` members (a new epoch they and everyone else receive). ``unverified`` names
+    those admitted without their fingerprint compared; every member sees it in the commit."""
+    added = list(new)
+    flagged = set(unverified)
+    if not flagged <= {m.device_id for m in added}:
+        raise ProtocolError(_("Only a device admitted in this commit can be marked unverified."))
+    return create_commit(author, prev, [*prev.roster, *added], action="add", unverified=flagged)
 
 
 def remove_members(
@@ -377,6 +422,28 @@ def rotate_key(
     return create_commit(
         author, prev, prev.roster, action="rotate" if info is None else "update", info=info
     )
+
+
+def close_operation(author: Identity, prev: Commit, retention_days: int) -> tuple[Commit, bytes]:
+    """The closing commit: no commit may follow it, and every device keeps its copy of the
+    operation ``retention_days`` days (0: shred at once) and then shreds it."""
+    return create_commit(author, prev, prev.roster, action="close", retention_days=retention_days)
+
+
+def verify_closing(latest: Commit, closing: Commit) -> None:
+    """Check a closing commit the relay handed over with its 410, against the newest commit
+    this device holds: same operation, later epoch, action "close", and signed by a coordinator
+    of ``latest`` (directly chained when it is the very next epoch). ProtocolError otherwise."""
+    if closing.action != "close" or closing.operation_id != latest.operation_id:
+        raise ProtocolError(_("This is not a closing commit of the operation."))
+    if closing.epoch == latest.epoch + 1:
+        verify_next(latest, closing)
+        return
+    if closing.epoch <= latest.epoch:
+        raise ProtocolError(_("The closing commit is older than the chain this device holds."))
+    # Commits in between were never seen (the relay purged them): the closing commit must then
+    # be signed by someone this device knows as a coordinator.
+    _check_signatures(closing, latest.member(closing.author))
 
 
 def open_epoch_secret(commit: Commit, identity: Identity) -> bytes:

@@ -147,7 +147,9 @@ async def post_commit(operation_id: OperationId, request: Request) -> Response:
 
 
 class Invitation(BaseModel):
-    token_hash: str = Field(pattern="^[0-9a-f]{64}$", description="SHA-256 of the token, hex")
+    token_hash: str = Field(
+        pattern="^[0-9a-f]{64}$", description="the invitation id (a hash of the token), hex"
+    )
     ttl_seconds: int | None = Field(default=None, ge=60, le=90 * 24 * 3600)
 
 
@@ -190,7 +192,7 @@ async def post_join_request(operation_id: OperationId, request: Request) -> Resp
     await _store(
         relay.store.add_join_request,
         op,
-        join.token_hash,
+        join.invitation_id,
         join.public.device_id,
         join.raw,
         request_id,
@@ -228,13 +230,21 @@ async def dismiss_join_request(
     return Response(status_code=204)
 
 
-@router.delete("/operations/{operation_id}", status_code=204, responses=ERRORS)
+@router.delete(
+    "/operations/{operation_id}",
+    status_code=204,
+    responses={**ERRORS, 409: {"description": "the newest commit is not a closing commit"}},
+)
 async def close_operation(operation_id: OperationId, request: Request) -> Response:
-    """Close the operation (coordinators): delete every row and blob; later requests get 410."""
+    """Close the operation (coordinators) once its newest commit is the coordinator's closing
+    commit: delete every row and blob, keep that commit with the tombstone; later requests get
+    410."""
     relay = relay_of(request)
     op = parse_operation_id(operation_id)
-    await relay.authorize(request, op, roles=("coordinator",))
-    await _store(relay.store.close_operation, op)
+    _member, roster = await relay.authorize(request, op, roles=("coordinator",))
+    if roster.commit.action != "close":
+        raise Refused(409, "not_closed", "Post the coordinator's closing commit first.")
+    await _store(relay.store.close_operation, op, roster.commit.raw)
     await run_in_threadpool(relay.blobs.delete_operation_files, op)
     relay.rosters.forget(op)
     relay.hub.forget(op)

@@ -213,10 +213,14 @@ class RelayStore:
                     {"channel": NOTIFY_CHANNEL, "payload": "c" + operation_id.hex()},
                 )
 
-    def close_operation(self, operation_id: bytes) -> None:
-        """Delete every row of the operation and leave only the hashed tombstone."""
+    def close_operation(self, operation_id: bytes, closing: bytes) -> None:
+        """Delete every row of the operation and leave only the hashed tombstone, with the
+        coordinator's closing commit for members who were offline."""
         with self.engine.begin() as conn:
             self.check_open(conn, operation_id)
+            conn.execute(
+                t.closing_commits.insert().values(id_hash=id_hash(operation_id), raw=closing)
+            )
             for table in t.CONTENT_TABLES:
                 conn.execute(delete(table).where(table.c.operation_id == operation_id))
             conn.execute(delete(t.operations).where(t.operations.c.id == operation_id))
@@ -230,6 +234,16 @@ class RelayStore:
                     text("SELECT pg_notify(:channel, :payload)"),
                     {"channel": NOTIFY_CHANNEL, "payload": "x" + operation_id.hex()},
                 )
+
+    def closing_commit(self, operation_id: bytes) -> bytes | None:
+        """The closing commit kept with a closed operation's tombstone, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.closing_commits.c.raw).where(
+                    t.closing_commits.c.id_hash == id_hash(operation_id)
+                )
+            ).first()
+            return None if row is None else bytes(row[0])
 
     # --- packages ---------------------------------------------------------------------------
 
