@@ -37,14 +37,20 @@ def seal_value(secret: bytes, salt: bytes, domain: bytes, aad: bytes, value: Any
 
 
 def open_value(
-    secret: bytes, salt: bytes, domain: bytes, aad: bytes, sealed: bytes, what: str
+    secret: bytes,
+    salt: bytes,
+    domain: bytes,
+    aad: bytes,
+    sealed: bytes,
+    what: str,
+    limit: int = MAX_SEALED,
 ) -> Any:
     """The value ``seal_value`` sealed; ProtocolError if the key, place or bytes are wrong."""
-    if not _NONCE + 16 <= len(sealed) <= MAX_SEALED:
+    if not _NONCE + 16 <= len(sealed) <= limit:
         raise ProtocolError(_("Sealed names refused: wrong size."))
     key = derive_key(secret, salt, domain)
     try:
         plain = AESGCM(key).decrypt(sealed[:_NONCE], sealed[_NONCE:], aad)
     except InvalidTag:
         raise ProtocolError(_("Sealed names refused: they do not open with this key.")) from None
-    return decode(plain, what, limit=MAX_SEALED)
+    return decode(plain, what, limit=limit)

@@ -230,6 +230,29 @@ async def dismiss_join_request(
     return Response(status_code=204)
 
 
+@router.get("/operations/{operation_id}/closing", responses=ERRORS)
+async def closing_commit(operation_id: OperationId, request: Request) -> Response:
+    """A closed operation's closing commit, as CBOR {"commit": raw}, for the members it names
+    (the request is signed as usual and checked against that commit's roster); 404 if none."""
+    relay = relay_of(request)
+    op = parse_operation_id(operation_id)
+    raw = await _store(relay.store.closing_commit, op)
+    if raw is None:
+        raise Refused(404, "unknown_operation", "There is no closing commit for this operation.")
+    try:
+        commit = decode_commit(raw)
+        auth = parse_auth_headers(request.headers)
+    except ProtocolError as exc:
+        raise unauthenticated(str(exc)) from exc
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else request.scope["path"]
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    authenticate(
+        Roster(commit.epoch, commit), auth, "GET", path, query, body_digest(b""), relay.nonces
+    )
+    return cbor_response({"commit": raw})
+
+
 @router.delete(
     "/operations/{operation_id}",
     status_code=204,

@@ -108,8 +108,8 @@ def fill_v5(conn: Any) -> None:
     conn.execute(
         "INSERT INTO records (operation_id, record_id, template_id, template_version, status, "
         "author, fields, revision, created_hlc, updated_hlc) VALUES ('op', 'r3', 'person', 1, "
-        "'draft', 'dev', '{\"nationality\":[\"NG\",\"GH\",null],\"handling_code\":\"H2\","
-        "\"armed\":true,\"gone\":null,\"qty\":3}', 1, 'h5', 'h5')"
+        '\'draft\', \'dev\', \'{"nationality":["NG","GH",null],"handling_code":"H2",'
+        '"armed":true,"gone":null,"qty":3}\', 1, \'h5\', \'h5\')'
     )
 
 
@@ -125,18 +125,26 @@ def check_v6(store: Store) -> None:
         return {tuple(row) for row in rows}
 
     assert values("r1") == {
-        ("place", 0, "Aéroport de Lomé"), ("note", 0, "海关查获可卡因"), ("qty", 0, 12.5)
+        ("place", 0, "Aéroport de Lomé"),
+        ("note", 0, "海关查获可卡因"),
+        ("qty", 0, 12.5),
     }
     assert values("r2") == {("name", 0, "Kofi")}
     assert values("r3") == {
-        ("nationality", 0, '["NG","GH",null]'), ("nationality", 1, "NG"),
-        ("nationality", 1, "GH"), ("handling_code", 0, "H2"), ("armed", 0, 1), ("qty", 0, 3),
+        ("nationality", 0, '["NG","GH",null]'),
+        ("nationality", 1, "NG"),
+        ("nationality", 1, "GH"),
+        ("handling_code", 0, "H2"),
+        ("armed", 0, 1),
+        ("qty", 0, 3),
     }
     scope = store.query("SELECT DISTINCT operation_id, template_id FROM record_values")
     assert sorted(scope) == [("op", "person"), ("op", "seizure")]
     store.records.apply("op", "r3", {"nationality": ["PT"], "qty": None}, "dev", "h6")
     assert values("r3") == {
-        ("nationality", 0, '["PT"]'), ("nationality", 1, "PT"), ("handling_code", 0, "H2"),
+        ("nationality", 0, '["PT"]'),
+        ("nationality", 1, "PT"),
+        ("handling_code", 0, "H2"),
         ("armed", 0, 1),
     }
     store.records.erase("op", "r3")
