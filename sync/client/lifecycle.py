@@ -11,12 +11,15 @@ import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from locales import _
 from sync.client import state
+from sync.client.context import SyncContext
+from sync.client.pull import pull_commits
 from sync.client.relay_http import RelayClient, RelayError
 from sync.crypto.epochs import OperationKeys
+from sync.crypto.identity import PublicIdentity
 from sync.errors import CordonError, ProtocolError
 from sync.protocol import (
     Commit,
@@ -46,21 +49,18 @@ from sync.store.db import Store
 from sync.store.operations import Operation
 from sync.store.profile import Profile
 
-if TYPE_CHECKING:
-    from sync.client.engine import SyncEngine
-
 DEFAULT_RETENTION_DAYS = 30
 
 
 def create_operation(
-    engine: SyncEngine,
+    ctx: SyncContext,
     name: str,
     relay_url: str,
     templates: list[str],
     ends: str | None,
 ) -> str:
     """Create an operation on the relay with this device as its coordinator."""
-    profile = engine.profile
+    profile = ctx.profile
     info = OperationInfo(name, ends, ",".join(templates))
     try:
         commit, secret = create_genesis(
@@ -72,8 +72,8 @@ def create_operation(
         )
     except ProtocolError as exc:
         raise CordonError(str(exc)) from exc
-    engine.client(relay_url).create_operation(commit.raw)
-    store = engine.store
+    ctx.client(relay_url).create_operation(commit.raw)
+    store = ctx.store
     op_id = commit.operation_id.hex()
     with store.transaction():
         store.operations.save(
@@ -94,38 +94,43 @@ def create_operation(
     return op_id
 
 
-def _coordinator_context(
-    engine: SyncEngine, operation: str
+def coordinator_context(
+    ctx: SyncContext, operation: str
 ) -> tuple[Operation, RelayClient, OperationKeys]:
-    op = state.require_operation(engine.store, operation)
+    """For a coordinator's roster change: the writable operation, its relay client and its
+    keys brought up to date with the relay (another coordinator may have moved on)."""
+    op = state.require_operation(ctx.store, operation)
     state.require_writable(op)
     if op.role != "coordinator":
         raise CordonError(_("Only a coordinator of the operation can do this."))
     assert op.relay_url is not None
-    client = engine.client(op.relay_url)
-    keys = engine.keys(op.operation_id)
-    engine.pull_commits(op.operation_id, client, keys)  # another coordinator may have moved on
+    client = ctx.client(op.relay_url)
+    keys = ctx.keys(op.operation_id)
+    pull_commits(ctx, op.operation_id, client, keys)  # another coordinator may have moved on
     return op, client, keys
 
 
-def invite(engine: SyncEngine, operation: str, role: str) -> str:
+_coordinator_context = coordinator_context  # the name the desktop used before
+
+
+def invite(ctx: SyncContext, operation: str, role: str) -> str:
     """A one-time invitation code bound to this coordinator and to the chain as it stands.
 
     The relay learns only the invitation id; the token stays in this (encrypted) profile, so that
     only this device can check the answers (``pending``). The role is remembered with it.
     """
-    op, client, keys = _coordinator_context(engine, operation)
+    op, client, keys = coordinator_context(ctx, operation)
     assert op.relay_url is not None
-    code = new_invite(op.relay_url, keys.latest, engine.profile.identity.public)
+    code = new_invite(op.relay_url, keys.latest, ctx.profile.identity.public)
     client.register_invitation(code.operation_id, code.invitation_id)
-    invites = dict(state.get_data(engine.store, op.operation_id).get("invites", {}))
+    invites = dict(state.get_data(ctx.store, op.operation_id).get("invites", {}))
     invites[code.invitation_id.hex()] = {"role": role, "token": code.token.hex()}
-    with engine.store.transaction():
-        state.set_data(engine.store, op.operation_id, invites=invites)
+    with ctx.store.transaction():
+        state.set_data(ctx.store, op.operation_id, invites=invites)
     return encode_invite(code)
 
 
-def join(engine: SyncEngine, code: str) -> str:
+def join(ctx: SyncContext, code: str) -> str:
     """Post a join request for an invitation code; the operation is pending until admitted."""
     try:
         invitation = parse_invite(code)
@@ -133,9 +138,9 @@ def join(engine: SyncEngine, code: str) -> str:
         raise CordonError(
             _("This invitation code is not valid: {reason}").format(reason=exc)
         ) from exc
-    profile = engine.profile
+    profile = ctx.profile
     op_id = invitation.operation_id.hex()
-    known = engine.store.operations.get(op_id)
+    known = ctx.store.operations.get(op_id)
     if known is not None and known.status != "pending":
         raise CordonError(
             _("This profile already takes part in operation {name}.").format(name=known.name)
@@ -148,9 +153,9 @@ def join(engine: SyncEngine, code: str) -> str:
         agency=profile.agency or "-",
         country=profile.country,
     )
-    engine.client(invitation.relay_url).post_join_request(invitation.operation_id, request)
-    with engine.store.transaction():
-        engine.store.operations.save(
+    ctx.client(invitation.relay_url).post_join_request(invitation.operation_id, request)
+    with ctx.store.transaction():
+        ctx.store.operations.save(
             Operation(
                 op_id,
                 "",
@@ -172,7 +177,7 @@ def join(engine: SyncEngine, code: str) -> str:
 _MAX_JOIN_PAGES = 1000  # 100 commits a page: far more epochs than any operation has
 
 
-def try_activate(engine: SyncEngine, operation_id: str) -> bool:
+def try_activate(ctx: SyncContext, operation_id: str) -> bool:
     """For a pending operation: fetch the commits once admitted; True when now active.
 
     The chain must be the one the invitation was made on (it holds the invitation's head
@@ -180,11 +185,11 @@ def try_activate(engine: SyncEngine, operation_id: str) -> bool:
     otherwise nothing is kept and CordonError says the relay offered an operation that does not
     match the invitation.
     """
-    op = state.require_operation(engine.store, operation_id)
+    op = state.require_operation(ctx.store, operation_id)
     if op.status != "pending":
         return op.status == "active"
     assert op.relay_url is not None
-    client = engine.client(op.relay_url)
+    client = ctx.client(op.relay_url)
     binding = op.data.get("invitation")
     if not isinstance(binding, dict):
         raise CordonError(_("This pending operation was joined with an older invitation code."))
@@ -207,8 +212,8 @@ def try_activate(engine: SyncEngine, operation_id: str) -> bool:
         if exc.status in (401, 403, 404):
             return False  # not admitted yet
         raise
-    keys = OperationKeys(engine.profile.identity)
-    me = engine.profile.identity.device_id
+    keys = OperationKeys(ctx.profile.identity)
+    me = ctx.profile.identity.device_id
     try:
         for _page in range(_MAX_JOIN_PAGES):
             for raw in raws:
@@ -221,11 +226,11 @@ def try_activate(engine: SyncEngine, operation_id: str) -> bool:
         raise CordonError(str(offered_chain_mismatch())) from None
     if admitted is None or keys.latest.member(me) is None:
         return False
-    with engine.store.transaction():
+    with ctx.store.transaction():
         secrets = keys.export_secrets()
         for commit in keys.commits:
-            state.save_commit(engine.store, commit, secrets.get(commit.epoch), me)
-        engine.store.audit.append(audit.COLLECTION, op.operation_id, op.operation_id)
+            state.save_commit(ctx.store, commit, secrets.get(commit.epoch), me)
+        ctx.store.audit.append(audit.COLLECTION, op.operation_id, op.operation_id)
     return True
 
 
@@ -255,8 +260,8 @@ class PendingRequest:
         }
 
 
-def _invites(engine: SyncEngine, operation_id: str) -> dict[str, dict[str, str]]:
-    found = state.get_data(engine.store, operation_id).get("invites", {})
+def _invites(ctx: SyncContext, operation_id: str) -> dict[str, dict[str, str]]:
+    found = state.get_data(ctx.store, operation_id).get("invites", {})
     return {
         k: v
         for k, v in (found.items() if isinstance(found, dict) else ())
@@ -264,14 +269,14 @@ def _invites(engine: SyncEngine, operation_id: str) -> dict[str, dict[str, str]]
     }
 
 
-def pending(engine: SyncEngine, operation: str) -> list[PendingRequest]:
+def pending(ctx: SyncContext, operation: str) -> list[PendingRequest]:
     """Join requests that answer one of this device's invitations, checked with its token.
 
     A request the relay wrote (or one for another coordinator's invitation) cannot prove it holds
     a token this device made, so it is not listed.
     """
-    op, client, keys = _coordinator_context(engine, operation)
-    invites = _invites(engine, op.operation_id)
+    op, client, keys = coordinator_context(ctx, operation)
+    invites = _invites(ctx, op.operation_id)
     found = []
     for record in client.join_requests(bytes.fromhex(op.operation_id)):
         try:
@@ -311,15 +316,15 @@ def _match_device(candidates: list[str], device: str) -> str:
     return matches[0]
 
 
-def find_request(engine: SyncEngine, operation: str, device: str) -> PendingRequest:
+def find_request(ctx: SyncContext, operation: str, device: str) -> PendingRequest:
     """The checked pending request of ``device`` (its id or a prefix of 6+ hex digits)."""
-    requests = pending(engine, operation)
+    requests = pending(ctx, operation)
     device_id = _match_device([r.device_id for r in requests], device)
     return next(r for r in requests if r.device_id == device_id)
 
 
 def admit_request(
-    engine: SyncEngine,
+    ctx: SyncContext,
     operation: str,
     request: PendingRequest,
     role: str | None,
@@ -331,45 +336,43 @@ def admit_request(
     Call it through ``sync.services.admission.admit``, which applies the fingerprint rule;
     ``verified=False`` marks the admission unverified in the commit, for every member to see.
     """
-    op, client, keys = _coordinator_context(engine, operation)
+    op, client, keys = coordinator_context(ctx, operation)
     joiner = open_join_request(decode_join_request(request.raw), request.token)
     commit, _secret = add_members(
-        engine.profile.identity,
+        ctx.profile.identity,
         keys.latest,
         [joiner.as_member(role or request.role)],
         unverified=() if verified else (joiner.public.device_id,),
     )
     client.post_commit(commit.operation_id, commit.raw)
-    state.add_commits(engine.store, engine.profile.identity, keys, [commit.raw])
+    state.add_commits(ctx.store, ctx.profile.identity, keys, [commit.raw])
     with contextlib.suppress(RelayError):
         client.dismiss_join_request(commit.operation_id, request.request_id)
-    invites = _invites(engine, op.operation_id)
+    invites = _invites(ctx, op.operation_id)
     invites.pop(joiner.invitation_id.hex(), None)
-    with engine.store.transaction():
-        state.set_data(engine.store, op.operation_id, invites=invites)
+    with ctx.store.transaction():
+        state.set_data(ctx.store, op.operation_id, invites=invites)
     return commit.epoch
 
 
-def remove(engine: SyncEngine, operation: str, device: str) -> int:
+def remove(ctx: SyncContext, operation: str, device: str) -> int:
     """Remove a member: a new epoch it never receives. Returns the epoch."""
-    op, client, keys = _coordinator_context(engine, operation)
+    op, client, keys = coordinator_context(ctx, operation)
     device_id = _match_device([m.device_id.hex() for m in keys.latest.roster], device)
-    if device_id == engine.profile.device_id:
+    if device_id == ctx.profile.device_id:
         raise CordonError(_("You cannot remove yourself; close the operation instead."))
     try:
         commit, _secret = remove_members(
-            engine.profile.identity, keys.latest, [bytes.fromhex(device_id)]
+            ctx.profile.identity, keys.latest, [bytes.fromhex(device_id)]
         )
     except ProtocolError as exc:
         raise CordonError(str(exc)) from exc
     client.post_commit(commit.operation_id, commit.raw)
-    state.add_commits(engine.store, engine.profile.identity, keys, [commit.raw])
+    state.add_commits(ctx.store, ctx.profile.identity, keys, [commit.raw])
     return commit.epoch
 
 
 def members(store: Store, operation: str) -> list[dict[str, Any]]:
-    from sync.crypto.identity import PublicIdentity
-
     op = state.require_operation(store, operation)
     rows = []
     unverified = unverified_admissions(store, op.operation_id)
@@ -392,7 +395,6 @@ def members(store: Store, operation: str) -> list[dict[str, Any]]:
 def unverified_admissions(store: Store, operation_id: str) -> set[str]:
     """Devices (hex ids) a coordinator admitted without comparing their fingerprint, as the
     admitting commits say (every member sees it)."""
-    from sync.protocol import decode_commit
 
     found: set[str] = set()
     for (raw,) in store.query(
@@ -441,11 +443,11 @@ def relay_says_closed() -> CordonError:
     )
 
 
-def handle_gone(engine: SyncEngine, operation_id: str, client: RelayClient) -> None:
+def handle_gone(ctx: SyncContext, operation_id: str, client: RelayClient) -> None:
     """The relay answered 410 for an active operation: close it only if the relay hands over a
     closing commit signed by a coordinator this device knows; otherwise nothing changes but a
     note, and CordonError (``relay_says_closed``) is raised."""
-    keys = engine.keys(operation_id)
+    keys = ctx.keys(operation_id)
     raw = client.closing_commit(bytes.fromhex(operation_id))
     if raw is not None:
         try:
@@ -454,60 +456,58 @@ def handle_gone(engine: SyncEngine, operation_id: str, client: RelayClient) -> N
         except ProtocolError:
             closing = None
         if closing is not None:
-            with engine.store.transaction():
+            with ctx.store.transaction():
                 secret: bytes | None = None
                 with contextlib.suppress(ProtocolError):
-                    secret = open_epoch_secret(closing, engine.profile.identity)
+                    secret = open_epoch_secret(closing, ctx.profile.identity)
                 if closing.epoch == keys.latest.epoch + 1:
-                    state.save_commit(
-                        engine.store, closing, secret, engine.profile.identity.device_id
-                    )
-                apply_closing(engine.store, closing)
+                    state.save_commit(ctx.store, closing, secret, ctx.profile.identity.device_id)
+                apply_closing(ctx.store, closing)
             return
-    with engine.store.transaction():
-        state.set_data(engine.store, operation_id, relay_closed_at=utc_now())
+    with ctx.store.transaction():
+        state.set_data(ctx.store, operation_id, relay_closed_at=utc_now())
     raise relay_says_closed()
 
 
-def close(engine: SyncEngine, operation: str, retention_days: int | None, shred_now: bool) -> str:
+def close(ctx: SyncContext, operation: str, retention_days: int | None, shred_now: bool) -> str:
     """Coordinator: sign the closing commit (it carries the retention every device applies),
     then purge the operation on the relay; the local copy becomes read-only."""
-    op = state.require_operation(engine.store, operation)
+    op = state.require_operation(ctx.store, operation)
     if op.status == "active":
         if op.role != "coordinator":
             raise CordonError(_("Only a coordinator of the operation can close it."))
         assert op.relay_url is not None
-        client = engine.client(op.relay_url)
+        client = ctx.client(op.relay_url)
         days = DEFAULT_RETENTION_DAYS if retention_days is None else retention_days
         try:
-            op, client, keys = _coordinator_context(engine, operation)
+            op, client, keys = coordinator_context(ctx, operation)
             if keys.latest.action != "close":
-                commit, _secret = close_commit(engine.profile.identity, keys.latest, days)
+                commit, _secret = close_commit(ctx.profile.identity, keys.latest, days)
                 client.post_commit(commit.operation_id, commit.raw)
-                state.add_commits(engine.store, engine.profile.identity, keys, [commit.raw])
+                state.add_commits(ctx.store, ctx.profile.identity, keys, [commit.raw])
             closing = keys.latest
             client.close_operation(bytes.fromhex(op.operation_id))
         except RelayError as exc:
             if exc.status != 410:
                 raise
-            handle_gone(engine, op.operation_id, client)  # another coordinator closed it
+            handle_gone(ctx, op.operation_id, client)  # another coordinator closed it
             closing = None
         except ProtocolError as exc:
             raise CordonError(str(exc)) from exc
         if closing is not None:
-            apply_closing(engine.store, closing)
+            apply_closing(ctx.store, closing)
     elif op.status == "closed" and retention_days is not None:
         if op.role == "coordinator" and op.relay_url:
             with contextlib.suppress(RelayError):  # the purge on the relay may not have happened
-                engine.client(op.relay_url).close_operation(bytes.fromhex(op.operation_id))
-        with engine.store.transaction():
-            state.set_data(engine.store, op.operation_id, retention_days=retention_days)
+                ctx.client(op.relay_url).close_operation(bytes.fromhex(op.operation_id))
+        with ctx.store.transaction():
+            state.set_data(ctx.store, op.operation_id, retention_days=retention_days)
     elif op.status not in ("closed", "removed", "shredded"):
         raise CordonError(state.read_only_reason(op))
     if shred_now or retention_days == 0:
-        shred(engine.profile, op.operation_id)
+        shred(ctx.profile, op.operation_id)
         return "shredded"
-    return str(state.require_operation(engine.store, op.operation_id).status)
+    return str(state.require_operation(ctx.store, op.operation_id).status)
 
 
 def shred(profile: Profile, operation_id: str) -> None:

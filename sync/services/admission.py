@@ -13,7 +13,7 @@ import hmac
 
 from locales import _
 from sync.client import lifecycle, state
-from sync.client.engine import SyncEngine
+from sync.client.context import SyncContext
 from sync.errors import CordonError
 from sync.store import audit
 
@@ -47,7 +47,7 @@ def check_fingerprint(expected: str, given: str | None, unverified: bool) -> boo
 
 
 def admit(
-    engine: SyncEngine,
+    engine: SyncContext,
     operation: str,
     device: str,
     role: str | None = None,
