@@ -29,6 +29,7 @@ from sync.protocol import (
     create_genesis,
     decode_commit,
     decode_join_request,
+    open_commit,
     open_epoch_secret,
     open_join_request,
     remove_members,
@@ -460,6 +461,7 @@ def handle_gone(ctx: SyncContext, operation_id: str, client: RelayClient) -> Non
                 secret: bytes | None = None
                 with contextlib.suppress(ProtocolError):
                     secret = open_epoch_secret(closing, ctx.profile.identity)
+                    closing = open_commit(closing, secret)
                 if closing.epoch == keys.latest.epoch + 1:
                     state.save_commit(ctx.store, closing, secret, ctx.profile.identity.device_id)
                 apply_closing(ctx.store, closing)

@@ -46,7 +46,9 @@ def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: b
         )
         now = utc_now()
         current = {m.device_id.hex() for m in commit.roster}
-        for member in commit.roster:
+        # An epoch this device holds no secret of (it was removed, or joined later): the names
+        # and metadata stay sealed, only who is in and out is applied.
+        for member in commit.roster if commit.opened else ():
             known = store.operations.member(op, member.device_id.hex())
             store.operations.save_member(
                 StoredMember(
@@ -72,16 +74,22 @@ def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: b
         me = commit.member(my_device)
         coordinators = commit.coordinators()
         store.execute(
-            "UPDATE operations SET current_epoch = max(current_epoch, ?), name = ?, ends_at = ?, "
-            "templates = ?, coordinator = ?, role = coalesce(?, role), "
+            "UPDATE operations SET current_epoch = max(current_epoch, ?), "
+            "name = CASE WHEN ? THEN ? ELSE name END, "
+            "ends_at = CASE WHEN ? THEN ? ELSE ends_at END, "
+            "templates = CASE WHEN ? THEN ? ELSE templates END, "
+            "coordinator = ?, role = coalesce(?, role), "
             "status = CASE WHEN ? = 'active' AND status IN ('pending', 'active', 'removed') "
             "THEN 'active' WHEN ? = 'removed' AND status = 'active' THEN 'removed' "
             "ELSE status END "
             "WHERE operation_id = ?",
             (
                 commit.epoch,
+                commit.opened,
                 commit.info.name,
+                commit.opened,
                 commit.info.ends,
+                commit.opened,
                 json.dumps(
                     [t for t in commit.info.template_set.split(",") if t], ensure_ascii=False
                 ),

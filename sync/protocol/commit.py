@@ -9,6 +9,7 @@ chain and the signatures.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -19,9 +20,10 @@ from functools import cached_property
 from typing import Any
 
 from locales import _
-from sync.crypto.identity import DEVICE_ID_BYTES, Identity
+from sync.crypto.identity import DEVICE_ID_BYTES, Identity, PublicIdentity
 from sync.errors import ProtocolError
-from sync.protocol.roster import Member, OperationInfo
+from sync.protocol.roster import ROLES, Member, OperationInfo, check_member_fields
+from sync.protocol.sealing import open_value, seal_value
 from sync.protocol.wire import (
     ROSTER_VERSION,
     as_map,
@@ -35,6 +37,9 @@ from sync.protocol.wire import (
 )
 
 OPERATION_ID_BYTES = 16
+_META_DOMAIN = b"cordon-commit-meta-v2\x00"
+_META_MAX = 4 * 1024 * 1024
+_SEALED_INFO = OperationInfo("", None, "")  # what a commit shows before it is opened
 EPOCH_SECRET_BYTES = 32
 MAX_MEMBERS = 5000
 ACTIONS = ("genesis", "add", "remove", "role", "rotate", "update", "close")
@@ -65,9 +70,11 @@ class Commit:
     unverified: tuple[bytes, ...]  # devices admitted here without their fingerprint compared
     secret_check: bytes = field(repr=False)  # commitment to the epoch secret (see check_value)
     sealed: tuple[bytes, ...] = field(repr=False)  # epoch secret sealed to roster[i]
+    meta: bytes = field(repr=False)  # info and members' names, sealed under the epoch secret
     body: bytes = field(repr=False)
     signature: bytes = field(repr=False)
     pq_signature: bytes = field(repr=False)
+    opened: bool = True  # False: names and info are blank (this device lacks the epoch secret)
 
     @cached_property
     def hash(self) -> bytes:
@@ -115,7 +122,7 @@ def decode_commit(data: bytes) -> Commit:
     signature = get_bytes(outer, "sig", "commit", size=_ED_SIG)
     pq_signature = get_bytes(outer, "pqsig", "commit", size=_PQ_SIG)
     what = "commit body"
-    fields = {"v", "op", "epoch", "prev", "author", "roster", "info", "action", "time", "check"}
+    fields = {"v", "op", "epoch", "prev", "author", "roster", "meta", "action", "time", "check"}
     fields |= {"retention", "unverified"}
     value = as_map(decode(body, what), fields, what)
     if get_int(value, "v", what) != ROSTER_VERSION:
@@ -124,8 +131,12 @@ def decode_commit(data: bytes) -> Commit:
     roster: list[Member] = []
     sealed: list[bytes] = []
     for entry in entries:
-        roster.append(Member.from_wire(entry, frozenset({"key"})))
-        sealed.append(get_bytes(entry, "key", "roster entry", max_size=_SEALED_MAX))
+        item = as_map(entry, {"id", "role", "key"}, "roster entry")
+        role = get_text(item, "role", "roster entry", max_len=20)
+        if role not in ROLES:
+            raise ProtocolError(_("Malformed member: unknown role."))
+        roster.append(Member(PublicIdentity.from_cbor_map(item["id"]), "", "", "", role))
+        sealed.append(get_bytes(item, "key", "roster entry", max_size=_SEALED_MAX))
     ids = [m.device_id for m in roster]
     if not ids:
         raise ProtocolError(_("Malformed commit: the roster is empty."))
@@ -157,13 +168,15 @@ def decode_commit(data: bytes) -> Commit:
         roster=tuple(roster),
         author=get_bytes(value, "author", what, size=DEVICE_ID_BYTES),
         raw=bytes(data),
-        info=OperationInfo.from_wire(value["info"]),
+        info=_SEALED_INFO,
         action=action,
         time_ms=get_int(value, "time", what),
         retention_days=retention,
         unverified=unverified,
         secret_check=get_bytes(value, "check", what, size=32),
         sealed=tuple(sealed),
+        meta=get_bytes(value, "meta", what, max_size=_META_MAX),
+        opened=False,
         body=body,
         signature=signature,
         pq_signature=pq_signature,
@@ -266,17 +279,26 @@ def _build(
     if not members or len(members) > MAX_MEMBERS:
         raise ProtocolError(_("The roster must hold between 1 and 5000 members."))
     info = OperationInfo.from_wire(info.to_wire())  # the same checks a receiver makes
+    for member in members:
+        check_member_fields(member.name, member.agency, member.country, member.role)
     if len(operation_id) != OPERATION_ID_BYTES or len(prev_hash) != 32:
         raise ProtocolError(_("Malformed commit: wrong operation id or previous hash."))
     secret = secrets.token_bytes(EPOCH_SECRET_BYTES)
     entries = []
     for member in members:
-        entry = member.to_wire()
+        entry: dict[str, Any] = {"id": member.public.to_cbor_map(), "role": member.role}
         info_bytes = epoch_secret_info(operation_id, epoch, member.device_id)
         entry["key"] = member.public.seal(secret, info=info_bytes)
         entries.append(entry)
     stamp = int(time.time() * 1000) if time_ms is None else time_ms
     check = secret_check_value(secret, operation_id, epoch)
+    meta = seal_value(
+        secret,
+        operation_id,
+        _META_DOMAIN,
+        _meta_aad(operation_id, epoch),
+        {"info": info.to_wire(), "names": [[m.name, m.agency, m.country] for m in members]},
+    )
     fields = {
         "v": ROSTER_VERSION,
         "op": operation_id,
@@ -284,7 +306,7 @@ def _build(
         "prev": prev_hash,
         "author": author.device_id,
         "roster": entries,
-        "info": info.to_wire(),
+        "meta": meta,
         "action": action,
         "time": stamp,
         "check": check,
@@ -310,6 +332,7 @@ def _build(
         unverified=tuple(sorted(set(unverified))),
         secret_check=check,
         sealed=tuple(entry["key"] for entry in entries),
+        meta=meta,
         body=body,
         signature=signature,
         pq_signature=pq_signature,
@@ -360,6 +383,8 @@ def create_commit(
         raise ProtocolError(_("Unknown commit action."))
     if prev.action == "close":
         raise ProtocolError(_("The operation was closed by its coordinator."))
+    if not prev.opened:
+        raise ProtocolError(_("This device cannot read the current epoch of the operation."))
     if (action == "close") != (retention_days is not None) or not 0 <= (
         retention_days or 0
     ) <= MAX_RETENTION_DAYS:
@@ -444,6 +469,48 @@ def verify_closing(latest: Commit, closing: Commit) -> None:
     # Commits in between were never seen (the relay purged them): the closing commit must then
     # be signed by someone this device knows as a coordinator.
     _check_signatures(closing, latest.member(closing.author))
+
+
+def _meta_aad(operation_id: bytes, epoch: int) -> bytes:
+    return operation_id + u64(epoch)
+
+
+def open_commit(commit: Commit, secret: bytes) -> Commit:
+    """``commit`` with its operation metadata and members' names read from the part sealed
+    under the epoch ``secret`` (the relay never reads them); ProtocolError if they do not open or
+    are malformed."""
+    if commit.opened:
+        return commit
+    check_epoch_secret(commit, secret)
+    what = "commit metadata"
+    value = as_map(
+        open_value(
+            secret,
+            commit.operation_id,
+            _META_DOMAIN,
+            _meta_aad(commit.operation_id, commit.epoch),
+            commit.meta,
+            what,
+            limit=_META_MAX,
+        ),
+        {"info", "names"},
+        what,
+    )
+    names = get_list(value, "names", what, max_len=MAX_MEMBERS)
+    if len(names) != len(commit.roster):
+        raise ProtocolError(_("Malformed commit: the names do not match the roster."))
+    roster = []
+    for member, entry in zip(commit.roster, names, strict=True):
+        if not isinstance(entry, list) or len(entry) != 3:
+            raise ProtocolError(_("Malformed commit: the names do not match the roster."))
+        name, agency, country = entry
+        if not all(isinstance(x, str) for x in entry):
+            raise ProtocolError(_("Malformed commit: the names do not match the roster."))
+        check_member_fields(name, agency, country, member.role)
+        roster.append(Member(member.public, name, agency, country, member.role))
+    return dataclasses.replace(
+        commit, roster=tuple(roster), info=OperationInfo.from_wire(value["info"]), opened=True
+    )
 
 
 def open_epoch_secret(commit: Commit, identity: Identity) -> bytes:
