@@ -136,6 +136,8 @@ def _links(
         value = fields.get(f.id)
         ids = value if isinstance(value, list) else [value] if value else []
         for target in ids:
+            if isinstance(target, dict):  # a stored link is {"template": T, "record_id": R}
+                target = target.get("record_id", "")
             other = store.records.get(operation_id, str(target))
             if other is None:
                 found.append(LinkedRecord(str(target), "", "", f.id))
@@ -249,3 +251,70 @@ def editor_setup(
         except TemplateError:
             pass  # no usable set stored: the full template
     return record, tid, hidden
+
+
+@dataclass(frozen=True)
+class PendingRecord:
+    """A record made with "Create…" beside a link of another record's form. It is written only
+    when that form is saved, in the same step, so a cancelled form leaves no orphan behind."""
+
+    record_id: str
+    template_id: str
+    values: dict[str, Any]
+    status: str
+
+
+def new_record_id() -> str:
+    """An id for a record to be written later (a link may point to it meanwhile)."""
+    from sync.store.ids import new_id
+
+    return new_id()
+
+
+def save_with_new(
+    profile: Any,
+    operation_id: str,
+    template: Template,
+    values: dict[str, Any],
+    *,
+    record_id: str | None,
+    status: str,
+    new: list[PendingRecord],
+) -> SaveResult:
+    """``save`` after writing the records created from the form (one package for them all);
+    nothing is written unless every one of them, and the record itself, is valid."""
+    from locales import _
+    from sync.client.items import RecordItem
+    from sync.client.local import LocalChanges
+    from sync.errors import CordonError
+
+    if not new:
+        return save(profile, operation_id, template, values, record_id=record_id, status=status)
+    if not validate(template, values, record_id).ok:
+        return save(profile, operation_id, template, values, record_id=record_id, status=status)
+    items = []
+    changes = LocalChanges(profile, operation_id)
+    for pending in new:
+        other = get_template(pending.template_id)
+        result = validate(other, pending.values, None)
+        if not result.ok:
+            raise CordonError(
+                _("The linked record could not be saved; open it again and fix it.")
+            )
+        items.append(
+            RecordItem(
+                pending.record_id,
+                other.id,
+                int(other.version),
+                result.values,
+                pending.status,
+                new_record_id(),
+                profile.clock.now(),
+            )
+        )
+    changes.commit(list(items))
+    from sync.store import audit
+
+    for item in items:
+        profile.store.audit.append(audit.COLLECTION, item.record_id, operation_id)
+    return save(profile, operation_id, template, values, record_id=record_id, status=status)
