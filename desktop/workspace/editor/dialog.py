@@ -426,7 +426,10 @@ class EditorDialog(QtWidgets.QDialog):
 
             return drafts.save(profile.store, key, op, tid, rid, values, {"pending": pending})
 
-        self.session.call(keep).run()
+        try:
+            self.session.call(keep).run()
+        except RuntimeError:
+            self._autosave_timer.stop()  # the session is closing; the last copy is kept
 
     def _drop_draft(self) -> None:
         self._autosave_timer.stop()

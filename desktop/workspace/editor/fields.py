@@ -146,10 +146,35 @@ class CalmComboBox(QtWidgets.QComboBox):
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)  # the wheel gives no focus
 
     def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802 - Qt's name
-        if not self.hasFocus():
-            event.ignore()  # the scroll area behind takes it
-            return
-        super().wheelEvent(event)
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            pass_wheel_on(self, event)
+
+
+def pass_wheel_on(widget: QtWidgets.QWidget, event: QtGui.QWheelEvent) -> None:
+    """Give a wheel turn to the scroll area around ``widget`` (the form scrolls on). Sent on
+    explicitly: Qt passes an ignored wheel event up only when it came from the system."""
+    area = widget.parentWidget()
+    while area is not None and not isinstance(area, QtWidgets.QAbstractScrollArea):
+        area = area.parentWidget()
+    if area is None:
+        event.ignore()
+        return
+    viewport = area.viewport()
+    position = QtCore.QPointF(widget.mapTo(viewport, event.position().toPoint()))
+    passed = QtGui.QWheelEvent(
+        position,
+        event.globalPosition(),
+        event.pixelDelta(),
+        event.angleDelta(),
+        event.buttons(),
+        event.modifiers(),
+        event.phase(),
+        event.inverted(),
+    )
+    QtWidgets.QApplication.sendEvent(viewport, passed)
+    event.accept()
 
 
 class DateField(FieldWidget):

@@ -178,10 +178,12 @@ class RecordForm(QtWidgets.QWidget):
         return problems
 
     def error_fields(self) -> list[FieldWidget]:
-        """The fields showing an error, top to bottom."""
+        """The fields showing an error, top to bottom: after a refused save all of them, before
+        it those the person has left (the one being typed in is not counted yet)."""
         return [
             leaf
-            for widget in self.widgets.values()
+            for fid, widget in self.widgets.items()
+            if self.show_all or fid in self.left
             for leaf in widget.leaves()
             if leaf.has_error
         ]
@@ -244,9 +246,13 @@ class RecordForm(QtWidgets.QWidget):
         self._timer.stop()
         generation = self._generation
         template, values, record_id = self.template, self.values(), self.record_id
-        self.session.runner.op(
+        job = self.session.runner.op(
             lambda _progress: record_data.validate(template, values, record_id)
-        ).success(lambda result: self._validated(generation, result)).run()
+        ).success(lambda result: self._validated(generation, result))
+        try:
+            job.run()
+        except RuntimeError:
+            self._timer.stop()  # the session is closing (a lock): nothing to check any more
 
     @property
     def up_to_date(self) -> bool:
