@@ -122,6 +122,20 @@ def test_a_person_created_from_a_seizure_is_saved_with_it_and_linked(qtbot, benc
     assert person.fields["family_name"] == "Okafor"
     assert person.fields["role"] == "courier"
     assert person.fields["handling_code"] == "H2"
+    # The record view names the courier, in the fields and among the linked records.
+    from desktop.workspace.record_view import RecordView
+
+    view = RecordView(bench.session, bench.operation)
+    qtbot.addWidget(view)
+    view.show()
+    view.show_record(seizure.record_id)
+    qtbot.waitUntil(lambda: view.details is not None, timeout=10_000)
+    assert "Okafor" in view.links.item(0).text()
+    shown = [
+        view.form.itemAt(row, QtWidgets.QFormLayout.ItemRole.FieldRole).widget().text()
+        for row in range(view.form.rowCount())
+    ]
+    assert any("Okafor" in text for text in shown), shown
 
 
 def test_cancelling_the_seizure_leaves_no_orphan_person(qtbot, bench):
