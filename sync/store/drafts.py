@@ -71,7 +71,7 @@ def list_all(store: Store, operation_id: str | None = None) -> list[Draft]:
         try:
             data = json.loads(raw)
             draft = Draft(
-                key=str(key)[len(PREFIX):],
+                key=str(key)[len(PREFIX) :],
                 operation_id=str(data["operation_id"]),
                 template_id=str(data["template_id"]),
                 record_id=None if data["record_id"] is None else str(data["record_id"]),
@@ -87,9 +87,7 @@ def list_all(store: Store, operation_id: str | None = None) -> list[Draft]:
     return drafts
 
 
-def find(
-    store: Store, operation_id: str, template_id: str, record_id: str | None
-) -> Draft | None:
+def find(store: Store, operation_id: str, template_id: str, record_id: str | None) -> Draft | None:
     """The newest draft of this form: a new record of ``template_id``, or ``record_id``."""
     for draft in list_all(store, operation_id):
         same_form = record_id is not None or draft.template_id == template_id

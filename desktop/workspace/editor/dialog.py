@@ -227,8 +227,8 @@ class EditorDialog(QtWidgets.QDialog):
                 self._say(
                     ngettext(
                         "Not saved: {n} field to fix. It is selected.",
-                        "Not saved: {n} fields to fix. The first is selected; the counter "
-                        "below goes to the next.",
+                        "Not saved: {n} fields to fix. The first is selected; click the "
+                        "counter to go to the next.",
                         errors,
                     ).format(n=errors)
                 )
@@ -293,9 +293,7 @@ class EditorDialog(QtWidgets.QDialog):
             )
         ).success(done).failure(failed).run()
 
-    def _make(
-        self, status: str, values: dict[str, Any], new: list[Any], failed: Any
-    ) -> None:
+    def _make(self, status: str, values: dict[str, Any], new: list[Any], failed: Any) -> None:
         """A deferred editor: validate, then hand the record back unwritten."""
         assert self.form is not None
         template = self.form.template
@@ -406,8 +404,12 @@ class EditorDialog(QtWidgets.QDialog):
             return
         values = self.form.values()
         pending = [
-            {"record_id": p.record_id, "template_id": p.template_id, "values": p.values,
-             "status": p.status}
+            {
+                "record_id": p.record_id,
+                "template_id": p.template_id,
+                "values": p.values,
+                "status": p.status,
+            }
             for p in self.pending.values()
         ]
         snapshot = (values, pending)
@@ -455,8 +457,9 @@ class EditorDialog(QtWidgets.QDialog):
         self.restorable = kept
         when = dt.datetime.fromtimestamp(kept.saved_at, tz=dt.UTC)
         self.restore_label.setText(
-            _("This form was not saved when it was last open ({when}). Restore what was entered?")
-            .format(when=format_datetime(when, "short"))
+            _(
+                "This form was not saved when it was last open ({when}). Restore what was entered?"
+            ).format(when=format_datetime(when, "short"))
         )
         self.restore_bar.show()
 
@@ -467,7 +470,9 @@ class EditorDialog(QtWidgets.QDialog):
             return
         for item in kept.extra.get("pending", []):
             pending = record_data.PendingRecord(
-                str(item["record_id"]), str(item["template_id"]), dict(item["values"]),
+                str(item["record_id"]),
+                str(item["template_id"]),
+                dict(item["values"]),
                 str(item["status"]),
             )
             self.pending[pending.record_id] = pending

@@ -90,7 +90,10 @@ class FieldWidget(QtWidgets.QWidget):
         colour = "#8a4b00" if warning else "#a4262c"
         self.issue.setStyleSheet(f"color: {colour};")
         self.issue.setObjectName("warning" if warning else "error")
-        self.input.setStyleSheet(f"border: 1px solid {colour};")
+        # Scoped to the input itself: a group's box must not frame every field inside it.
+        name = f"field-input-{id(self):x}"
+        self.input.setObjectName(name)
+        self.input.setStyleSheet(f"#{name} {{ border: 1px solid {colour}; }}")
         self.issue.show()
 
 
@@ -192,7 +195,7 @@ class DateField(FieldWidget):
         self.edit.textChanged.connect(self._typed)
         self.edit.editingFinished.connect(self._tidy)
         self.calendar_button = QtWidgets.QToolButton(box)
-        self.calendar_button.setText("📅")
+        self.calendar_button.setArrowType(QtCore.Qt.ArrowType.DownArrow)
         self.calendar_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.calendar_button.clicked.connect(self.open_calendar)
         self.understood = PlainLabel(parent=box)

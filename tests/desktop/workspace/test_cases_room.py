@@ -69,7 +69,6 @@ def test_list_filters_and_search(qtbot, bench):
 
 
 def test_fill_a_seizure_report_through_the_editor(qtbot, bench):
-    from desktop.qt import QtCore
 
     room = CasesRoom(bench.session, bench.operation)
     qtbot.addWidget(room)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.qt import Qt, QtCore, QtWidgets
+from desktop.qt import Qt, QtWidgets
 from desktop.workspace.cases import CasesRoom
 from tests.desktop.screens import SCREEN_LANGUAGES, qt_language, save_screen
 from tests.desktop.workspace.test_cases_room import add, seizure
