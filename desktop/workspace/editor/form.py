@@ -169,13 +169,20 @@ class RecordForm(QtWidgets.QWidget):
 
     def local_problems(self) -> list[Issue]:
         """What the widgets refused before validation (a date that reads two ways)."""
-        problems = []
+        found: list[tuple[str, FieldWidget]] = []
         for fid, widget in self.widgets.items():
-            for leaf in widget.leaves():
-                if isinstance(leaf, DateField) and leaf.problem is not None:
-                    problem = leaf.problem
-                    problems.append(Issue(fid, problem.code, problem.msgid, problem.params))
-        return problems
+            if isinstance(widget, GroupField):
+                for i, entry in enumerate(widget.entries):
+                    found += [(f"{fid}[{i}].{sub}", w) for sub, w in entry.widgets.items()]
+            elif isinstance(widget, ListField):
+                found += [(f"{fid}[{i}]", row) for i, row in enumerate(widget.rows)]
+            else:
+                found.append((fid, widget))
+        return [
+            Issue(path, w.problem.code, w.problem.msgid, w.problem.params)
+            for path, w in found
+            if isinstance(w, DateField) and w.problem is not None
+        ]
 
     def error_fields(self) -> list[FieldWidget]:
         """The fields showing an error, top to bottom: after a refused save all of them, before

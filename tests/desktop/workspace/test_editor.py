@@ -259,6 +259,17 @@ def test_a_date_that_reads_two_ways_or_not_at_all_is_refused_in_words(qtbot, ben
     assert all_records(qtbot, bench, "seizure-short") == []
 
 
+def test_a_date_inside_a_repeated_group_is_refused_on_its_own_line(qtbot, bench):
+    dialog = open_editor(qtbot, bench, "person")
+    documents = dialog.form.field("identity_documents")
+    qtbot.mouseClick(documents.add_button, Qt.MouseButton.LeftButton)
+    issued = documents.entries[0].widgets["issue_date"]
+    type_into(qtbot, issued.edit, "3/12/26")
+    qtbot.keyClick(issued.edit, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: issued.issue.isVisible(), timeout=10_000)
+    assert "four digits" in issued.issue.text()
+
+
 # -- 4. the wheel -----------------------------------------------------------------------------
 
 
