@@ -90,11 +90,13 @@ class FieldWidget(QtWidgets.QWidget):
         colour = "#8a4b00" if warning else "#a4262c"
         self.issue.setStyleSheet(f"color: {colour};")
         self.issue.setObjectName("warning" if warning else "error")
+        self.issue.show()
+        if isinstance(self.input, QtWidgets.QComboBox):
+            return  # a style sheet would draw a drop-down in another style, a few pixels wide
         # Scoped to the input itself: a group's box must not frame every field inside it.
         name = f"field-input-{id(self):x}"
         self.input.setObjectName(name)
         self.input.setStyleSheet(f"#{name} {{ border: 1px solid {colour}; }}")
-        self.issue.show()
 
 
 class LineField(FieldWidget):

@@ -77,7 +77,7 @@ class RecordForm(QtWidgets.QWidget):
             self.section_titles.append((title, section.title))
             layout.addWidget(title)
             form = QtWidgets.QFormLayout()
-            form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+            form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             for spec in fields:
                 widget = self._make(spec)
                 label = QtWidgets.QLabel(self)
