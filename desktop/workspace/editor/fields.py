@@ -182,6 +182,19 @@ def pass_wheel_on(widget: QtWidgets.QWidget, event: QtGui.QWheelEvent) -> None:
     event.accept()
 
 
+class CalendarPopup(QtWidgets.QCalendarWidget):
+    """The calendar under a date field: Enter or a click picks, Escape closes."""
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == QtCore.Qt.Key.Key_Escape:
+            self.hide()
+            parent = self.parentWidget()
+            if isinstance(parent, DateField):
+                parent.edit.setFocus()
+            return
+        super().keyPressEvent(event)
+
+
 class DateField(FieldWidget):
     """A date typed as the person writes dates (ISO, or the interface language's order), or
     picked from a calendar that opens on the date shown, or on today. What was understood is
@@ -206,6 +219,13 @@ class DateField(FieldWidget):
         row.addWidget(self.calendar_button)
         row.addWidget(self.understood, 1)
         self.calendar: QtWidgets.QCalendarWidget | None = None
+        for keys in ("Alt+Down", "F4"):  # what opens a drop-down from the keyboard
+            QtGui.QShortcut(
+                QtGui.QKeySequence(keys),
+                self.edit,
+                self.open_calendar,
+                context=QtCore.Qt.ShortcutContext.WidgetShortcut,
+            )
         self.reading = read_date("", "en")
         self._finish(box)
         self.setFocusProxy(self.edit)
@@ -215,7 +235,8 @@ class DateField(FieldWidget):
     def retranslate(self) -> None:
         # Translators: the shape of a date typed into a form field.
         self.edit.setPlaceholderText(_("YYYY-MM-DD"))
-        self.calendar_button.setToolTip(_("Choose from a calendar"))
+        # Translators: Alt+Down opens it from the keyboard.
+        self.calendar_button.setToolTip(_("Choose from a calendar (Alt+Down)"))
         self.calendar_button.setAccessibleName(_("Choose from a calendar"))
         self._typed(self.edit.text())
 
@@ -247,7 +268,7 @@ class DateField(FieldWidget):
 
     def open_calendar(self) -> QtWidgets.QCalendarWidget:
         if self.calendar is None:
-            self.calendar = QtWidgets.QCalendarWidget(self)
+            self.calendar = CalendarPopup(self)
             self.calendar.setWindowFlags(QtCore.Qt.WindowType.Popup)
             self.calendar.setGridVisible(True)
             self.calendar.activated.connect(self._picked)

@@ -209,6 +209,22 @@ def test_the_date_of_seizure_starts_on_today_and_the_calendar_opens_on_it(qtbot,
     assert calendar.selectedDate() == today
 
 
+def test_the_calendar_opens_from_the_keyboard_and_enter_picks(qtbot, bench):
+    dialog = open_editor(qtbot, bench, "person")
+    born = dialog.form.field("date_of_birth")
+    focus(qtbot, born.edit)
+    qtbot.keyClick(born.edit, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    calendar = born.calendar
+    assert calendar is not None and calendar.isVisible()
+    assert calendar.selectedDate() == QtCore.QDate.currentDate()  # never January 1900
+    qtbot.waitUntil(lambda: calendar.isAncestorOf(QtWidgets.QApplication.focusWidget()))
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget(), Qt.Key.Key_PageUp)  # a month back
+    qtbot.keyClick(QtWidgets.QApplication.focusWidget(), Qt.Key.Key_Return)
+    expected = QtCore.QDate.currentDate().addMonths(-1).toString("yyyy-MM-dd")
+    assert born.value() == expected
+    assert not calendar.isVisible() and born.edit.hasFocus()
+
+
 @pytest.mark.parametrize(
     ("language", "typed", "stored_as"),
     [
