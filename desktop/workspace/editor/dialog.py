@@ -272,9 +272,12 @@ class EditorDialog(QtWidgets.QDialog):
             button.setEnabled(False)
 
         def failed(exc: BaseException) -> None:
+            from desktop.controller import user_message
+
             for button in (self.draft_button, self.submit_button):
                 button.setEnabled(True)
-            self._refused(str(exc))
+            # One sentence; when fields need fixing, the summary replaces it with their count.
+            self._refused(user_message(exc) if str(exc) else "")
 
         if self.deferred:
             self._make(status, values, new, failed)
@@ -388,6 +391,10 @@ class EditorDialog(QtWidgets.QDialog):
 
         box.buttonClicked.connect(answered)
         box.open()
+
+    def done(self, result: int) -> None:
+        self._autosave_timer.stop()
+        super().done(result)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's name
         if self._closing or not self.changed():
