@@ -13,7 +13,7 @@ from desktop.workspace import cases_query as q
 from forms.model import FieldType, Template
 from forms.registry import get_template
 from forms.validation import ValidationResult
-from sync.services import records
+from sync.services import linked, records
 
 
 @dataclass(frozen=True)
@@ -218,22 +218,8 @@ def editor_setup(
     return record, tid, hidden
 
 
-@dataclass(frozen=True)
-class PendingRecord:
-    """A record made with "Create…" beside a link of another record's form. It is written only
-    when that form is saved, in the same step, so a cancelled form leaves no orphan behind."""
-
-    record_id: str
-    template_id: str
-    values: dict[str, Any]
-    status: str
-
-
-def new_record_id() -> str:
-    """An id for a record to be written later (a link may point to it meanwhile)."""
-    from sync.store.ids import new_id
-
-    return new_id()
+PendingRecord = linked.PendingRecord
+new_record_id = linked.new_record_id
 
 
 def save_with_new(
@@ -246,40 +232,8 @@ def save_with_new(
     status: str,
     new: list[PendingRecord],
 ) -> SaveResult:
-    """``save`` after writing the records created from the form (one package for them all);
-    nothing is written unless every one of them, and the record itself, is valid."""
-    from locales import _
-    from sync.client.items import RecordItem
-    from sync.client.local import LocalChanges
-    from sync.errors import CordonError
-
-    if not new:
-        return save(profile, operation_id, template, values, record_id=record_id, status=status)
-    if not validate(template, values, record_id).ok:
-        return save(profile, operation_id, template, values, record_id=record_id, status=status)
-    items = []
-    changes = LocalChanges(profile, operation_id)
-    for pending in new:
-        other = get_template(pending.template_id)
-        result = validate(other, pending.values, None)
-        if not result.ok:
-            raise CordonError(
-                _("The linked record could not be saved; open it again and fix it.")
-            )
-        items.append(
-            RecordItem(
-                pending.record_id,
-                other.id,
-                int(other.version),
-                result.values,
-                pending.status,
-                new_record_id(),
-                profile.clock.now(),
-            )
-        )
-    changes.commit(list(items))
-    from sync.store import audit
-
-    for item in items:
-        profile.store.audit.append(audit.COLLECTION, item.record_id, operation_id)
-    return save(profile, operation_id, template, values, record_id=record_id, status=status)
+    """``save``, after writing the records made from the form with "Create…" (the rules are
+    ``sync.services.linked.save_with_made``'s)."""
+    return linked.save_with_made(
+        profile, operation_id, template, values, record_id=record_id, status=status, made=new
+    )

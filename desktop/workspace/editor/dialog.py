@@ -27,6 +27,7 @@ from desktop.workspace.editor.form import RecordForm
 from forms.registry import get_template
 from forms.validation import ValidationResult
 from locales import _, ngettext
+from sync.services import drafts
 
 AUTOSAVE_MS = 3000
 # What a person made from a seizure takes over from it (same meaning in both templates).
@@ -118,12 +119,8 @@ class EditorDialog(QtWidgets.QDialog):
         op = operation.operation_id
 
         def setup(profile: Any) -> tuple[Any, Any]:
-            from sync.store import drafts
-
             found = record_data.editor_setup(profile, op, template_id, record_id)
-            kept = None
-            if not deferred:
-                kept = drafts.find(profile.store, op, found[1], record_id)
+            kept = None if deferred else drafts.find(profile, op, found[1], record_id)
             return found, kept
 
         self.session.call(setup).success(self._loaded).run()
@@ -266,18 +263,17 @@ class EditorDialog(QtWidgets.QDialog):
             form.values(),
             self.record_id,
         )
-        linked = _linked_ids(values)
-        new = [p for rid, p in self.pending.items() if rid in linked]
+        new = list(self.pending.values())  # those no longer linked are left out when saving
         for button in (self.draft_button, self.submit_button):
             button.setEnabled(False)
 
         def failed(exc: BaseException) -> None:
-            from desktop.controller import user_message
+            from desktop.errors import user_text
 
             for button in (self.draft_button, self.submit_button):
                 button.setEnabled(True)
             # One sentence; when fields need fixing, the summary replaces it with their count.
-            self._refused(user_message(exc) if str(exc) else "")
+            self._refused(user_text(exc) if str(exc) else "")
 
         if self.deferred:
             self._make(status, values, new, failed)
@@ -431,9 +427,7 @@ class EditorDialog(QtWidgets.QDialog):
         )
 
         def keep(profile: Any) -> bool:
-            from sync.store import drafts
-
-            return drafts.save(profile.store, key, op, tid, rid, values, {"pending": pending})
+            return drafts.keep(profile, key, op, tid, rid, values, {"pending": pending})
 
         try:
             self.session.call(keep).run()
@@ -448,13 +442,7 @@ class EditorDialog(QtWidgets.QDialog):
         if self.restorable is not None:
             keys.append(self.restorable.key)
 
-        def drop(profile: Any) -> None:
-            from sync.store import drafts
-
-            for key in keys:
-                drafts.delete(profile.store, key)
-
-        self.session.call(drop).run()
+        self.session.call(lambda profile: drafts.drop(profile, *keys)).run()
 
     def _offer(self, kept: Any) -> None:
         import datetime as dt
@@ -505,13 +493,7 @@ class EditorDialog(QtWidgets.QDialog):
         self.restore_bar.hide()
         if kept is not None:
             key = kept.key
-
-            def drop(profile: Any) -> None:
-                from sync.store import drafts
-
-                drafts.delete(profile.store, key)
-
-            self.session.call(drop).run()
+            self.session.call(lambda profile: drafts.drop(profile, key)).run()
 
 
 class _Values:
@@ -520,13 +502,3 @@ class _Values:
     def __init__(self, template_id: str, fields: dict[str, Any]) -> None:
         self.template_id = template_id
         self.fields = fields
-
-
-def _linked_ids(values: dict[str, Any]) -> set[str]:
-    """The record ids the form's links point to."""
-    found: set[str] = set()
-    for value in values.values():
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, dict) and isinstance(item.get("record_id"), str):
-                found.add(item["record_id"])
-    return found
