@@ -122,8 +122,36 @@ class QualityContext:
     record_id: str | None = None  # the record being edited, never its own duplicate
 
 
+# The UN/LOCODE list says which kinds of transport each place has; said per conveyance in
+# words an officer uses ("no airport"), not the list's ("transport function").
+ROUTE_FUNCTION_MESSAGES = {
+    "air": N_("{place} has no airport in the UN/LOCODE list, yet the transport is by air."),
+    "sea": N_(
+        "{place} is not a sea or river port in the UN/LOCODE list, yet the transport is by sea."
+    ),
+    "road": N_(
+        "{place} has no road transport or border crossing in the UN/LOCODE list, yet the "
+        "transport is by road."
+    ),
+    "rail": N_("{place} has no railway in the UN/LOCODE list, yet the transport is by rail."),
+}
+ROUTE_FUNCTION_ANY = N_(
+    "{place} has no transport of any kind in the UN/LOCODE list; check the place."
+)
+
+
+def _place_label(code: str) -> str:
+    from forms.reference.places import place_label
+
+    return place_label(code)
+
+
 def _check_field(
-    f: Field, value: Any, siblings: Mapping[str, Any], path: str, ctx: QualityContext,
+    f: Field,
+    value: Any,
+    siblings: Mapping[str, Any],
+    path: str,
+    ctx: QualityContext,
     top: Mapping[str, Any],
 ) -> list[Issue]:
     warnings: list[Issue] = []
@@ -149,8 +177,8 @@ def _check_field(
                         Issue(
                             where,
                             "route_function",
-                            N_("{code} has no transport function matching this conveyance."),
-                            {"code": code},
+                            ROUTE_FUNCTION_MESSAGES.get(conveyance, ROUTE_FUNCTION_ANY),
+                            {"code": code, "place": _place_label(code)},
                         )
                     )
     if f.commodity_field and f.unit_field and isinstance(value, int | float):
@@ -164,7 +192,8 @@ def _check_field(
                 if usual is not None and unit not in usual:
                     warnings.append(
                         Issue(
-                            path.rsplit(".", 1)[0] + "." + f.unit_field if "." in path
+                            path.rsplit(".", 1)[0] + "." + f.unit_field
+                            if "." in path
                             else f.unit_field,
                             "unusual_unit",
                             N_("This unit is unusual for this commodity."),
@@ -181,15 +210,20 @@ def _check_field(
                                 "This quantity is far outside this operation's range for the"
                                 " commodity ({minimum} to {maximum} {unit})."
                             ),
-                            {"minimum": f"{known.minimum:g}", "maximum": f"{known.maximum:g}",
-                             "unit": unit},
+                            {
+                                "minimum": f"{known.minimum:g}",
+                                "maximum": f"{known.maximum:g}",
+                                "unit": unit,
+                            },
                         )
                     )
     return warnings
 
 
 def quality_warnings(
-    template: Template, values: Mapping[str, Any], ctx: QualityContext,
+    template: Template,
+    values: Mapping[str, Any],
+    ctx: QualityContext,
     skip: frozenset[str] = frozenset(),
 ) -> list[Issue]:
     """Warnings for a record whose values are already validated; ``skip`` names fields
@@ -225,8 +259,10 @@ def quality_warnings(
                     if kind == "person"
                     else N_("This document may already be recorded in the operation.")
                 )
-                fid = "family_name" if kind == "person" else (
-                    "number" if template.kind == "document" else "identity_documents"
+                fid = (
+                    "family_name"
+                    if kind == "person"
+                    else ("number" if template.kind == "document" else "identity_documents")
                 )
                 warnings.append(
                     Issue(fid, f"possible_duplicate_{kind}", msgid, {"records": others[:5]})

@@ -10,7 +10,7 @@ import gzip
 import io
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -125,6 +125,9 @@ class UnlocodeIndex:
     def __len__(self) -> int:
         return len(self._locations)
 
+    def __iter__(self) -> Iterator[Location]:
+        return iter(self._locations)
+
     def get(self, code: str) -> Location | None:
         code = normalise_code(code)
         i = bisect.bisect_left(self._codes, code)
@@ -224,8 +227,15 @@ def read_locations(path: Path = DATA) -> list[Location]:
             name = row[2] if "\ufffd" not in row[2] else _display_name(row[2], row[3])
             out.append(
                 Location(
-                    row[0] + row[1], name, row[3], row[4], row[5], row[6], row[7],
-                    _float(row[8]), _float(row[9]),
+                    row[0] + row[1],
+                    name,
+                    row[3],
+                    row[4],
+                    row[5],
+                    row[6],
+                    row[7],
+                    _float(row[8]),
+                    _float(row[9]),
                 )
             )
     return out

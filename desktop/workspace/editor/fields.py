@@ -13,7 +13,7 @@ from typing import Any
 
 from desktop.qt import QtCore, QtWidgets, Signal
 from desktop.widgets.plain_label import PlainLabel
-from desktop.workspace.editor.completion import LOOKUPS, ReferenceCompleter
+from desktop.workspace.editor.completion import LOOKUPS, ReferenceCompleter, display_text
 from forms.model import Field, FieldType
 from locales import _
 
@@ -108,7 +108,7 @@ class LineField(FieldWidget):
         return self.edit.text().strip() or None
 
     def set_value(self, value: Any) -> None:
-        self.edit.setText("" if value is None else str(value))
+        self.edit.setText(display_text(self.spec.type, value))  # "Name (CODE)" for places
 
 
 class TextAreaField(FieldWidget):
