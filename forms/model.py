@@ -136,10 +136,8 @@ class Template:
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_all", tuple(index.values()))
         checked = tuple(
-            f
-            for f in index.values()
-            if f.quality
-            or f.type is FieldType.VIN
+            f for f in index.values()
+            if f.quality or f.type is FieldType.VIN
             or (f.type is FieldType.GROUP and any(sub.quality for sub in f.fields))
         )
         object.__setattr__(self, "_checked", checked)
@@ -258,30 +256,15 @@ def _parse_field(raw: Any, where: str) -> Field:
             raise TemplateError(f"{where}: malformed choice")
     if ftype is FieldType.CHOICE and not choices:
         raise TemplateError(f"{where}: a choice field needs choices")
-    subfields = tuple(_parse_field(sub, where) for sub in raw.get("fields", []))
+    subfields = tuple(
+        _parse_field(sub, where) for sub in raw.get("fields", [])
+    )
     if ftype is FieldType.GROUP and not subfields:
         raise TemplateError(f"{where}: a group needs fields")
     known = {
-        "id",
-        "type",
-        "label",
-        "help",
-        "required",
-        "multiple",
-        "choices",
-        "fields",
-        "link_templates",
-        "max_length",
-        "min",
-        "max",
-        "min_items",
-        "max_items",
-        "unit_field",
-        "conveyance_field",
-        "commodity_field",
-        "currency_field",
-        "quality",
-        "identity",
+        "id", "type", "label", "help", "required", "multiple", "choices", "fields",
+        "link_templates", "max_length", "min", "max", "min_items", "max_items", "unit_field",
+        "conveyance_field", "commodity_field", "currency_field", "quality", "identity",
     }
     unknown = set(raw) - known
     if unknown:

@@ -147,11 +147,7 @@ def _place_label(code: str) -> str:
 
 
 def _check_field(
-    f: Field,
-    value: Any,
-    siblings: Mapping[str, Any],
-    path: str,
-    ctx: QualityContext,
+    f: Field, value: Any, siblings: Mapping[str, Any], path: str, ctx: QualityContext,
     top: Mapping[str, Any],
 ) -> list[Issue]:
     warnings: list[Issue] = []
@@ -192,8 +188,7 @@ def _check_field(
                 if usual is not None and unit not in usual:
                     warnings.append(
                         Issue(
-                            path.rsplit(".", 1)[0] + "." + f.unit_field
-                            if "." in path
+                            path.rsplit(".", 1)[0] + "." + f.unit_field if "." in path
                             else f.unit_field,
                             "unusual_unit",
                             N_("This unit is unusual for this commodity."),
@@ -210,20 +205,15 @@ def _check_field(
                                 "This quantity is far outside this operation's range for the"
                                 " commodity ({minimum} to {maximum} {unit})."
                             ),
-                            {
-                                "minimum": f"{known.minimum:g}",
-                                "maximum": f"{known.maximum:g}",
-                                "unit": unit,
-                            },
+                            {"minimum": f"{known.minimum:g}", "maximum": f"{known.maximum:g}",
+                             "unit": unit},
                         )
                     )
     return warnings
 
 
 def quality_warnings(
-    template: Template,
-    values: Mapping[str, Any],
-    ctx: QualityContext,
+    template: Template, values: Mapping[str, Any], ctx: QualityContext,
     skip: frozenset[str] = frozenset(),
 ) -> list[Issue]:
     """Warnings for a record whose values are already validated; ``skip`` names fields
@@ -259,10 +249,8 @@ def quality_warnings(
                     if kind == "person"
                     else N_("This document may already be recorded in the operation.")
                 )
-                fid = (
-                    "family_name"
-                    if kind == "person"
-                    else ("number" if template.kind == "document" else "identity_documents")
+                fid = "family_name" if kind == "person" else (
+                    "number" if template.kind == "document" else "identity_documents"
                 )
                 warnings.append(
                     Issue(fid, f"possible_duplicate_{kind}", msgid, {"records": others[:5]})

@@ -40,7 +40,8 @@ def parse_assignments(template: Template, assignments: Iterable[str]) -> dict[st
         target = columns[key]
         if "." not in target and target in merged:
             previous = merged[target]
-            merged[target] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            merged[target] = [*previous, value] if isinstance(previous, list) else [previous,
+                                                                                     value]
             continue
         single = apply_mapping({key: value}, ColumnMapping({key: target}))
         for fid, fvalue in single.items():

@@ -83,12 +83,9 @@ class TemplateSet:
         ctx = context or ValidationContext()
         if ctx.hidden != use.hidden:
             ctx = ValidationContext(
-                today=ctx.today,
-                default_region=ctx.default_region,
-                quantity_stats=ctx.quantity_stats,
-                duplicates=ctx.duplicates,
-                record_id=ctx.record_id,
-                hidden=use.hidden,
+                today=ctx.today, default_region=ctx.default_region,
+                quantity_stats=ctx.quantity_stats, duplicates=ctx.duplicates,
+                record_id=ctx.record_id, hidden=use.hidden,
             )
         return validate_record(use.template, values, ctx)
 

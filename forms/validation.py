@@ -78,11 +78,7 @@ MEMO_LIMIT = 100_000
 
 
 def _validate_field(
-    f: Field,
-    value: Any,
-    path: str,
-    hints: Hints,
-    errors: list[Issue],
+    f: Field, value: Any, path: str, hints: Hints, errors: list[Issue],
     memo: dict[tuple[int, str], Any] | None = None,
 ) -> Any:
     """The normalised value of one field, or None (errors appended) when it is empty/invalid."""
@@ -134,11 +130,7 @@ def _validate_field(
 
 
 def _validate_group(
-    f: Field,
-    value: Any,
-    path: str,
-    hints: Hints,
-    errors: list[Issue],
+    f: Field, value: Any, path: str, hints: Hints, errors: list[Issue],
     memo: dict[tuple[int, str], Any] | None = None,
 ) -> list[dict[str, Any]] | None:
     if isinstance(value, Mapping):
@@ -167,9 +159,8 @@ def _validate_group(
                 )
         item: dict[str, Any] = {}
         for sub in f.fields:
-            normalised = _validate_field(
-                sub, raw.get(sub.id), f"{item_path}.{sub.id}", hints, errors, memo
-            )
+            normalised = _validate_field(sub, raw.get(sub.id), f"{item_path}.{sub.id}", hints,
+                                         errors, memo)
             if normalised is not None:
                 item[sub.id] = normalised
         items.append(item)

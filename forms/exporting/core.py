@@ -128,8 +128,7 @@ def export_records(
 
 
 def _write_csv(
-    by_template: dict[str, list[tuple[ExportRecord, dict[str, Any]]]],
-    path: Path,
+    by_template: dict[str, list[tuple[ExportRecord, dict[str, Any]]]], path: Path,
     meta_columns: tuple[str, ...],
 ) -> None:
     header = ["record_id", "template", *meta_columns]
@@ -143,20 +142,15 @@ def _write_csv(
         writer.writerow(header)
         for rows in by_template.values():
             for record, flat in rows:
-                line = {
-                    "record_id": record.record_id,
-                    "template": record.template.key,
-                    **{m: record.meta.get(m) for m in meta_columns},
-                    **flat,
-                }
+                line = {"record_id": record.record_id, "template": record.template.key,
+                        **{m: record.meta.get(m) for m in meta_columns}, **flat}
                 writer.writerow(
                     ["" if line.get(c) is None else _cell(str(line[c])) for c in header]
                 )
 
 
 def _write_xlsx(
-    by_template: dict[str, list[tuple[ExportRecord, dict[str, Any]]]],
-    path: Path,
+    by_template: dict[str, list[tuple[ExportRecord, dict[str, Any]]]], path: Path,
     meta_columns: tuple[str, ...],
 ) -> None:
     import openpyxl
@@ -165,18 +159,12 @@ def _write_xlsx(
     workbook = openpyxl.Workbook(write_only=True)
     for template_id, rows in by_template.items():
         sheet = workbook.create_sheet(title=template_id[:31])
-        columns = [
-            "record_id",
-            *meta_columns,
-            *_columns(rows[0][0].template, (flat for _, flat in rows)),
-        ]
+        columns = ["record_id", *meta_columns,
+                   *_columns(rows[0][0].template, (flat for _, flat in rows))]
         sheet.append(columns)
         for record, flat in rows:
-            line = {
-                "record_id": record.record_id,
-                **{m: record.meta.get(m) for m in meta_columns},
-                **flat,
-            }
+            line = {"record_id": record.record_id,
+                    **{m: record.meta.get(m) for m in meta_columns}, **flat}
             cells = []
             for column in columns:
                 value = line.get(column)
@@ -201,16 +189,10 @@ def _write_xml(records: list[ExportRecord], path: Path) -> None:
         gen.startDocument()
         gen.startElement("records", _attrs({"xmlns": XML_NAMESPACE}))
         for record in records:
-            gen.startElement(
-                "record",
-                _attrs(
-                    {
-                        "id": record.record_id,
-                        "template": record.template.id,
-                        "version": str(record.template.version),
-                    }
-                ),
-            )
+            gen.startElement("record", _attrs({
+                "id": record.record_id, "template": record.template.id,
+                "version": str(record.template.version),
+            }))
             _xml_fields(gen, record.template.fields(), record.values)
             gen.endElement("record")
         gen.endElement("records")

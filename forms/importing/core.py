@@ -51,13 +51,8 @@ class RefusedRow:
         return _(self.msgid).format(**self.params)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "field": self.field,
-            "column": self.column,
-            "code": self.code,
-            "reason": self.reason,
-        }
+        return {"row": self.row, "field": self.field, "column": self.column,
+                "code": self.code, "reason": self.reason}
 
 
 @dataclass
@@ -124,11 +119,8 @@ def detect_format(path: Path) -> str:
 
 
 def open_table(
-    path: Path,
-    template: Template,
-    fmt: str | None = None,
-    mapping: ColumnMapping | None = None,
-    sheet: str | None = None,
+    path: Path, template: Template, fmt: str | None = None,
+    mapping: ColumnMapping | None = None, sheet: str | None = None,
 ) -> Table:
     """Open the file as a Table, the header row chosen as the one naming most fields."""
     fmt = fmt or detect_format(path)
@@ -139,7 +131,6 @@ def open_table(
                 names = {str(c).strip() for c in cells if c is not None}
                 return sum(1 for h in mapping.columns if h in names)
             return header_score(cells, template)
-
         scores = [score(r) for r in rows]
         best = max(scores)
         return scores.index(best) if best > 0 else 0
@@ -228,12 +219,8 @@ def _row_values(
 
 
 def _validate_rows(
-    table: Table,
-    template: Template,
-    mapping: ColumnMapping,
-    context: ValidationContext,
-    report: ImportReport,
-    on_valid: Sink | None,
+    table: Table, template: Template, mapping: ColumnMapping, context: ValidationContext,
+    report: ImportReport, on_valid: Sink | None,
 ) -> None:
     for number, row in table.rows:
         report.rows += 1
@@ -244,13 +231,8 @@ def _validate_rows(
             for e in result.errors
         ]
         problems += [
-            RefusedRow(
-                number,
-                path,
-                mapping.column_for(path),
-                "formula",
-                N_("The cell holds a formula; formulas are never imported."),
-            )
+            RefusedRow(number, path, mapping.column_for(path), "formula",
+                       N_("The cell holds a formula; formulas are never imported."))
             for path, _formula in formulas
         ]
         if problems:
@@ -258,7 +240,7 @@ def _validate_rows(
             room = MAX_REFUSALS - len(report.refused)
             if room <= 0:
                 report.truncated = True
-            report.refused.extend(problems[: max(room, 0)])
+            report.refused.extend(problems[:max(room, 0)])
             continue
         report.valid_rows += 1
         report.warnings += len(result.warnings)
@@ -302,14 +284,12 @@ def import_file(
         _close(table.rows)
         raise ImportFileError(
             N_("The mapping names fields that {template} does not have: {fields}."),
-            template=template.id,
-            fields=", ".join(unknown),
+            template=template.id, fields=", ".join(unknown),
         )
     if not any(mapping.columns.values()):
         _close(table.rows)
-        raise ImportFileError(
-            N_("No column of the file matches a field of {template}."), template=template.id
-        )
+        raise ImportFileError(N_("No column of the file matches a field of {template}."),
+                              template=template.id)
     report = ImportReport(template.key, fmt, mapping, dry_run)
     held: list[ImportedRecord] | None = [] if not dry_run else None
 
@@ -344,8 +324,7 @@ def import_file(
         counter[0] += 1
         sink(record)
 
-    _validate_rows(
-        open_table(path, template, fmt, mapping, sheet), template, mapping, ctx, second, deliver
-    )
+    _validate_rows(open_table(path, template, fmt, mapping, sheet), template, mapping, ctx,
+                   second, deliver)
     report.imported = counter[0]
     return report

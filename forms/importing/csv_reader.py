@@ -59,9 +59,8 @@ def read_csv(path: Path, choose_header: Callable[[list[list[str]]], int]) -> Tab
     try:
         for row in reader:
             if len(row) > MAX_COLUMNS:
-                raise ImportFileError(
-                    N_("The file has more than {limit} columns."), limit=MAX_COLUMNS
-                )
+                raise ImportFileError(N_("The file has more than {limit} columns."),
+                                      limit=MAX_COLUMNS)
             if not is_blank(list(row)):
                 head.append((reader.line_num, row))
             if len(head) >= HEADER_SCAN_ROWS:
@@ -74,7 +73,7 @@ def read_csv(path: Path, choose_header: Callable[[list[list[str]]], int]) -> Tab
         raise ImportFileError(N_("The file holds no rows."))
     chosen = choose_header([row for _, row in head])
     headers = name_headers(list(head[chosen][1]))
-    buffered = head[chosen + 1 :]
+    buffered = head[chosen + 1:]
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         try:
@@ -84,8 +83,7 @@ def read_csv(path: Path, choose_header: Callable[[list[list[str]]], int]) -> Tab
                 if len(row) > MAX_COLUMNS:
                     raise ImportFileError(
                         N_("Row {row} has more than {limit} columns."),
-                        row=reader.line_num,
-                        limit=MAX_COLUMNS,
+                        row=reader.line_num, limit=MAX_COLUMNS,
                     )
                 if not is_blank(list(row)):
                     yield reader.line_num, _as_dict(headers, row)

@@ -69,9 +69,8 @@ class ColumnMapping:
         return cls(dict(columns), str(raw.get("template", "")))
 
     def save(self, path: Path) -> None:
-        path.write_text(
-            json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n",
+                        encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> ColumnMapping:
@@ -159,7 +158,9 @@ def suggest_mapping(headers: Iterable[str], template: Template) -> ColumnMapping
 
 def header_score(cells: Iterable[Any], template: Template) -> int:
     """How many cells of a candidate header row name a field (to find the header row)."""
-    mapping = suggest_mapping([str(c) for c in cells if c is not None and str(c).strip()], template)
+    mapping = suggest_mapping(
+        [str(c) for c in cells if c is not None and str(c).strip()], template
+    )
     return sum(1 for target in mapping.columns.values() if target)
 
 
@@ -174,7 +175,9 @@ def _plan(target: str) -> tuple[str, int, str]:
     return target, -1, ""
 
 
-def apply_mapping(row: Mapping[str, Any], mapping: ColumnMapping) -> dict[str, Any]:
+def apply_mapping(
+    row: Mapping[str, Any], mapping: ColumnMapping
+) -> dict[str, Any]:
     """A file row as record values: targets resolved, group entries assembled."""
     values: dict[str, Any] = {}
     plans = mapping.plans()

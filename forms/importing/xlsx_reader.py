@@ -36,10 +36,8 @@ def check_archive(path: Path) -> None:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
             raise ImportFileError(
-                N_(
-                    "The workbook expands {ratio}-fold when unpacked; it is refused as a"
-                    " possible zip bomb."
-                ),
+                N_("The workbook expands {ratio}-fold when unpacked; it is refused as a"
+                   " possible zip bomb."),
                 ratio=int(ratio),
             )
     if total > MAX_TOTAL_UNCOMPRESSED:
@@ -62,24 +60,23 @@ def read_xlsx(
         # data_only=False: a formula comes back as its text ("=..."), never a computed value.
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise ImportFileError(
-            N_("The workbook cannot be read: it is damaged or not xlsx.")
-        ) from exc
+        raise ImportFileError(N_("The workbook cannot be read: it is damaged or not xlsx.")) \
+            from exc
     try:
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     except (KeyError, IndexError):
         workbook.close()
-        raise ImportFileError(
-            N_("The workbook has no sheet named {sheet}."), sheet=sheet or ""
-        ) from None
+        raise ImportFileError(N_("The workbook has no sheet named {sheet}."),
+                              sheet=sheet or "") from None
     source = worksheet.iter_rows(values_only=True)
     numbered = enumerate(source, start=1)
     head: list[tuple[int, list[Any]]] = []
     for number, row in numbered:
-        cells = list(row[: MAX_COLUMNS + 1])
+        cells = list(row[:MAX_COLUMNS + 1])
         if len(cells) > MAX_COLUMNS:
             workbook.close()
-            raise ImportFileError(N_("The file has more than {limit} columns."), limit=MAX_COLUMNS)
+            raise ImportFileError(N_("The file has more than {limit} columns."),
+                                  limit=MAX_COLUMNS)
         if not is_blank(cells):
             head.append((number, cells))
         if len(head) >= HEADER_SCAN_ROWS:
@@ -89,7 +86,7 @@ def read_xlsx(
         raise ImportFileError(N_("The file holds no rows."))
     chosen = choose_header([cells for _, cells in head])
     headers = name_headers(head[chosen][1])
-    buffered = head[chosen + 1 :]
+    buffered = head[chosen + 1:]
 
     def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         try:

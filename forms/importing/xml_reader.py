@@ -65,11 +65,8 @@ def read_xml(path: Path) -> Table:
         count = 0
         try:
             for event, elem in iterparse(
-                str(path),
-                events=("start", "end"),
-                forbid_dtd=True,
-                forbid_entities=True,
-                forbid_external=True,
+                str(path), events=("start", "end"),
+                forbid_dtd=True, forbid_entities=True, forbid_external=True,
             ):
                 if event == "start":
                     depth += 1

@@ -28,15 +28,8 @@ def _airports() -> tuple[Airport, ...]:
     return tuple(
         sorted(
             (
-                Airport(
-                    str(a["iata"]),
-                    str(a["icao"]),
-                    str(a["name"]),
-                    str(a["city"]),
-                    str(a["country"]),
-                    float(a["lat"]),
-                    float(a["lon"]),
-                )
+                Airport(str(a["iata"]), str(a["icao"]), str(a["name"]), str(a["city"]),
+                        str(a["country"]), float(a["lat"]), float(a["lon"]))
                 for a in rows.values()
             ),
             key=lambda a: (a.iata or "~", a.icao),

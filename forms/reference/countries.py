@@ -19,7 +19,9 @@ class Country:
 def _alpha2_codes() -> tuple[tuple[str, str, str], ...]:
     import pycountry
 
-    return tuple(sorted((c.alpha_2, c.alpha_3, c.name) for c in pycountry.countries))
+    return tuple(
+        sorted((c.alpha_2, c.alpha_3, c.name) for c in pycountry.countries)
+    )
 
 
 @functools.cache

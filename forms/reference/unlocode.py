@@ -227,15 +227,8 @@ def read_locations(path: Path = DATA) -> list[Location]:
             name = row[2] if "\ufffd" not in row[2] else _display_name(row[2], row[3])
             out.append(
                 Location(
-                    row[0] + row[1],
-                    name,
-                    row[3],
-                    row[4],
-                    row[5],
-                    row[6],
-                    row[7],
-                    _float(row[8]),
-                    _float(row[9]),
+                    row[0] + row[1], name, row[3], row[4], row[5], row[6], row[7],
+                    _float(row[8]), _float(row[9]),
                 )
             )
     return out
