@@ -15,7 +15,13 @@ from desktop.qt import Qt, QtCore, QtGui, QtWidgets
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace import cases_query as q
-from desktop.workspace.cases_model import STATUS_LABELS, CasesModel, RecordIdRole, template_title
+from desktop.workspace.cases_model import (
+    STATUS_LABELS,
+    CasesModel,
+    RecordIdRole,
+    status_label,
+    template_title,
+)
 from desktop.workspace.context import OperationRef
 from desktop.workspace.record_view import RecordView
 from forms.model import HANDLING_CODES
@@ -222,6 +228,7 @@ class CasesRoom(QtWidgets.QWidget):
         self.model.headerDataChanged.emit(
             Qt.Orientation.Horizontal, 0, max(0, self.model.columnCount() - 1)
         )
+        self._size_columns()  # status and author fit their words in the new language
         self._update_count()
         if self.model.rowCount():
             self.model.refresh()  # dates and summaries are formatted off the UI thread
@@ -326,11 +333,31 @@ class CasesRoom(QtWidgets.QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         width = self.table.fontMetrics().averageCharWidth()
-        chars = {"template": 20, "summary": 30, "status": 14, "handling": 8, "author": 14}
+        chars = {"template": 20, "summary": 40, "status": 14, "handling": 8, "author": 14}
+        # Status and author: as wide as their longest text in this language (few and known),
+        # so "Returned for correction" or "Submitted" in Russian is never cut.
+        fitted = {
+            "status": [status_label(s) for s in STATUS_LABELS],
+            "author": list(self.model.author_names()),
+        }
         for column in range(self.model.columnCount()):
             key = self.model.column_key(column)
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width * chars.get(key, 18))
+            size = width * chars.get(key, 18)
+            if key in fitted:
+                size = self._fitting_width(column, fitted[key]) or size
+            header.resizeSection(column, size)
+
+    def _fitting_width(self, column: int, texts: list[str]) -> int:
+        """Room for the widest of ``texts`` and for the header with its sort arrow."""
+        body = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+        margin = 2 * self.table.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_HeaderMargin)
+        widest = max((body.horizontalAdvance(t) for t in texts), default=0)
+        arrow = header.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_HeaderMarkSize) * 2
+        heading = header.fontMetrics().horizontalAdvance(title) + arrow
+        return max(widest, heading) + 2 * margin + body.averageCharWidth() * 2
 
     def edit_selected(self) -> None:
         if self.selected_id:
@@ -393,6 +420,7 @@ class CasesRoom(QtWidgets.QWidget):
         self.model.set_members(self._members)
         self.view.set_members(self._members)
         self._fill_combos()
+        self._size_columns()  # the author column fits the longest name
 
     def _on_changed(self, operation_id: str) -> None:
         if operation_id == self.operation.operation_id:

@@ -17,6 +17,7 @@ from desktop.qt import Qt, QtCore, QtGui, Signal
 from desktop.session import Session
 from desktop.workspace import cases_query as q
 from desktop.workspace.cases_query import CaseFilter, CaseRow, Sort
+from forms.model import FieldType
 from forms.registry import builtin_templates
 from locales import N_, _
 
@@ -43,6 +44,17 @@ def template_title(template_id: str) -> str:
 
 
 hlc_text = q.hlc_text
+
+
+def summary_date_field(template_id: str) -> str:
+    """The date field a sort by the summary column follows: the template's first date (the
+    seizure's date for the list of every template, where seizures are most records)."""
+    template = builtin_templates().get(template_id or "seizure-long")
+    if template is not None:
+        for f in template.fields():
+            if f.type is FieldType.DATE:
+                return f.id
+    return "seizure_date"
 
 
 class Column:
@@ -123,6 +135,10 @@ class CasesModel(QtCore.QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(0, 0), self.index(self._count - 1, self.columnCount() - 1)
             )
+
+    def author_names(self) -> list[str]:
+        """Every name the author column can show (the members', and "me")."""
+        return [_("me"), *self._names.values()]
 
     def author_name(self, device_id: str) -> str:
         if device_id == self.session.device_id:
@@ -263,7 +279,7 @@ class CasesModel(QtCore.QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self._columns[column].key if 0 <= column < len(self._columns) else "updated"
         if key == "summary":
-            key = "updated"
+            key = "f:" + summary_date_field(self.filter.template)  # the date the summary ends with
         if key == "handling":
             key = "f:handling_code"
         self.sort_order = Sort(key, order == Qt.SortOrder.DescendingOrder)

@@ -19,6 +19,7 @@ from typing import Any
 
 from forms.model import FieldType, Template
 from forms.registry import builtin_templates
+from forms.summary import record_summary
 
 PAGE_SIZE = 200
 SEARCH_LIMIT = 200  # newest hits first; the count says when there are more
@@ -313,15 +314,10 @@ def _case_row(row: tuple[Any, ...], me: str) -> CaseRow:
     fields = json.loads(row[4])
     template = builtin_templates().get(row[1])
     values: dict[str, Any] = {}
-    summary: list[str] = []
     if template is not None:
         for fid in column_fields(template):
             if fid in fields:
                 values[fid] = fields[fid]
-        for fid in column_fields(template, SUMMARY_FIELDS):
-            text = display_value(fields.get(fid))
-            if text:
-                summary.append(text)
     return CaseRow(
         record_id=row[0],
         template_id=row[1],
@@ -333,7 +329,7 @@ def _case_row(row: tuple[Any, ...], me: str) -> CaseRow:
         unread=row[3] != me and int(row[8]) < int(row[7]),
         handling_code=str(fields.get("handling_code", "")),
         values=values,
-        summary=" · ".join(summary),
+        summary=record_summary(template, fields),  # "412 kg cocaine · NLRTM → ESMAD · …"
         updated_text=hlc_text(row[5]),
     )
 
