@@ -86,6 +86,7 @@ class CasesRoom(QtWidgets.QWidget):
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda _d: self.apply_filter())
         self.model.loaded.connect(self._update_count)
+        self.model.loaded.connect(self._follow_selection)
         self.model.modelReset.connect(self._size_columns)
         session.changed.connect(self._on_changed)
         session.closed.connect(self._on_closed)
@@ -319,6 +320,28 @@ class CasesRoom(QtWidgets.QWidget):
             self.selected_id = record_id
             self.view.show_record(record_id)
             self.model.mark_read_locally(record_id)
+
+    def _follow_selection(self) -> None:
+        """After the list was read again (a Validate or Return re-sorts it, a sync adds rows),
+        keep the selected record's row selected, wherever it moved, so the row highlighted
+        and the record beside the list stay the same one."""
+        if not self.selected_id:
+            return
+        row = self.model.row_of(self.selected_id)
+        selection = self.table.selectionModel()
+        if row is None:
+            return  # not loaded (scrolled far away) or filtered out: leave the view as it is
+        selected = [index.row() for index in selection.selectedRows()]
+        if selected == [row]:
+            return
+        index = self.model.index(row, 0)
+        selection.select(
+            index,
+            QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QtCore.QItemSelectionModel.SelectionFlag.Rows,
+        )
+        selection.setCurrentIndex(index, QtCore.QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.table.scrollTo(index)
 
     def select_record(self, record_id: str) -> None:
         """Show ``record_id`` beside the list (from a link in the record view, or a test)."""

@@ -230,6 +230,19 @@ class CasesModel(QtCore.QAbstractTableModel):
         index = row - number * q.PAGE_SIZE
         return rows[index] if index < len(rows) else None
 
+    def row_of(self, record_id: str) -> int | None:
+        """The list row showing ``record_id`` among the rows loaded, or None."""
+        if self._search_rows is not None:
+            pages = {0: self._search_rows}
+            size = len(self._search_rows) or 1
+        else:
+            pages, size = dict(self._pages), q.PAGE_SIZE
+        for number, rows in pages.items():
+            for index, row in enumerate(rows):
+                if row.record_id == record_id:
+                    return number * size + index
+        return None
+
     def mark_read_locally(self, record_id: str) -> None:
         """Drop the unread mark of a row just opened (the store is told by the room)."""
         for rows in [*self._pages.values(), self._search_rows or []]:

@@ -110,3 +110,44 @@ def test_status_and_author_columns_fit_in_every_language(qtbot, bench, room, lan
             title = room.model.headerData(column, Qt.Orientation.Horizontal)
             assert header.sectionSize(column) > widest, (key, texts)
             assert header.sectionSize(column) > header.fontMetrics().horizontalAdvance(title)
+
+
+def _click_row(qtbot, room, row):
+    rect = room.table.visualRect(room.model.index(row, 0))
+    qtbot.mouseClick(room.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def _selected_ids(room):
+    from desktop.workspace.cases_model import RecordIdRole
+
+    rows = room.table.selectionModel().selectedRows()
+    return [index.data(RecordIdRole) for index in rows]
+
+
+def test_the_detail_pane_and_the_selected_row_stay_together_after_validate_and_return(
+    qtbot, room
+):
+    """Validate moves the record to the top of a list sorted by update time; the row
+    highlighted must move with it, not stay on the row number that now holds another record."""
+    view = room.view
+    _click_row(qtbot, room, 1)  # a submitted report below the newest
+    qtbot.waitUntil(lambda: view.details is not None and view.details.status == "submitted")
+    chosen = view.details.record_id
+    assert _selected_ids(room) == [chosen]
+    with qtbot.waitSignal(room.model.loaded, timeout=10_000):
+        qtbot.mouseClick(view.validate_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: room.model.row_of(chosen) == 0)  # re-sorted: now the newest
+    qtbot.waitUntil(lambda: view.details is not None and view.details.status == "validated")
+    assert view.details.record_id == chosen
+    assert _selected_ids(room) == [chosen]
+
+    _click_row(qtbot, room, 1)  # the other submitted report, now second
+    qtbot.waitUntil(lambda: view.details is not None and view.details.record_id != chosen)
+    other = view.details.record_id
+    qtbot.keyClicks(view.comment, "The quantity is missing its unit")
+    with qtbot.waitSignal(room.model.loaded, timeout=10_000):
+        qtbot.mouseClick(view.return_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: room.model.row_of(other) == 0)
+    qtbot.waitUntil(lambda: view.details is not None and view.details.status == "returned")
+    assert view.details.record_id == other
+    assert _selected_ids(room) == [other]
