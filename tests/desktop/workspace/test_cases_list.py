@@ -124,9 +124,7 @@ def _selected_ids(room):
     return [index.data(RecordIdRole) for index in rows]
 
 
-def test_the_detail_pane_and_the_selected_row_stay_together_after_validate_and_return(
-    qtbot, room
-):
+def test_the_detail_pane_and_the_selected_row_stay_together_after_validate_and_return(qtbot, room):
     """Validate moves the record to the top of a list sorted by update time; the row
     highlighted must move with it, not stay on the row number that now holds another record."""
     view = room.view
