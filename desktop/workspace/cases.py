@@ -11,10 +11,11 @@ import datetime as dt
 from typing import Any
 
 from desktop.i18n import collator_key
-from desktop.qt import Qt, QtCore, QtGui, QtWidgets
+from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace import cases_query as q
+from desktop.workspace import record_data
 from desktop.workspace.cases_model import (
     STATUS_LABELS,
     CasesModel,
@@ -63,7 +64,10 @@ class LazyCombo(QtWidgets.QComboBox):
 
 
 class CasesRoom(QtWidgets.QWidget):
-    """The records of one operation. Signals nothing outward: it talks to the session only."""
+    """The records of one operation; it talks to the session. ``bulk_done(count)`` after
+    several selected records were validated or returned together."""
+
+    bulk_done = Signal(int)
 
     def __init__(
         self, session: Session, operation: OperationRef, parent: QtWidgets.QWidget | None = None
@@ -87,6 +91,7 @@ class CasesRoom(QtWidgets.QWidget):
             edit.dateChanged.connect(lambda _d: self.apply_filter())
         self.model.loaded.connect(self._update_count)
         self.model.loaded.connect(self._follow_selection)
+        self._selected: list[str] = []  # the records selected, followed across reloads
         self.model.modelReset.connect(self._size_columns)
         session.changed.connect(self._on_changed)
         session.closed.connect(self._on_closed)
@@ -107,7 +112,7 @@ class CasesRoom(QtWidgets.QWidget):
         self.import_action = self.toolbar.addAction("")
         self.import_action.triggered.connect(self.open_import)
         self.export_action = self.toolbar.addAction("")
-        self.export_action.triggered.connect(self.open_export)
+        self.export_action.triggered.connect(lambda: self.open_export())
         self.new_button.setEnabled(not self.operation.read_only)
         self.import_action.setEnabled(not self.operation.read_only)
 
@@ -150,7 +155,8 @@ class CasesRoom(QtWidgets.QWidget):
         self.table.setObjectName("cases-table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        # Shift and Ctrl pick several rows: validated, returned or exported together.
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -172,6 +178,8 @@ class CasesRoom(QtWidgets.QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table)
         left_layout.addWidget(self.count_label)
+        self._build_bulk_bar()
+        left_layout.addWidget(self.bulk_bar)
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.view)
@@ -224,6 +232,12 @@ class CasesRoom(QtWidgets.QWidget):
         for edit in (self.date_from, self.date_to):
             edit.setSpecialValueText(_("Any date"))
         self.clear_button.setText(_("C&lear filters"))
+        self.bulk_validate.setText(_("&Validate all"))
+        self.bulk_return.setText(_("Return all"))
+        self.bulk_export.setText(_("Export selected…"))
+        self.bulk_comment.setPlaceholderText(_("What must the authors correct?"))
+        self.bulk_comment.setAccessibleName(_("Comment for the authors"))
+        self._update_bulk()
         self.table.setAccessibleName(_("Records"))
         self.view.retranslate()
         self.model.headerDataChanged.emit(
@@ -313,8 +327,109 @@ class CasesRoom(QtWidgets.QWidget):
 
     # -- selection, opening --------------------------------------------------------------------
 
+    def _build_bulk_bar(self) -> None:
+        """What several selected rows offer: validate them, return them with one comment,
+        export them."""
+        self.bulk_bar = QtWidgets.QWidget(self)
+        self.bulk_bar.setObjectName("cases-bulk")
+        self.bulk_label = PlainLabel(parent=self.bulk_bar)
+        self.bulk_validate = QtWidgets.QPushButton(self.bulk_bar)
+        self.bulk_comment = QtWidgets.QLineEdit(self.bulk_bar)
+        self.bulk_return = QtWidgets.QPushButton(self.bulk_bar)
+        self.bulk_export = QtWidgets.QPushButton(self.bulk_bar)
+        self.bulk_error = PlainLabel(parent=self.bulk_bar)
+        self.bulk_error.setWordWrap(True)
+        self.bulk_error.hide()
+        self.bulk_validate.clicked.connect(lambda: self.set_selected_status("validated"))
+        self.bulk_return.clicked.connect(self._return_selected)
+        self.bulk_export.clicked.connect(lambda: self.open_export(self.selected_ids()))
+        row = QtWidgets.QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.bulk_label)
+        row.addWidget(self.bulk_validate)
+        row.addWidget(self.bulk_comment, 1)
+        row.addWidget(self.bulk_return)
+        row.addWidget(self.bulk_export)
+        layout = QtWidgets.QVBoxLayout(self.bulk_bar)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.bulk_error)
+        judge = self.operation.is_coordinator and not self.operation.read_only
+        for widget in (self.bulk_validate, self.bulk_comment, self.bulk_return):
+            widget.setVisible(judge)
+        self.bulk_bar.hide()
+
+    def selected_ids(self) -> list[str]:
+        """The records of the selected rows, in list order."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [str(i.data(RecordIdRole)) for i in rows if i.data(RecordIdRole)]
+
+    def _update_bulk(self) -> None:
+        count = len(self.selected_ids())
+        self.bulk_bar.setVisible(count > 1)
+        self.bulk_label.setText(
+            ngettext("{count} record selected", "{count} records selected", count).format(
+                count=count
+            )
+        )
+
+    def _return_selected(self) -> None:
+        comment = self.bulk_comment.text().strip()
+        if not comment:
+            self.bulk_error.setText(
+                _("Say what the authors must correct before returning the records.")
+            )
+            self.bulk_error.show()
+            self.bulk_comment.setFocus()
+            return
+        self.set_selected_status("returned", comment)
+
+    def set_selected_status(self, status: str, comment: str | None = None) -> None:
+        """Validate or return every selected record that is waiting for a decision; the others
+        (drafts of others, records already decided) are left as they are and counted."""
+        ids, op = self.selected_ids(), self.operation.operation_id
+        self.bulk_error.hide()
+
+        def work(profile: Any) -> tuple[int, int]:
+            done = skipped = 0
+            for record_id in ids:
+                record = profile.store.records.get(op, record_id)
+                if record is None or record.status != "submitted":
+                    skipped += 1
+                    continue
+                record_data.set_status(profile, op, record_id, status, comment)
+                done += 1
+            return done, skipped
+
+        def finished(result: tuple[int, int]) -> None:
+            done, skipped = result
+            self.bulk_comment.clear()
+            self.session.notify_changed(op)
+            if skipped:
+                self.bulk_error.setText(
+                    ngettext(
+                        "{count} record was not submitted and was left as it was.",
+                        "{count} records were not submitted and were left as they were.",
+                        skipped,
+                    ).format(count=skipped)
+                )
+                self.bulk_error.show()
+            self.bulk_done.emit(done)
+
+        def failed(exc: BaseException) -> None:
+            from desktop.controller import user_message
+
+            self.bulk_error.setText(user_message(exc))
+            self.bulk_error.show()
+
+        self.session.call(work).success(finished).failure(failed).run()
+
     def _selection_changed(self, *_args: Any) -> None:
+        self._selected = self.selected_ids()
+        self._update_bulk()
         rows = self.table.selectionModel().selectedRows()
+        if len(rows) > 1:
+            return  # the pane keeps the record last shown; the bar acts on them all
         record_id = rows[0].data(RecordIdRole) if rows else None
         if record_id and record_id != self.selected_id:
             self.selected_id = record_id
@@ -323,31 +438,36 @@ class CasesRoom(QtWidgets.QWidget):
 
     def _follow_selection(self) -> None:
         """After the list was read again (a Validate or Return re-sorts it, a sync adds rows),
-        keep the selected record's row selected, wherever it moved, so the row highlighted
-        and the record beside the list stay the same one."""
-        if not self.selected_id:
+        keep the selected records' rows selected, wherever they moved, so the rows highlighted
+        and the record beside the list stay the same ones."""
+        wanted = self._selected or ([self.selected_id] if self.selected_id else [])
+        if not wanted:
             return
-        row = self.model.row_of(self.selected_id)
-        selection = self.table.selectionModel()
-        if row is None:
+        rows = [row for row in (self.model.row_of(rid) for rid in wanted) if row is not None]
+        if not rows:
             return  # not loaded (scrolled far away) or filtered out: leave the view as it is
-        selected = [index.row() for index in selection.selectedRows()]
-        if selected == [row]:
+        selection = self.table.selectionModel()
+        if sorted(index.row() for index in selection.selectedRows()) == sorted(rows):
             return
-        index = self.model.index(row, 0)
-        selection.select(
-            index,
-            QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QtCore.QItemSelectionModel.SelectionFlag.Rows,
-        )
-        selection.setCurrentIndex(index, QtCore.QItemSelectionModel.SelectionFlag.NoUpdate)
-        self.table.scrollTo(index)
+        chosen = QtCore.QItemSelection()
+        last = self.model.columnCount() - 1
+        for row in rows:
+            chosen.select(self.model.index(row, 0), self.model.index(row, last))
+        keep = list(wanted)
+        selection.select(chosen, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self._selected = keep
+        current = self.model.index(rows[0], 0)
+        selection.setCurrentIndex(current, QtCore.QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.table.scrollTo(current)
 
     def select_record(self, record_id: str) -> None:
-        """Show ``record_id`` beside the list (from a link in the record view, or a test)."""
+        """Show ``record_id`` beside the list (from a link in the record view, or a test),
+        and select its row when the list holds it."""
         self.selected_id = record_id
+        self._selected = [record_id]
         self.view.show_record(record_id)
         self.model.mark_read_locally(record_id)
+        self._follow_selection()
 
     def _size_columns(self) -> None:
         """Fixed widths (sizing to contents would read every row of 100,000), the summary
@@ -416,10 +536,18 @@ class CasesRoom(QtWidgets.QWidget):
         wizard.show()
         return wizard
 
-    def open_export(self) -> Any:
+    def open_export(self, record_ids: list[str] | None = None) -> Any:
+        """The export wizard for what the filters select, or for ``record_ids`` (the rows
+        selected)."""
         from desktop.workspace.wizards.export_wizard import ExportWizard
 
-        wizard = ExportWizard(self.session, self.operation, self.current_filter(), parent=self)
+        wizard = ExportWizard(
+            self.session,
+            self.operation,
+            self.current_filter(),
+            parent=self,
+            record_ids=record_ids or None,
+        )
         self._keep(wizard)
         wizard.show()
         return wizard

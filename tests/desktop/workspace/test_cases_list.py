@@ -149,3 +149,78 @@ def test_the_detail_pane_and_the_selected_row_stay_together_after_validate_and_r
     qtbot.waitUntil(lambda: view.details is not None and view.details.status == "returned")
     assert view.details.record_id == other
     assert _selected_ids(room) == [other]
+
+
+def test_several_records_validated_returned_and_exported_at_once(qtbot, bench, room, tmp_path):
+    """Shift+click selects a range; the bar under the list acts on every selected record."""
+    from openpyxl import load_workbook
+
+    _click_row(qtbot, room, 0)
+    rect = room.table.visualRect(room.model.index(1, 0))
+    qtbot.mouseClick(
+        room.table.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.ShiftModifier,
+        rect.center(),
+    )
+    qtbot.waitUntil(lambda: len(_selected_ids(room)) == 2)
+    chosen = _selected_ids(room)
+    assert room.bulk_bar.isVisible()
+    assert room.bulk_label.text() == "2 records selected"
+
+    # Return without a comment: refused, in words.
+    qtbot.mouseClick(room.bulk_return, Qt.MouseButton.LeftButton)
+    assert room.bulk_error.isVisible() and "correct" in room.bulk_error.text()
+    qtbot.keyClicks(room.bulk_comment, "Add the container number")
+    with qtbot.waitSignal(room.bulk_done, timeout=20_000) as done:
+        qtbot.mouseClick(room.bulk_return, Qt.MouseButton.LeftButton)
+    assert done.args == [2]
+
+    def statuses():
+        op = bench.operation.operation_id
+        return bench.call(
+            qtbot,
+            lambda p: {rid: p.store.records.get(op, rid) for rid in chosen},
+        )
+
+    records = statuses()
+    assert {r.status for r in records.values()} == {"returned"}
+
+    # The authors correct them (here: submitted again), then the coordinator validates both.
+    from desktop.workspace.record_data import set_status
+
+    op = bench.operation.operation_id
+    for record_id in chosen:
+        bench.call(qtbot, lambda p, rid=record_id: set_status(p, op, rid, "submitted"))
+    with qtbot.waitSignal(room.model.loaded, timeout=10_000):
+        room.session.notify_changed(op)
+    room.table.clearSelection()
+    for record_id in chosen:
+        qtbot.waitUntil(lambda rid=record_id: room.model.row_of(rid) is not None)
+        row = room.model.row_of(record_id)
+        rect = room.table.visualRect(room.model.index(row, 0))
+        qtbot.mouseClick(
+            room.table.viewport(),
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.ControlModifier,
+            rect.center(),
+        )
+    qtbot.waitUntil(lambda: sorted(_selected_ids(room)) == sorted(chosen))
+    with qtbot.waitSignal(room.bulk_done, timeout=20_000) as done:
+        qtbot.mouseClick(room.bulk_validate, Qt.MouseButton.LeftButton)
+    assert done.args == [2]
+    assert {r.status for r in statuses().values()} == {"validated"}
+
+    # Export the selected two, not the whole list.
+    qtbot.waitUntil(lambda: sorted(_selected_ids(room)) == sorted(chosen))
+    qtbot.mouseClick(room.bulk_export, Qt.MouseButton.LeftButton)
+    wizard = room._dialogs[-1]
+    qtbot.waitUntil(lambda: wizard.total == 2)
+    assert "2 records selected in the list" in wizard.scope.text()
+    target = tmp_path / "two.xlsx"
+    qtbot.keyClicks(wizard.path, str(target))
+    with qtbot.waitSignal(wizard.exported, timeout=20_000):
+        qtbot.mouseClick(wizard.export_button, Qt.MouseButton.LeftButton)
+    sheet = load_workbook(target).active
+    assert sheet.max_row == 3  # a header and the two records
+    wizard.close()
