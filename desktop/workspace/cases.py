@@ -417,9 +417,9 @@ class CasesRoom(QtWidgets.QWidget):
             self.bulk_done.emit(done)
 
         def failed(exc: BaseException) -> None:
-            from desktop.controller import user_message
+            from desktop.errors import user_text
 
-            self.bulk_error.setText(user_message(exc))
+            self.bulk_error.setText(user_text(exc))
             self.bulk_error.show()
 
         self.session.call(work).success(finished).failure(failed).run()
