@@ -91,6 +91,8 @@ class CasesRoom(QtWidgets.QWidget):
             edit.dateChanged.connect(lambda _d: self.apply_filter())
         self.model.loaded.connect(self._update_count)
         self.model.loaded.connect(self._follow_selection)
+        self.model.loaded.connect(self._fit_summary_once)
+        self._summary_fitted = False
         self._selected: list[str] = []  # the records selected, followed across reloads
         self.model.modelReset.connect(self._size_columns)
         session.changed.connect(self._on_changed)
@@ -476,20 +478,54 @@ class CasesRoom(QtWidgets.QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         width = self.table.fontMetrics().averageCharWidth()
-        chars = {"template": 20, "summary": 40, "status": 14, "handling": 8, "author": 14}
-        # Status and author: as wide as their longest text in this language (few and known),
-        # so "Returned for correction" or "Submitted" in Russian is never cut.
+        chars = {"template": 20, "summary": 44, "status": 14, "handling": 8, "author": 14}
+        # Status, author, handling code: as wide as their longest text in this language (few
+        # and known), so "Returned for correction" in Russian is never cut.
         fitted = {
             "status": [status_label(s) for s in STATUS_LABELS],
             "author": list(self.model.author_names()),
+            "handling": list(HANDLING_CODES),
         }
+        sizes: dict[int, int] = {}
         for column in range(self.model.columnCount()):
             key = self.model.column_key(column)
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
             size = width * chars.get(key, 18)
             if key in fitted:
                 size = self._fitting_width(column, fitted[key]) or size
+            sizes[column] = size
+        for column, size in sizes.items():
             header.resizeSection(column, size)
+        self._fit_summary()
+
+    def _fit_summary(self) -> None:
+        """The summary takes the room the other columns leave (it says the most), never less
+        than its own share; the last column stretches over what remains."""
+        keys = [self.model.column_key(c) for c in range(self.model.columnCount())]
+        if "summary" not in keys:
+            return
+        header = self.table.horizontalHeader()
+        column = keys.index("summary")
+        last = len(keys) - 1
+        others = sum(header.sectionSize(c) for c in range(len(keys)) if c not in (column, last))
+        share = self.table.fontMetrics().averageCharWidth() * 44
+        needed_last = self.table.fontMetrics().averageCharWidth() * 18
+        if keys[last] == "updated":  # as wide as the dates shown, in this language's format
+            rows = (self.model.row_at(r) for r in range(min(20, self.model.rowCount())))
+            dates = [row.updated_text for row in rows if row is not None]
+            needed_last = max(needed_last, self._fitting_width(last, dates))
+        room = self.table.viewport().width() - others - needed_last
+        header.resizeSection(column, max(share, room))
+
+    def _fit_summary_once(self) -> None:
+        """Once the first rows are in (their dates say how wide the last column must be)."""
+        if not self._summary_fitted and self.model.rowCount():
+            self._summary_fitted = True
+            self._fit_summary()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_summary()
 
     def _fitting_width(self, column: int, texts: list[str]) -> int:
         """Room for the widest of ``texts`` and for the header with its sort arrow."""

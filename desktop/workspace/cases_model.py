@@ -46,6 +46,10 @@ def template_title(template_id: str) -> str:
 hlc_text = q.hlc_text
 
 
+def _isolate(text: str) -> str:
+    return f"\u2068{text}\u2069" if text else ""
+
+
 def summary_date_field(template_id: str) -> str:
     """The date field a sort by the summary column follows: the template's first date (the
     seizure's date for the list of every template, where seizures are most records)."""
@@ -69,7 +73,8 @@ class Column:
 def _generic_columns(authors: Callable[[str], str]) -> list[Column]:
     return [
         Column("template", lambda: _("Template"), lambda r: template_title(r.template_id)),
-        Column("summary", lambda: _("Summary"), lambda r: r.snippet or r.summary),
+        # Isolated: a summary of Latin names and codes keeps its order in an Arabic list.
+        Column("summary", lambda: _("Summary"), lambda r: _isolate(r.snippet or r.summary)),
         Column("status", lambda: _("Status"), lambda r: status_label(r.status)),
         Column("handling", lambda: _("Handling"), lambda r: r.handling_code),
         Column("author", lambda: _("Author"), lambda r: authors(r.author)),

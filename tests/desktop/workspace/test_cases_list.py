@@ -57,7 +57,8 @@ def _column(room, key):
 
 
 def _texts(room, column):
-    return [room.model.index(r, column).data() for r in range(room.model.rowCount())]
+    texts = [room.model.index(r, column).data() for r in range(room.model.rowCount())]
+    return [t.strip("\u2068\u2069") if isinstance(t, str) else t for t in texts]
 
 
 def _click_header(qtbot, room, column):
@@ -224,3 +225,48 @@ def test_several_records_validated_returned_and_exported_at_once(qtbot, bench, r
     sheet = load_workbook(target).active
     assert sheet.max_row == 3  # a header and the two records
     wizard.close()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_cases_list_screens(qtbot, bench, language):
+    """The list with its summaries and two rows selected (the bar under the list)."""
+    from tests.desktop.screens import save_screen
+
+    with qt_language(language):
+        add(
+            bench,
+            qtbot,
+            "seizure-long",
+            [_seizure("2026-10-02", 412, "cocaine", "NLRTM", "ESMAD")],
+            status="submitted",
+        )
+        add(
+            bench,
+            qtbot,
+            "seizure-long",
+            [_seizure("2026-09-15", 7.5, "heroin", "BEANR", "FRLEH")],
+            status="submitted",
+        )
+        add(
+            bench,
+            qtbot,
+            "seizure-long",
+            [_seizure("2026-11-20", 1200, "cannabis resin", "MATNG", "ESALG")],
+        )
+        room = CasesRoom(bench.session, bench.operation)
+        qtbot.addWidget(room)
+        room.resize(1366, 700)
+        room.show()
+        qtbot.waitUntil(lambda: room.model.rowCount() == 3, timeout=10_000)
+        _click_row(qtbot, room, 0)
+        qtbot.waitUntil(lambda: room.view.details is not None)
+        save_screen(room, "cases-10-list", language, check_size=False)
+        rect = room.table.visualRect(room.model.index(1, 0))
+        qtbot.mouseClick(
+            room.table.viewport(),
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.ShiftModifier,
+            rect.center(),
+        )
+        qtbot.waitUntil(room.bulk_bar.isVisible)
+        save_screen(room, "cases-11-list-several-selected", language, check_size=False)
