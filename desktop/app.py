@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import locales
-from desktop.controller import AppController, user_message
+from desktop.controller import AppController
+from desktop.errors import user_text
 from desktop.i18n import LanguageBridge, system_language
 from desktop.profiles import ProfileGateway
 from desktop.qt import Qt, QtCore, QtGui, QtWidgets
@@ -118,7 +119,7 @@ def _show_error(controller: AppController, exc: BaseException) -> None:
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
     box.setWindowTitle(locales._("Cordon"))
-    box.setText(user_message(exc))
+    box.setText(user_text(exc))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
 
@@ -135,15 +136,19 @@ def _check_display() -> None:
 
 def run_app(args: argparse.Namespace) -> int:
     """The bare ``cordon``: first start when ``args.home`` has no profile, else unlock."""
+    from desktop.main import quit_on_signals
+
     _check_display()
     qt = qt_application()
     application = build(Path(args.home), app=qt)
     if os.environ.get(STARTUP_PROBE_ENV):
         _install_probe(application)
+    restore = quit_on_signals(qt)  # Ctrl+C in the terminal closes the app as the window would
     try:
         return qt.exec()
     finally:
         application.close()
+        restore()
 
 
 def _install_probe(application: Application) -> None:

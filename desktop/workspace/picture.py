@@ -3,6 +3,7 @@ charts, with a printable PDF summary. Figures are aggregated on the writer threa
 
 from __future__ import annotations
 
+from desktop.errors import user_text
 from desktop.i18n import format_number
 from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from desktop.session import Session
@@ -14,7 +15,7 @@ from desktop.workspace.picture_charts import (
     country_chart,
     weekly_chart,
 )
-from desktop.workspace.picture_data import SCOPES, Picture, load_picture
+from desktop.workspace.picture_data import DEFAULT_SCOPE, SCOPES, Picture, load_picture
 from desktop.workspace.picture_pdf import SummaryInput, current_rtl, write_summary
 from locales import _, ngettext
 
@@ -133,7 +134,7 @@ class PictureRoom(QtWidgets.QWidget):
         ).failure(self._failed).run()
 
     def _failed(self, exc: BaseException) -> None:
-        self.error.setText(str(exc) or _("Something went wrong."))
+        self.error.setText(user_text(exc))
         self.error.setVisible(True)
 
     def _loaded(self, picture: Picture) -> None:
@@ -211,7 +212,9 @@ class PictureRoom(QtWidgets.QWidget):
     # -- language ----------------------------------------------------------------------------
 
     def retranslate(self) -> None:
-        index = max(self.scope.currentIndex(), 0)
+        index = self.scope.currentIndex()
+        if index < 0:  # at first: what was reported, not the drafts officers are still writing
+            index = SCOPES.index(DEFAULT_SCOPE)
         self.scope.blockSignals(True)
         self.scope.clear()
         self.scope.addItems([scope_text(s) for s in SCOPES])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.errors import user_text
 from desktop.qt import Qt, QtWidgets, Signal
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
@@ -47,6 +48,10 @@ def _choice(f: Any, value: Any) -> str:
         from desktop.countries import country_name
 
         return f"{country_name(value)} ({value})"
+    if f.type in (FieldType.UNLOCODE, FieldType.AIRPORT) and isinstance(value, str):
+        from desktop.workspace.editor.completion import display_text
+
+        return display_text(f.type, value)  # "Paris-Charles de Gaulle (FRCDG)"
     for choice in f.choices:
         if choice.value == value:
             return _(choice.label)
@@ -241,13 +246,12 @@ class RecordView(QtWidgets.QWidget):
         else:
             self.banner.hide()
         writable = not self.operation.read_only
-        coordinator = self.operation.is_coordinator and writable
+        can = set(d.actions) if writable else set()  # the workflow table's answer
         self.edit_button.setVisible(d.editable and writable)
-        self.submit_button.setVisible(d.mine and writable and d.status in ("draft", "returned"))
-        can_judge = coordinator and d.status in ("submitted", "draft")
-        self.validate_button.setVisible(can_judge)
-        self.return_button.setVisible(can_judge)
-        self.comment.setVisible(can_judge)
+        self.submit_button.setVisible("submit" in can)
+        self.validate_button.setVisible("validate" in can)
+        self.return_button.setVisible("return" in can)
+        self.comment.setVisible("return" in can)
         self._render_fields(template, d)
         self.links.clear()
         for link in d.links:
@@ -290,7 +294,17 @@ class RecordView(QtWidgets.QWidget):
                 continue
             f = template.field(name) if template is not None else None
             label = _(f.label) if f is not None else name
-            value = PlainLabel(field_text(template, name, d.fields[name]), self, selectable=True)
+            text = field_text(template, name, d.fields[name])
+            if f is not None and f.type is FieldType.LINK:
+                # The linked records by name (the courier's), never their ids.
+                text = "\n".join(
+                    f"{template_title(link.template_id)}: {link.summary}"
+                    if link.template_id
+                    else _("Record {id} (not received yet)").format(id=link.record_id[:12])
+                    for link in d.links
+                    if link.field == name
+                )
+            value = PlainLabel(text, self, selectable=True)
             value.setWordWrap(True)
             value.setAccessibleName(label)
             if name in conflicts:
@@ -338,4 +352,4 @@ class RecordView(QtWidgets.QWidget):
 
         self.session.call(
             lambda profile: record_data.set_status(profile, op, record_id, status, comment)
-        ).success(done).failure(lambda exc: self.error.setText(str(exc))).run()
+        ).success(done).failure(lambda exc: self.error.setText(user_text(exc))).run()

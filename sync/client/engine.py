@@ -105,19 +105,27 @@ class SyncEngine(SyncContext):
         report = SyncReport()
         try:
             self.pull_commits(op.operation_id, client, keys, report.notices)
+            if keys.latest.action == "close":  # signed by a coordinator: the operation ends
+                lifecycle.apply_closing(self.store, keys.latest)
+                report.status = "closed"
+                return report
             if keys.latest.member(self.profile.identity.device_id) is None:
                 report.status = "removed"
                 return report
             # Pull before push: a package naming a newer commit makes this device catch up
             # (or stop) before it seals anything under an epoch that may be over.
             report.add(self.pull(op.operation_id, op.relay_url, client, keys))
+            if keys.latest.action == "close":  # learnt while catching up during the pull
+                lifecycle.apply_closing(self.store, keys.latest)
+                report.status = "closed"
+                return report
             if keys.latest.member(self.profile.identity.device_id) is None:
                 report.status = "removed"
                 return report
             report.sent = self.push(op.operation_id, client)
         except RelayError as exc:
-            if exc.status == 410:
-                lifecycle.mark_closed(self.store, op.operation_id)
+            if exc.status == 410:  # closed only if the coordinator's closing commit says so
+                lifecycle.handle_gone(self, op.operation_id, client)
                 report.status = "closed"
                 return report
             if exc.status == 403:

@@ -18,7 +18,7 @@ from sync.protocol import Commit
 from sync.store.chain import Chain, ChainEntry, RosterEntry, written_after
 from sync.store.clock import format_hlc
 from sync.store.db import Store
-from sync.store.operations import Operation
+from sync.store.operations import Invitation, Operation, PendingUpload
 
 WRITABLE = ("active",)
 
@@ -53,6 +53,7 @@ def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: b
             templates=[t for t in commit.info.template_set.split(",") if t],
             coordinator=coordinators[0].device_id.hex() if coordinators else None,
             my_role=None if me is None else me.role,
+            opened=commit.opened,
         )
     )
 
@@ -151,15 +152,69 @@ def read_only_reason(op: Operation) -> str:
 
 
 def set_data(store: Store, operation_id: str, **values: Any) -> None:
-    """Update keys of the engine's state of an operation (a None value removes the key)."""
-    Chain(store).update_state(operation_id, values)
+    """Set parts of the operation's engine state (typed columns and tables since schema v8):
+    ``invites`` {invitation id: {"role", "token"}}, ``uploads`` {item id: {"url", "blob"}},
+    ``verified`` [device ids] are replaced whole; ``closed_at``, ``retention_days`` and
+    ``relay_closed_at`` set. None clears a value."""
+    ops = store.operations
+    for key, value in values.items():
+        if key == "invites":
+            for invitation_id in set(ops.invites(operation_id)) - set(value or {}):
+                ops.drop_invite(operation_id, invitation_id)
+            for invitation_id, info in (value or {}).items():
+                ops.add_invite(
+                    operation_id,
+                    str(invitation_id),
+                    Invitation(str(info["role"]), str(info["token"])),
+                )
+        elif key == "uploads":
+            for upload in ops.uploads(operation_id):
+                if upload.item_id not in (value or {}):
+                    ops.drop_upload(operation_id, upload.item_id)
+            for item_id, info in (value or {}).items():
+                info = info or {}
+                ops.set_upload(
+                    operation_id, PendingUpload(str(item_id), info.get("url"), info.get("blob"))
+                )
+        elif key == "verified":
+            for device_id in value or []:
+                ops.add_verified(operation_id, str(device_id))
+        elif key == "closed_at":
+            op = require_operation(store, operation_id)
+            ops.set_closed(operation_id, value, op.retention_days)
+        elif key == "relay_closed_at":
+            ops.set_relay_closed(operation_id, value)
+        elif key == "retention_days":
+            ops.set_retention(operation_id, None if value is None else int(value))
+        else:
+            raise ValueError(f"no engine state called {key!r}")
 
 
 def get_data(store: Store, operation_id: str) -> dict[str, Any]:
-    """The engine's state of an operation (sequence number, uploads, invitations...)."""
-    return Chain(store).state(operation_id)
+    """The operation's engine state in the shape ``set_data`` takes."""
+    op = store.operations.get(operation_id)
+    if op is None:
+        return {}
+    data: dict[str, Any] = {
+        "invites": {
+            i: {"role": inv.role, "token": inv.token}
+            for i, inv in store.operations.invites(operation_id).items()
+        },
+        "uploads": {
+            u.item_id: {k: v for k, v in (("url", u.url), ("blob", u.blob)) if v is not None}
+            for u in store.operations.uploads(operation_id)
+        },
+        "verified": store.operations.verified(operation_id),
+    }
+    if op.closed_at is not None:
+        data["closed_at"] = op.closed_at
+    if op.retention_days is not None:
+        data["retention_days"] = op.retention_days
+    if op.relay_closed_at is not None:
+        data["relay_closed_at"] = op.relay_closed_at
+    return data
 
 
 def next_seq(store: Store, operation_id: str) -> int:
     """The next per-sender sequence number (call inside the transaction that uses it)."""
-    return Chain(store).next_seq(operation_id)
+    return store.operations.next_seq(operation_id)

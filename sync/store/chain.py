@@ -1,6 +1,6 @@
 """What the sync engine keeps about an operation's commit chain: the epochs (each commit with
-the secret this device got, if any), the roster each commit brings, and the engine's small
-per-operation state (sequence numbers, pending uploads, invitations).
+the secret this device got, if any) and the roster each commit brings; and what a removed
+member wrote after its removal (to take it back out).
 
 This is the one write path for epochs: a verified commit is kept by :meth:`Chain.add`, which
 also brings the ``members`` table and the operation's row in line with the commit's roster,
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sync.store.clock import utc_now
 from sync.store.operations import Member
@@ -48,6 +48,9 @@ class ChainEntry:
     templates: Sequence[str]
     coordinator: str | None  # the first coordinator in the roster
     my_role: str | None  # None when this device is not in the roster
+    # False for an epoch this device holds no secret of (it was removed, or joined later): the
+    # names and metadata stay sealed, only who is in and out is applied.
+    opened: bool = True
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class Chain:
                 (op, entry.epoch, entry.secret or b"", entry.commit_hash, entry.commit_blob, now),
             )
             current = {m.device_id for m in entry.roster}
-            for member in entry.roster:
+            for member in entry.roster if entry.opened else ():
                 known = store.operations.member(op, member.device_id)
                 store.operations.save_member(
                     Member(
@@ -119,16 +122,22 @@ class Chain:
                     )
             standing = "active" if entry.my_role is not None else "removed"
             store.execute(
-                "UPDATE operations SET current_epoch = max(current_epoch, ?), name = ?, "
-                "ends_at = ?, templates = ?, coordinator = ?, role = coalesce(?, role), "
+                "UPDATE operations SET current_epoch = max(current_epoch, ?), "
+                "name = CASE WHEN ? THEN ? ELSE name END, "
+                "ends_at = CASE WHEN ? THEN ? ELSE ends_at END, "
+                "templates = CASE WHEN ? THEN ? ELSE templates END, "
+                "coordinator = ?, role = coalesce(?, role), "
                 "status = CASE WHEN ? = 'active' AND status IN ('pending', 'active', 'removed') "
                 "THEN 'active' WHEN ? = 'removed' AND status = 'active' THEN 'removed' "
                 "ELSE status END "
                 "WHERE operation_id = ?",
                 (
                     entry.epoch,
+                    entry.opened,
                     entry.name,
+                    entry.opened,
                     entry.ends_at,
+                    entry.opened,
                     json.dumps(list(entry.templates), ensure_ascii=False),
                     entry.coordinator,
                     entry.my_role,
@@ -138,43 +147,6 @@ class Chain:
                 ),
             )
         return bool(cursor.rowcount)
-
-    # -- the engine's per-operation state (the operation row's ``data``) ----------------------
-
-    def state(self, operation_id: str) -> dict[str, Any]:
-        """The engine's state of an operation (empty when there is no such operation)."""
-        row = self._store.query_one(
-            "SELECT data FROM operations WHERE operation_id = ?", (operation_id,)
-        )
-        return dict(json.loads(row[0])) if row else {}
-
-    def update_state(self, operation_id: str, values: dict[str, Any]) -> None:
-        """Set keys of the engine's state; a None value removes its key."""
-        data = self.state(operation_id)
-        for key, value in values.items():
-            if value is None:
-                data.pop(key, None)
-            else:
-                data[key] = value
-        self._store.execute(
-            "UPDATE operations SET data = ? WHERE operation_id = ?",
-            (json.dumps(data, ensure_ascii=False), operation_id),
-        )
-
-    def next_seq(self, operation_id: str) -> int:
-        """The next sequence number of this device's packages (inside the transaction that
-        uses it)."""
-        row = self._store.query_one(
-            "SELECT coalesce(json_extract(data, '$.seq'), 0) FROM operations "
-            "WHERE operation_id = ?",
-            (operation_id,),
-        )
-        seq = (int(row[0]) if row else 0) + 1
-        self._store.execute(
-            "UPDATE operations SET data = json_set(data, '$.seq', ?) WHERE operation_id = ?",
-            (seq, operation_id),
-        )
-        return seq
 
 
 @dataclass(frozen=True)

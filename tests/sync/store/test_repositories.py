@@ -131,7 +131,7 @@ def test_operations_members_epochs(store: Store) -> None:
     assert op is not None and op.role == "coordinator"
     store.operations.save(
         Operation(
-            "op3", "Third", "observer", "pending", templates=["seizure"], data={"invite": "x"}
+            "op3", "Third", "observer", "pending", templates=["seizure"], invited_by="ab" * 16
         )
     )
     assert store.operations.get("op3").templates == ["seizure"]  # type: ignore[union-attr]
@@ -173,7 +173,7 @@ def test_outbox_inbox_and_idempotency(store: Store) -> None:
     store.outbox.enqueue("op1", "pkg-c", "records", b"\x03")
     store.outbox.mark_sent("pkg-b")
     assert [e.package_id for e in store.outbox.pending("op1")] == ["pkg-c"]
-    assert store.outbox.count_unsent() == 1
+    assert store.outbox.unsent_count() == 1
     assert store.outbox.prune_sent("op1") == 2
     assert store.outbox.cursor("op1", "https://relay") is None
     store.outbox.set_cursor("op1", "https://relay", "42")
