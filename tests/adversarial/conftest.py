@@ -12,6 +12,7 @@ import pytest
 from sync.client import lifecycle, state
 from sync.client.engine import SyncEngine, SyncReport
 from sync.protocol.commit import change_role as role_commit
+from sync.services import admission
 from sync.store import keyfile
 from sync.store import profile as profiles
 from tests.adversarial.hostile import HostileRelay, RelayDatabase
@@ -71,7 +72,9 @@ class Team:
                 device = self.devices.get(name) or self.device(name, "NG")
                 code = lifecycle.invite(c.engine, op, role)
                 lifecycle.join(device.engine, code)
-                lifecycle.admit(c.engine, op, device.id)
+                admission.admit(
+                    c.engine, op, device.id, fingerprint=device.profile.identity.public.fingerprint
+                )
             for name in members:
                 assert self.devices[name].sync(op).status == "active"
             c.sync(op)

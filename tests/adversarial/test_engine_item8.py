@@ -16,7 +16,8 @@ from sync.crypto.packages import compress, package_key
 from sync.errors import ProtocolError
 from sync.protocol import Member, PackageHeader, add_members, assemble_package, decode_commit
 from sync.protocol.commit import _sign, epoch_secret_info
-from sync.protocol.wire import PROTOCOL_VERSION, decode
+from sync.protocol.package import PACKAGE_VERSION
+from sync.protocol.wire import decode
 from sync.store.ids import new_id
 from tests.adversarial.conftest import Team
 
@@ -60,13 +61,14 @@ def _seal_with_trailing_bytes(device: object, keys: OperationKeys, seq: int, bod
     identity = device.profile.identity  # type: ignore[attr-defined]
     roster = keys.latest
     header = PackageHeader(
-        PROTOCOL_VERSION,
+        PACKAGE_VERSION,
         roster.operation_id,
         roster.epoch,
         identity.device_id,
         seq,
         PACKAGE_KIND,
         header_clock(device.profile.clock.now()),  # type: ignore[attr-defined]
+        head=roster.hash,
     )
     plain = compress(body)
     assert plain[0] == 1  # zstd
