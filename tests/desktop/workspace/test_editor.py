@@ -195,6 +195,37 @@ def test_editing_a_seizure_links_a_picked_person(qtbot, bench):
     qtbot.waitUntil(lambda: linked.list.count() == 1 and "Mensah" in linked.list.item(0).text())
 
 
+def test_a_photo_from_disk_goes_into_the_library_and_the_seizure(qtbot, bench, tmp_path):
+    from tests.desktop.workspace.test_library import make_png
+
+    png = make_png(tmp_path / "concealment.png")
+    dialog = open_editor(qtbot, bench, "seizure-short")
+    fill_seizure(qtbot, dialog.form)
+    photos = dialog.form.field("photos")
+    qtbot.mouseClick(photos.create_button, Qt.MouseButton.LeftButton)
+    chooser = photos.file_dialog
+    assert chooser is not None
+    qtbot.waitUntil(chooser.isVisible)
+    chooser.setDirectory(str(tmp_path))  # where the person went in the dialog
+    name = chooser.findChild(QtWidgets.QLineEdit, "fileNameEdit")
+    name.setFocus()
+    qtbot.keyClicks(name, png.name)
+    for _ in range(3):  # the first Enter may only take the completion offered
+        if not chooser.isVisible():
+            break
+        qtbot.keyClick(name, Qt.Key.Key_Return)
+        qtbot.wait(50)
+    qtbot.waitUntil(lambda: photos.list.count() == 1, timeout=20_000)
+    assert photos.list.item(0).text() == "concealment.png"
+    with qtbot.waitSignal(dialog.saved, timeout=20_000) as saved:
+        qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    record = stored(qtbot, bench, saved.args[0])
+    op = bench.operation.operation_id
+    items = bench.call(qtbot, lambda p: p.store.library.list(op))
+    assert [i.title for i in items] == ["concealment.png"]
+    assert record.fields["photos"] == [items[0].item_id]
+
+
 # -- 3. dates ---------------------------------------------------------------------------------
 
 
