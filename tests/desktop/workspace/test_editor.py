@@ -394,6 +394,83 @@ def test_tab_visits_every_input_of_every_template(qtbot, bench, template):
     assert QtWidgets.QApplication.focusWidget() is dialog.draft_button
 
 
+def tab_to(qtbot: Any, widget: QtWidgets.QWidget, limit: int = 80) -> None:
+    """Press Tab until ``widget`` has the focus, as a person does watching the screen."""
+    for _ in range(limit):
+        if widget.hasFocus():
+            return
+        qtbot.keyClick(QtWidgets.QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert widget.hasFocus(), f"Tab never reached {widget.accessibleName()!r}"
+
+
+def keys(qtbot: Any, text: str) -> None:
+    key_text(QtWidgets.QApplication.focusWidget(), text)
+
+
+def test_a_seizure_with_its_courier_by_keyboard_alone(qtbot, bench):
+    dialog = open_editor(qtbot, bench, "seizure-short")
+    form = dialog.form
+    qtbot.waitUntil(form.field("seizure_date").edit.hasFocus)  # today already
+    tab_to(qtbot, form.field("place").edit)
+    keys(qtbot, "NLRTM")
+    tab_to(qtbot, form.field("conveyance").combo)
+    keys(qtbot, "Sea")
+    entry = form.field("commodities").entries[0]
+    tab_to(qtbot, entry.widgets["category"].combo)
+    keys(qtbot, "Drugs")
+    tab_to(qtbot, entry.widgets["description"].edit)
+    keys(qtbot, "Cocaine in banana boxes")
+    tab_to(qtbot, entry.widgets["quantity"].edit)
+    keys(qtbot, "48.5")
+    tab_to(qtbot, entry.widgets["unit"].combo)
+    keys(qtbot, "kg")
+    tab_to(qtbot, form.field("handling_code").combo)  # the evaluation first: the courier takes it
+    keys(qtbot, "H1")
+    tab_to(qtbot, form.field("source_reliability").combo)
+    keys(qtbot, "B")
+    tab_to(qtbot, form.field("information_accuracy").combo)
+    keys(qtbot, "2")
+    qtbot.keyClick(
+        QtWidgets.QApplication.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier
+    )
+    persons = form.field("persons")
+    for _ in range(40):  # back up to the Persons box's "Create…"
+        if persons.create_button.hasFocus():
+            break
+        qtbot.keyClick(
+            QtWidgets.QApplication.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier
+        )
+    assert persons.create_button.hasFocus()
+    qtbot.keyClick(persons.create_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: dialog.child is not None and dialog.child.form is not None)
+    child = dialog.child
+    qtbot.waitUntil(child.form.field("family_name").edit.hasFocus)
+    keys(qtbot, "Okafor")
+    tab_to(qtbot, child.form.field("role").combo)
+    keys(qtbot, "Courier")
+    with qtbot.waitSignal(child.made, timeout=10_000):
+        qtbot.keyClick(child.form.field("role").combo, Qt.Key.Key_Return)  # the default: Link
+    qtbot.waitUntil(lambda: persons.list.count() == 1 and "Okafor" in persons.list.item(0).text())
+    qtbot.waitUntil(lambda: form.up_to_date and form.result.ok, timeout=10_000)
+    with qtbot.waitSignal(dialog.saved, timeout=20_000) as saved:
+        qtbot.keyClick(form.field("information_accuracy").combo, Qt.Key.Key_Return)  # Submit
+    seizure = stored(qtbot, bench, saved.args[0])
+    (person,) = all_records(qtbot, bench, "person")
+    assert seizure.fields["place"] == "NLRTM"
+    assert seizure.fields["seizure_date"] == dt.date.today().isoformat()
+    assert seizure.fields["commodities"] == [
+        {
+            "category": "drugs",
+            "description": "Cocaine in banana boxes",
+            "quantity": 48.5,
+            "unit": "kg",
+        }
+    ]
+    assert seizure.fields["persons"] == [{"template": "person", "record_id": person.record_id}]
+    assert (person.fields["family_name"], person.fields["role"]) == ("Okafor", "courier")
+    assert person.fields["handling_code"] == "H1"
+
+
 # -- 6. a refused submit ----------------------------------------------------------------------
 
 
