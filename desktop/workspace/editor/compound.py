@@ -12,7 +12,7 @@ from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace import record_data
 from desktop.workspace.cases_model import template_title
-from desktop.workspace.editor.fields import FieldWidget, make_field
+from desktop.workspace.editor.fields import DateField, FieldWidget, make_field
 from forms.model import Field
 from locales import _
 
@@ -47,6 +47,9 @@ class GroupEntry(QtWidgets.QGroupBox):
             self.widgets[sub.id].set_accessible(
                 _("{field}, entry {number}").format(field=_(sub.label), number=number)
             )
+            widget = self.widgets[sub.id]
+            if isinstance(widget, DateField):
+                widget.retranslate()
         self.remove_button.setText(_("Remove this entry"))
 
     def value(self) -> dict[str, Any]:

@@ -238,9 +238,13 @@ class DateField(FieldWidget):
         # Translators: Alt+Down opens it from the keyboard.
         self.calendar_button.setToolTip(_("Choose from a calendar (Alt+Down)"))
         self.calendar_button.setAccessibleName(_("Choose from a calendar"))
-        self._typed(self.edit.text())
+        self._read(self.edit.text())
 
     def _typed(self, text: str) -> None:
+        self._read(text)
+        self.changed.emit()
+
+    def _read(self, text: str) -> None:
         import locales
 
         self.reading = read_date(text, locales.babel_locale())
@@ -252,7 +256,6 @@ class DateField(FieldWidget):
             )
         else:
             self.understood.setText("")
-        self.changed.emit()
 
     def _tidy(self) -> None:
         """On leaving the field, show the date read the way the field shows dates."""

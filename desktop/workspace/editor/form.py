@@ -205,7 +205,7 @@ class RecordForm(QtWidgets.QWidget):
             widget.set_accessible(name)
             if isinstance(widget, ChoiceField):
                 widget.fill()
-            if isinstance(widget, GroupField | ListField | LinkField):
+            if isinstance(widget, GroupField | ListField | LinkField | DateField):
                 widget.retranslate()
         if self.result is not None:
             self.show_issues(self.result)

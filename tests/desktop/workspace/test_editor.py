@@ -317,6 +317,23 @@ def test_a_date_inside_a_repeated_group_is_refused_on_its_own_line(qtbot, bench)
     assert "four digits" in issued.issue.text()
 
 
+def test_the_date_in_words_follows_a_language_switch(qtbot, bench):
+    import locales
+    from babel.dates import format_date
+
+    dialog = open_editor(qtbot, bench, "seizure-short")
+    date = dialog.form.field("seizure_date")
+    today = dt.date.today()
+    assert date.understood.text() == format_date(today, "long", locale="en")
+    previous = locales.current_language()
+    locales.set_language("fr")
+    try:
+        dialog.retranslate()
+        assert date.understood.text() == format_date(today, "long", locale="fr")
+    finally:
+        locales.set_language(previous)
+
+
 # -- 4. the wheel -----------------------------------------------------------------------------
 
 
