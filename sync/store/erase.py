@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from sync.store import audit
+from sync.store import audit, drafts
 
 if TYPE_CHECKING:
     from sync.store.db import Store
@@ -60,6 +60,7 @@ def erase_operation(store: Store, operation_id: str, shredded_at: str) -> bool:
     with store.transaction():
         for table in OPERATION_TABLES:
             store.execute(f"DELETE FROM {table} WHERE operation_id = ?", (operation_id,))  # noqa: S608 - fixed names
+        drafts.delete_operation(store, operation_id)  # the editor's unsaved forms
         store.execute(  # leftovers of rows whose operation id was set by other means
             "DELETE FROM search_content WHERE operation_id = ?", (operation_id,)
         )
