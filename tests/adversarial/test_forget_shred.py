@@ -38,6 +38,7 @@ WORDS = {
     "library": "Pewterlocke",
     "member": "Ysoldewarren",
     "file_name": "Harborvexil",
+    "draft": "Brindlecoast",  # an unsaved form the editor kept
 }
 
 
@@ -111,6 +112,9 @@ def _fill(profile: profiles.Profile, op: str, words: dict[str, str], tmp: Path) 
     store.messages.add(
         op, me, "direct", f"{words['direct']} to you", hlc(), kind="direct", recipient=other
     )
+    from sync.store import drafts
+
+    drafts.save(store, f"draft-{op}", op, "person", None, {"family_name": words["draft"]})
     source = tmp / "photo.bin"
     source.write_bytes(os.urandom(5000))
     attachment = profile.attachments.put_file(source)
