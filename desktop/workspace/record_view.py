@@ -48,6 +48,10 @@ def _choice(f: Any, value: Any) -> str:
         from desktop.countries import country_name
 
         return f"{country_name(value)} ({value})"
+    if f.type in (FieldType.UNLOCODE, FieldType.AIRPORT) and isinstance(value, str):
+        from desktop.workspace.editor.completion import display_text
+
+        return display_text(f.type, value)  # "Paris-Charles de Gaulle (FRCDG)"
     for choice in f.choices:
         if choice.value == value:
             return _(choice.label)

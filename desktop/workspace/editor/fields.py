@@ -13,7 +13,7 @@ from typing import Any
 
 from desktop.qt import QtCore, QtGui, QtWidgets, Signal
 from desktop.widgets.plain_label import PlainLabel
-from desktop.workspace.editor.completion import LOOKUPS, ReferenceCompleter
+from desktop.workspace.editor.completion import LOOKUPS, ReferenceCompleter, display_text
 from desktop.workspace.editor.dates import MAX_TEXT, read_date
 from forms.issues import Issue
 from forms.model import Field, FieldType
@@ -123,7 +123,7 @@ class LineField(FieldWidget):
         return self.edit.text().strip() or None
 
     def set_value(self, value: Any) -> None:
-        self.edit.setText("" if value is None else str(value))
+        self.edit.setText(display_text(self.spec.type, value))  # "Name (CODE)" for places
 
 
 class TextAreaField(FieldWidget):
