@@ -17,6 +17,14 @@ from tests.desktop.workspace.test_cases_room import EVAL, add
 TEMPLATES_DIR = Path(__file__).resolve().parents[3] / "forms" / "templates"
 
 
+def make_png(path: Path) -> Path:
+    """A small photo on disk (what a camera's card holds)."""
+    image = QtGui.QImage(320, 200, QtGui.QImage.Format.Format_RGB32)
+    image.fill(QtGui.QColor("#2a6f97"))
+    assert image.save(str(path), "PNG")
+    return path
+
+
 def open_editor(qtbot: Any, bench: Any, template: str, **kw: Any) -> EditorDialog:
     dialog = EditorDialog(bench.session, bench.operation, template, **kw)
     qtbot.addWidget(dialog)
@@ -196,8 +204,6 @@ def test_editing_a_seizure_links_a_picked_person(qtbot, bench):
 
 
 def test_a_photo_from_disk_goes_into_the_library_and_the_seizure(qtbot, bench, tmp_path):
-    from tests.desktop.workspace.test_library import make_png
-
     png = make_png(tmp_path / "concealment.png")
     dialog = open_editor(qtbot, bench, "seizure-short")
     fill_seizure(qtbot, dialog.form)
@@ -318,8 +324,9 @@ def test_a_date_inside_a_repeated_group_is_refused_on_its_own_line(qtbot, bench)
 
 
 def test_the_date_in_words_follows_a_language_switch(qtbot, bench):
-    import locales
     from babel.dates import format_date
+
+    import locales
 
     dialog = open_editor(qtbot, bench, "seizure-short")
     date = dialog.form.field("seizure_date")
@@ -580,11 +587,12 @@ def test_a_form_is_kept_every_few_seconds_and_offered_back(qtbot, bench, monkeyp
     again = open_editor(qtbot, bench, "seizure-short")
     qtbot.waitUntil(again.restore_bar.isVisible, timeout=10_000)
     qtbot.mouseClick(again.restore_button, Qt.MouseButton.LeftButton)
-    assert again.form.field("place").value() == "NLRTM"
+    assert "NLRTM" in again.form.field("place").value()
     persons = again.form.field("persons")
     qtbot.waitUntil(lambda: persons.list.count() == 1 and "Okafor" in persons.list.item(0).text())
-    with qtbot.waitSignal(again.saved, timeout=20_000):
+    with qtbot.waitSignal(again.saved, timeout=20_000) as saved:
         qtbot.mouseClick(again.submit_button, Qt.MouseButton.LeftButton)
+    assert stored(qtbot, bench, saved.args[0]).fields["place"] == "NLRTM"
     (person,) = all_records(qtbot, bench, "person")
     assert person.fields["family_name"] == "Okafor"
     assert bench.call(qtbot, kept) is None  # saved: the kept copy is gone
