@@ -105,7 +105,7 @@ def create_person_from(qtbot: Any, dialog: EditorDialog, family_name: str) -> Ed
     qtbot.waitUntil(lambda: child.form.field("family_name").edit.hasFocus())
     qtbot.keyClicks(child.form.field("family_name").edit, family_name)
     choose(qtbot, child.form.field("role").combo, "courier")
-    with qtbot.waitSignal(child.made, timeout=10_000):
+    with qtbot.waitSignal(child.made, timeout=30_000):  # the first lookups load indexes
         qtbot.mouseClick(child.submit_button, Qt.MouseButton.LeftButton)
     return child
 
@@ -472,7 +472,7 @@ def test_a_seizure_with_its_courier_by_keyboard_alone(qtbot, bench):
     keys(qtbot, "Okafor")
     tab_to(qtbot, child.form.field("role").combo)
     keys(qtbot, "Courier")
-    with qtbot.waitSignal(child.made, timeout=10_000):
+    with qtbot.waitSignal(child.made, timeout=30_000):  # the first lookups load indexes
         qtbot.keyClick(child.form.field("role").combo, Qt.Key.Key_Return)  # the default: Link
     qtbot.waitUntil(lambda: persons.list.count() == 1 and "Okafor" in persons.list.item(0).text())
     qtbot.waitUntil(lambda: form.up_to_date and form.result.ok, timeout=10_000)
