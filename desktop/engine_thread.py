@@ -5,7 +5,8 @@ One :class:`SyncThread` per unlocked profile. Its thread opens a second SQLCiphe
 waits on a queue: a periodic tick (or :meth:`SyncThread.sync_now`) syncs every active operation,
 and jobs from :meth:`SyncThread.call` (anything that talks to the relay: create, join, invite,
 admit, remove, close, sync files) run there too, so the store writer and the UI thread never
-wait on the network. Results reach the UI thread as signals; the thread is stopped by a sentinel
+wait on the network. This loop is the only one that keeps operations in sync in the background
+(the engine itself only runs rounds). Results reach the UI thread as signals; the thread is stopped by a sentinel
 and waited for at lock and quit, never terminated.
 """
 
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from desktop.errors import user_text
 from desktop.qt import QtCore, Signal
 from desktop.status import SyncState, SyncStatus
 from desktop.tasks import Job, Progress, TaskRunner
@@ -150,7 +152,7 @@ class SyncThread(QtCore.QObject):
         except Exception as exc:  # noqa: BLE001 - reported, and the window stays usable
             log.error("the sync thread could not open the store: %s", type(exc).__name__)
             self.ready.set()
-            self._emit(self.failed, "", str(exc))
+            self._emit(self.failed, "", user_text(exc))
             return
         try:
             local = thread_profile(self._profile, store)
@@ -205,10 +207,10 @@ class SyncThread(QtCore.QObject):
                 if is_transient(exc):
                     online = False
                     continue
-                self._emit(self.failed, op.operation_id, str(exc))
+                self._emit(self.failed, op.operation_id, user_text(exc))
                 continue
             except CordonError as exc:
-                self._emit(self.failed, op.operation_id, str(exc))
+                self._emit(self.failed, op.operation_id, user_text(exc))
                 continue
             except Exception as exc:  # noqa: BLE001 - the thread must survive a bad round
                 log.error("sync round failed: %s", type(exc).__name__)
@@ -256,8 +258,7 @@ class SyncThread(QtCore.QObject):
         return fetched
 
     def _outbox_count(self) -> int:
-        row = self._engine.store.query_one("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
-        return int(row[0]) if row else 0
+        return int(self._engine.store.outbox.unsent_count())
 
     def _progress(self, event: Any) -> None:
         """The engine's progress callback (sync thread): transfers to the status bar, applied

@@ -9,19 +9,13 @@ from typing import Any
 from desktop import operations_data as data
 from desktop.countries import country_name
 from desktop.engine_thread import SyncThread
+from desktop.errors import user_text
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 from desktop.session import Session
 from desktop.views.operations import role_text
 from desktop.widgets.plain_label import PlainLabel
 from locales import _
-
-ROLES = ("participant", "observer", "coordinator")
-
-
-def _error_text(exc: BaseException) -> str:
-    from desktop.frame import error_text
-
-    return error_text(exc)
+from sync.services.roles import CHOICE_ORDER
 
 
 def invitation_qr_png(code: str) -> bytes:
@@ -326,7 +320,7 @@ class ParticipantsDialog(QtWidgets.QDialog):
         self._update_buttons()
 
     def _fail(self, exc: BaseException) -> None:
-        self.status.setText(_error_text(exc))
+        self.status.setText(user_text(exc))
         self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
@@ -556,11 +550,11 @@ class ParticipantsDialog(QtWidgets.QDialog):
         self.refresh_button.setText(_("Look a&gain"))
         self.invite_box.setTitle(_("Invite"))
         self.invite_role.clear()
-        for role in ROLES:
+        for role in CHOICE_ORDER:
             self.invite_role.addItem(role_text(role), role)
         self.invite_role.setAccessibleName(_("Role of the invited person"))
         self.role_combo.clear()
-        for role in ROLES:
+        for role in CHOICE_ORDER:
             self.role_combo.addItem(role_text(role), role)
         self.role_combo.setAccessibleName(_("New role"))
         self.role_button.setText(_("Change &role"))

@@ -56,12 +56,12 @@ def _operation_template_set(args: argparse.Namespace) -> Any:
     with contextlib.closing(profiles.unlock(args.home, passphrase)) as profile:
         operation = profile.store.operations.get(args.operation)
     if operation is None:
-        raise CordonError(_("There is no operation {op} in this profile.").format(
-            op=args.operation))
+        raise CordonError(
+            _("There is no operation {op} in this profile.").format(op=args.operation)
+        )
     try:
         return template_set_from_stored(operation.templates)
     except TemplateError:
         raise CordonError(
-            _("The template set of operation {op} is missing or damaged.").format(
-                op=args.operation)
+            _("The template set of operation {op} is missing or damaged.").format(op=args.operation)
         ) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -361,8 +362,6 @@ class RelayClient:
 
 
 def _json_bytes(document: dict[str, Any]) -> bytes:
-    import json
-
     return json.dumps(document, separators=(",", ":")).encode("utf-8")
 
 

@@ -20,7 +20,6 @@ another connection can hold the WAL open; the checkpoint is then retried for a s
 
 from __future__ import annotations
 
-import json
 import time
 from typing import TYPE_CHECKING
 
@@ -42,6 +41,9 @@ OPERATION_TABLES = (
     "outbox",
     "inbox_cursors",
     "applied_packages",
+    "operation_invites",
+    "pending_uploads",
+    "verified_members",
 )
 FTS_INDEXES = ("search_words", "search_trigram")
 CHECKPOINT_TRIES = 50
@@ -64,8 +66,9 @@ def erase_operation(store: Store, operation_id: str, shredded_at: str) -> bool:
         store.execute(
             "UPDATE operations SET name = '', relay_url = NULL, status = 'shredded', "
             "templates = '[]', coordinator = NULL, current_epoch = 0, ends_at = NULL, "
-            "created_at = '', data = ? WHERE operation_id = ?",
-            (json.dumps({"shredded_at": shredded_at}), operation_id),
+            "created_at = '', seq = 0, invited_by = NULL, closed_at = NULL, "
+            "retention_days = NULL, shredded_at = ? WHERE operation_id = ?",
+            (shredded_at, operation_id),
         )
         store.audit.append(audit.ERASURE, operation_id, operation_id)
     rebuild_search_indexes(store)

@@ -20,8 +20,7 @@ def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RelayProcess]:
 
 
 HEADER = (
-    "Family name;Given names;Role;Nationality;Handling code;Source reliability;"
-    "Information accuracy"
+    "Family name;Given names;Role;Nationality;Handling code;Source reliability;Information accuracy"
 )
 
 
@@ -79,10 +78,24 @@ def test_pdf_report_text_holds_the_records(cordon: Run, operation: str, tmp_path
     pdf = pytest.importorskip("PySide6.QtPdf")
     _json(
         cordon(
-            "record", "add", operation, "--template", "person", "--set", "family_name=Okafor",
-            "--set", "role=courier", "--set", "remarks=MSCU1234565 in the lining",
-            "--set", "handling_code=H1", "--set", "source_reliability=B",
-            "--set", "information_accuracy=2", "--json",
+            "record",
+            "add",
+            operation,
+            "--template",
+            "person",
+            "--set",
+            "family_name=Okafor",
+            "--set",
+            "role=courier",
+            "--set",
+            "remarks=MSCU1234565 in the lining",
+            "--set",
+            "handling_code=H1",
+            "--set",
+            "source_reliability=B",
+            "--set",
+            "information_accuracy=2",
+            "--json",
         )
     )
     out = tmp_path / "report.pdf"
