@@ -58,7 +58,8 @@ def erase_operation(store: Store, operation_id: str, shredded_at: str) -> bool:
     """Erase every trace of ``operation_id`` from the store's files (see the module text).
 
     The caller deletes the operation's attachment files first. Returns True when the WAL was
-    emptied too (False: another connection kept reading; the next checkpoint empties it).
+    emptied too (False: another connection kept reading; the WAL is removed when the last
+    connection to the store closes, as the desktop and the CLI do on exit).
     """
     store.execute("PRAGMA secure_delete = ON")  # freed pages and cells are zeroed
     with store.transaction():
