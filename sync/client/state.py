@@ -15,7 +15,13 @@ from sync.crypto.epochs import OperationKeys
 from sync.crypto.identity import Identity
 from sync.errors import CordonError
 from sync.protocol import Commit
-from sync.store.chain import Chain, ChainEntry, RosterEntry, written_after
+from sync.store.chain import (
+    Chain,
+    ChainEntry,
+    RosterEntry,
+    take_back_revisions,
+    written_after,
+)
 from sync.store.clock import format_hlc
 from sync.store.db import Store
 from sync.store.operations import Invitation, Operation, PendingUpload
@@ -98,14 +104,15 @@ def add_commits(
 def take_back(store: Store, commit: Commit, device: str) -> int:
     """Remove what ``device`` wrote with a clock after ``commit`` (which removed it)."""
     op = commit.operation_id.hex()
-    found = written_after(store, op, device, format_hlc(commit.time_ms, 9999, "z"))
+    cut = format_hlc(commit.time_ms, 9999, "z")  # after the removal's millisecond
+    found = written_after(store, op, device, cut)
     for record_id in found.records:
         store.records.erase(op, record_id)
     for message_id in found.messages:
         store.messages.delete(op, message_id)
     for item_id in found.library:
         store.library.delete(op, item_id)
-    return found.count
+    return found.count + take_back_revisions(store, op, device, cut)
 
 
 def require_operation(store: Store, operation: str) -> Operation:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sync.store.clock import utc_now
 from sync.store.operations import Member
@@ -181,3 +181,59 @@ def written_after(store: Store, operation_id: str, author: str, cut: str) -> Wri
     return WrittenAfter(
         [str(r[0]) for r in records], [str(r[0]) for r in messages], [str(r[0]) for r in library]
     )
+
+
+STATUS_KEY = "@status"  # as sync.store.records keeps the status's clock in field_hlc
+
+
+def take_back_revisions(store: Store, operation_id: str, author: str, cut: str) -> int:
+    """Remove the revisions ``author`` made with a clock after ``cut`` to records that stay,
+    and merge each such record again from the revisions that remain (per field, the latest
+    clock wins, as when they were applied). Returns how many revisions were removed."""
+    removed = 0
+    affected = store.query(
+        "SELECT DISTINCT record_id FROM record_revisions "
+        "WHERE operation_id = ? AND author = ? AND hlc > ?",
+        (operation_id, author, cut),
+    )
+    for (record_id,) in affected:
+        cursor = store.execute(
+            "DELETE FROM record_revisions "
+            "WHERE operation_id = ? AND record_id = ? AND author = ? AND hlc > ?",
+            (operation_id, record_id, author, cut),
+        )
+        removed += int(cursor.rowcount)
+        rows = store.query(
+            "SELECT revision, hlc, status, changes FROM record_revisions "
+            "WHERE operation_id = ? AND record_id = ? ORDER BY hlc, revision",
+            (operation_id, record_id),
+        )
+        if not rows:
+            continue
+        fields: dict[str, Any] = {}
+        clocks: dict[str, str] = {}
+        status = None
+        for _revision, hlc, revision_status, changes in rows:
+            for name, value in json.loads(changes).items():
+                if hlc > clocks.get(name, ""):
+                    clocks[name], fields[name] = hlc, value
+            if revision_status is not None and hlc > clocks.get(STATUS_KEY, ""):
+                clocks[STATUS_KEY], status = hlc, revision_status
+        store.execute(
+            "UPDATE records SET fields = ?, field_hlc = ?, status = coalesce(?, status), "
+            "revision = ?, updated_hlc = ? WHERE operation_id = ? AND record_id = ?",
+            (
+                _dumps(fields),
+                _dumps(clocks),
+                status,
+                max(int(r[0]) for r in rows),
+                max(str(r[1]) for r in rows),
+                operation_id,
+                record_id,
+            ),
+        )
+    return removed
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -89,6 +89,9 @@ def test_packages_of_a_removed_member_sealed_after_its_removal_are_taken_back(
     op = team.operation()
     a, b, c = team["A"], team["B"], team["C"]
     LocalChanges(a.profile, op).send_message("before removal", "kept", alert=False, to=None)
+    own = LocalChanges(a.profile, op).add_records(
+        "person", 1, [{"family_name": "Okafor"}], "draft"
+    )[0]
     a.sync(op)
     b.sync(op)
     removal_epoch = lifecycle.remove(c.engine, op, a.id)
@@ -97,9 +100,10 @@ def test_packages_of_a_removed_member_sealed_after_its_removal_are_taken_back(
     changes = LocalChanges(a.profile, op)
     changes.send_message("after removal", "leaked", alert=False, to=None)
     changes.add_records("person", 1, [{"family_name": "Planted"}], "submitted")
+    changes.revise(own, {"family_name": "Altered"}, status="submitted")
     seal_outbox(a.profile, a.profile.store, op, a.engine.keys(op))
     late = [e.payload for e in a.profile.store.outbox.pending(op)]
-    assert len(late) == 2
+    assert len(late) == 3
     team.proxy.on(
         "GET",
         "/v1/operations/OP/commits",
@@ -109,18 +113,25 @@ def test_packages_of_a_removed_member_sealed_after_its_removal_are_taken_back(
     team.proxy.on(
         "GET", "/v1/operations/OP/packages", respond=inject_packages(late), device=b.id, times=1
     )
-    assert b.sync(op).received == 2  # B cannot tell yet
+    assert b.sync(op).received == 3  # B cannot tell yet
     assert {m.subject for m in b.profile.store.messages.list(op)} == {
         "before removal",
         "after removal",
     }
-    assert b.profile.store.records.count(op) == 1
+    assert b.profile.store.records.count(op) == 2
+    altered = b.profile.store.records.get(op, own)
+    assert altered is not None and altered.fields["family_name"] == "Altered"
 
     team.proxy.clear()
     report = b.sync(op)
     assert report.notices == [
-        "2 changes from Officer A, written after their removal, were taken back out."
+        "3 changes from Officer A, written after their removal, were taken back out."
     ]
     assert [m.subject for m in b.profile.store.messages.list(op)] == ["before removal"]
-    assert b.profile.store.records.count(op) == 0
+    assert b.profile.store.records.count(op) == 1
+    restored = b.profile.store.records.get(op, own)
+    assert restored is not None and restored.fields["family_name"] == "Okafor"
+    assert restored.status == "draft" and restored.revision == 1
+    assert [r.revision for r in b.profile.store.records.history(op, own)] == [1]
+    assert b.profile.store.search("Altered", op) == []
     assert b.profile.store.search("Planted", op) == []
