@@ -5,7 +5,8 @@ One :class:`SyncThread` per unlocked profile. Its thread opens a second SQLCiphe
 waits on a queue: a periodic tick (or :meth:`SyncThread.sync_now`) syncs every active operation,
 and jobs from :meth:`SyncThread.call` (anything that talks to the relay: create, join, invite,
 admit, remove, close, sync files) run there too, so the store writer and the UI thread never
-wait on the network. Results reach the UI thread as signals; the thread is stopped by a sentinel
+wait on the network. This loop is the only one that keeps operations in sync in the background
+(the engine itself only runs rounds). Results reach the UI thread as signals; the thread is stopped by a sentinel
 and waited for at lock and quit, never terminated.
 """
 

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from locales import _
 from sync.client import state
-from sync.client.engine import Progress, SyncReport
+from sync.client.context import Progress, SyncContext, SyncReport
 from sync.client.items import Descriptor, LibraryEntry
-from sync.client.local import LocalChanges
+from sync.client.local import LocalChanges, seal_outbox
+from sync.client.pull import receive
 from sync.client.relay_http import RelayClient
 from sync.crypto import stream
 from sync.errors import CordonError, ProtocolError
@@ -28,7 +29,6 @@ from sync.store.fsutil import FILE_MODE
 from sync.store.ids import new_id
 
 if TYPE_CHECKING:
-    from sync.client.engine import SyncEngine
     from sync.store.library import LibraryItem
     from sync.store.profile import Profile
 
@@ -83,9 +83,9 @@ def _chunk_size(profile: Profile, attachment_id: str) -> int:
         return stream.StreamHeader.decode(fh.read(stream.HEADER_SIZE)).chunk_size
 
 
-def upload_pending(engine: SyncEngine, operation_id: str, client: RelayClient) -> int:
+def upload_pending(ctx: SyncContext, operation_id: str, client: RelayClient) -> int:
     """Upload library files added here and announce each in a package; returns how many."""
-    profile, store = engine.profile, engine.store
+    profile, store = ctx.profile, ctx.store
     uploads: dict[str, dict[str, Any]] = state.get_data(store, operation_id).get("uploads", {})
     op = bytes.fromhex(operation_id)
     done = 0
@@ -105,10 +105,10 @@ def upload_pending(engine: SyncEngine, operation_id: str, client: RelayClient) -
             uploads[item_id] = info
             with store.transaction():
                 state.set_data(store, operation_id, uploads=uploads)
-        engine.progress(Progress(operation_id, "upload", 0, attachment.cipher_size, item_id))
+        ctx.progress(Progress(operation_id, "upload", 0, attachment.cipher_size, item_id))
         with profile.attachments.open_encrypted(attachment.attachment_id) as fh:
             blob_id = client.upload_blob(op, fh, upload_url=str(url))
-        engine.progress(
+        ctx.progress(
             Progress(
                 operation_id, "upload", attachment.cipher_size, attachment.cipher_size, item_id
             )
@@ -143,7 +143,7 @@ def upload_pending(engine: SyncEngine, operation_id: str, client: RelayClient) -
     return done
 
 
-def fetch_item(engine: SyncEngine, operation_id: str, item: LibraryItem) -> str:
+def fetch_item(ctx: SyncContext, operation_id: str, item: LibraryItem) -> str:
     """Download (resuming a partial download) and verify an item's file; returns attachment id."""
     if item.attachment_id:
         return item.attachment_id
@@ -152,11 +152,11 @@ def fetch_item(engine: SyncEngine, operation_id: str, item: LibraryItem) -> str:
             _("The file of {title} has not been uploaded yet.").format(title=item.title)
         )
     descriptor = Descriptor.decode(item.blob_key)
-    op = state.require_operation(engine.store, operation_id)
+    op = state.require_operation(ctx.store, operation_id)
     if not op.relay_url or op.status != "active":
         raise CordonError(_("The file of {title} is not on this device.").format(title=item.title))
-    client = engine.client(op.relay_url)
-    folder = engine.profile.paths.attachments
+    client = ctx.client(op.relay_url)
+    folder = ctx.profile.paths.attachments
     part = folder / f".download-{item.item_id}.part"
     offset = part.stat().st_size if part.exists() else 0
     if offset > descriptor.csize:
@@ -172,13 +172,13 @@ def fetch_item(engine: SyncEngine, operation_id: str, item: LibraryItem) -> str:
             out.write(data)
             out.flush()
             offset += len(data)
-            engine.progress(
+            ctx.progress(
                 Progress(operation_id, "download", offset, descriptor.csize, item.item_id)
             )
         os.fsync(out.fileno())
     try:
         with open(part, "rb") as src:
-            attachment = engine.profile.attachments.import_encrypted(
+            attachment = ctx.profile.attachments.import_encrypted(
                 src, descriptor.key, cipher_sha256=descriptor.hash.hex()
             )
     except ProtocolError as exc:
@@ -187,13 +187,13 @@ def fetch_item(engine: SyncEngine, operation_id: str, item: LibraryItem) -> str:
             _("The file of {title} failed verification and was discarded.").format(title=item.title)
         ) from exc
     if attachment.sha256 != item.sha256 or attachment.size != item.size:
-        engine.profile.attachments.delete(attachment.attachment_id)
+        ctx.profile.attachments.delete(attachment.attachment_id)
         part.unlink()
         raise CordonError(
             _("The file of {title} does not match its listing.").format(title=item.title)
         )
-    with engine.store.transaction():
-        engine.store.library.set_attachment(operation_id, item.item_id, attachment.attachment_id)
+    with ctx.store.transaction():
+        ctx.store.library.set_attachment(operation_id, item.item_id, attachment.attachment_id)
     part.unlink()
     return attachment.attachment_id
 
@@ -201,15 +201,13 @@ def fetch_item(engine: SyncEngine, operation_id: str, item: LibraryItem) -> str:
 # -- file transport -----------------------------------------------------------------------------
 
 
-def export_packages(engine: SyncEngine, operation_id: str, path: str) -> int:
+def export_packages(ctx: SyncContext, operation_id: str, path: str) -> int:
     """Write the operation's commits and the packages this device holds to send (its own and
     those it carries) to one file; returns the number of packages."""
-    from sync.client.local import seal_outbox
-
-    store = engine.store
+    store = ctx.store
     op = state.require_operation(store, operation_id)
     if op.status == "active":
-        seal_outbox(engine.profile, store, op.operation_id, engine.keys(op.operation_id))
+        seal_outbox(ctx.profile, store, op.operation_id, ctx.keys(op.operation_id))
     commits = [
         bytes(row[0])
         for row in store.query(
@@ -272,7 +270,7 @@ def parse_package_file(data: bytes) -> tuple[bytes, list[bytes], list[bytes]]:
     return op, list(commits), list(packages)
 
 
-def import_packages(engine: SyncEngine, path: str) -> tuple[str, SyncReport]:
+def import_packages(ctx: SyncContext, path: str) -> tuple[str, SyncReport]:
     """Apply a package file: verify its commits, then apply each package once; everything
     applied is queued to be forwarded to the relay when it is reachable again."""
     try:
@@ -293,15 +291,15 @@ def import_packages(engine: SyncEngine, path: str) -> tuple[str, SyncReport]:
     except ProtocolError as exc:
         raise CordonError(_("{path} is not a Cordon package file.").format(path=path)) from exc
     operation_id = op.hex()
-    known = engine.store.operations.get(operation_id)
+    known = ctx.store.operations.get(operation_id)
     if known is None or known.status in ("pending", "shredded"):
         raise CordonError(_("This profile is not a member of the operation the file belongs to."))
-    keys = engine.keys(operation_id)
+    keys = ctx.keys(operation_id)
     try:
-        state.add_commits(engine.store, engine.profile.identity, keys, [c for c in commits])
+        state.add_commits(ctx.store, ctx.profile.identity, keys, [c for c in commits])
     except ProtocolError as exc:
         raise CordonError(
             _("The file's commits were refused: {reason}").format(reason=exc)
         ) from exc
-    report = engine.receive(operation_id, packages, forward=True, keys=keys)
+    report = receive(ctx, operation_id, packages, forward=True, keys=keys)
     return operation_id, report

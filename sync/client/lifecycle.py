@@ -10,12 +10,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from locales import _
 from sync.client import state
+from sync.client.context import SyncContext
+from sync.client.pull import pull_commits
 from sync.client.relay_http import RelayClient, RelayError
 from sync.crypto.epochs import OperationKeys
+from sync.crypto.identity import PublicIdentity
 from sync.errors import CordonError, ProtocolError
 from sync.protocol import (
     OperationInfo,
@@ -29,24 +32,22 @@ from sync.protocol.invite import encode_invite, new_invite, parse_invite
 from sync.store import audit
 from sync.store.clock import utc_now
 from sync.store.db import Store
+from sync.store.erase import erase_operation
 from sync.store.operations import Operation
 from sync.store.profile import Profile
-
-if TYPE_CHECKING:
-    from sync.client.engine import SyncEngine
 
 DEFAULT_RETENTION_DAYS = 30
 
 
 def create_operation(
-    engine: SyncEngine,
+    ctx: SyncContext,
     name: str,
     relay_url: str,
     templates: list[str],
     ends: str | None,
 ) -> str:
     """Create an operation on the relay with this device as its coordinator."""
-    profile = engine.profile
+    profile = ctx.profile
     info = OperationInfo(name, ends, ",".join(templates))
     try:
         commit, secret = create_genesis(
@@ -58,8 +59,8 @@ def create_operation(
         )
     except ProtocolError as exc:
         raise CordonError(str(exc)) from exc
-    engine.client(relay_url).create_operation(commit.raw)
-    store = engine.store
+    ctx.client(relay_url).create_operation(commit.raw)
+    store = ctx.store
     op_id = commit.operation_id.hex()
     with store.transaction():
         store.operations.save(
@@ -79,36 +80,41 @@ def create_operation(
     return op_id
 
 
-def _coordinator_context(
-    engine: SyncEngine, operation: str
+def coordinator_context(
+    ctx: SyncContext, operation: str
 ) -> tuple[Operation, RelayClient, OperationKeys]:
-    op = state.require_operation(engine.store, operation)
+    """For a coordinator's roster change: the writable operation, its relay client and its
+    keys brought up to date with the relay (another coordinator may have moved on)."""
+    op = state.require_operation(ctx.store, operation)
     state.require_writable(op)
     if op.role != "coordinator":
         raise CordonError(_("Only a coordinator of the operation can do this."))
     assert op.relay_url is not None
-    client = engine.client(op.relay_url)
-    keys = engine.keys(op.operation_id)
-    engine.pull_commits(op.operation_id, client, keys)  # another coordinator may have moved on
+    client = ctx.client(op.relay_url)
+    keys = ctx.keys(op.operation_id)
+    pull_commits(ctx, op.operation_id, client, keys)  # another coordinator may have moved on
     return op, client, keys
 
 
-def invite(engine: SyncEngine, operation: str, role: str) -> str:
+_coordinator_context = coordinator_context  # the name the desktop used before
+
+
+def invite(ctx: SyncContext, operation: str, role: str) -> str:
     """A one-time invitation code; the role the joiner will get is remembered here."""
-    op, client, _keys = _coordinator_context(engine, operation)
+    op, client, _keys = coordinator_context(ctx, operation)
     assert op.relay_url is not None
     code = new_invite(
-        op.relay_url, bytes.fromhex(op.operation_id), engine.profile.identity.device_id
+        op.relay_url, bytes.fromhex(op.operation_id), ctx.profile.identity.device_id
     )
     client.register_invitation(code.operation_id, code.token_hash)
-    invites = dict(state.get_data(engine.store, op.operation_id).get("invites", {}))
+    invites = dict(state.get_data(ctx.store, op.operation_id).get("invites", {}))
     invites[code.token_hash.hex()] = role
-    with engine.store.transaction():
-        state.set_data(engine.store, op.operation_id, invites=invites)
+    with ctx.store.transaction():
+        state.set_data(ctx.store, op.operation_id, invites=invites)
     return encode_invite(code)
 
 
-def join(engine: SyncEngine, code: str) -> str:
+def join(ctx: SyncContext, code: str) -> str:
     """Post a join request for an invitation code; the operation is pending until admitted."""
     try:
         invitation = parse_invite(code)
@@ -116,9 +122,9 @@ def join(engine: SyncEngine, code: str) -> str:
         raise CordonError(
             _("This invitation code is not valid: {reason}").format(reason=exc)
         ) from exc
-    profile = engine.profile
+    profile = ctx.profile
     op_id = invitation.operation_id.hex()
-    known = engine.store.operations.get(op_id)
+    known = ctx.store.operations.get(op_id)
     if known is not None and known.status != "pending":
         raise CordonError(
             _("This profile already takes part in operation {name}.").format(name=known.name)
@@ -131,9 +137,9 @@ def join(engine: SyncEngine, code: str) -> str:
         agency=profile.agency or "-",
         country=profile.country,
     )
-    engine.client(invitation.relay_url).post_join_request(invitation.operation_id, request)
-    with engine.store.transaction():
-        engine.store.operations.save(
+    ctx.client(invitation.relay_url).post_join_request(invitation.operation_id, request)
+    with ctx.store.transaction():
+        ctx.store.operations.save(
             Operation(
                 op_id,
                 "",
@@ -146,20 +152,20 @@ def join(engine: SyncEngine, code: str) -> str:
     return op_id
 
 
-def try_activate(engine: SyncEngine, operation_id: str) -> bool:
+def try_activate(ctx: SyncContext, operation_id: str) -> bool:
     """For a pending operation: fetch the commits once admitted; True when now active."""
-    op = state.require_operation(engine.store, operation_id)
+    op = state.require_operation(ctx.store, operation_id)
     if op.status != "pending":
         return op.status == "active"
     assert op.relay_url is not None
-    client = engine.client(op.relay_url)
+    client = ctx.client(op.relay_url)
     try:
         raws = client.commits(bytes.fromhex(op.operation_id), after=-1, limit=100)
     except RelayError as exc:
         if exc.status in (401, 403, 404):
             return False  # not admitted yet
         raise
-    keys = OperationKeys(engine.profile.identity)
+    keys = OperationKeys(ctx.profile.identity)
     for raw in raws:
         keys.add_commit(raw)
     while len(raws) == 100:
@@ -175,15 +181,15 @@ def try_activate(engine: SyncEngine, operation_id: str) -> bool:
         raise CordonError(
             _("The operation's commits do not name the coordinator who invited you; refused.")
         )
-    if keys.latest.member(engine.profile.identity.device_id) is None:
+    if keys.latest.member(ctx.profile.identity.device_id) is None:
         return False
-    with engine.store.transaction():
+    with ctx.store.transaction():
         secrets = keys.export_secrets()
         for commit in keys.commits:
             state.save_commit(
-                engine.store, commit, secrets.get(commit.epoch), engine.profile.identity.device_id
+                ctx.store, commit, secrets.get(commit.epoch), ctx.profile.identity.device_id
             )
-        engine.store.audit.append(audit.COLLECTION, op.operation_id, op.operation_id)
+        ctx.store.audit.append(audit.COLLECTION, op.operation_id, op.operation_id)
     return True
 
 
@@ -210,9 +216,9 @@ class PendingRequest:
         }
 
 
-def pending(engine: SyncEngine, operation: str) -> list[PendingRequest]:
-    op, client, keys = _coordinator_context(engine, operation)
-    invites: dict[str, str] = state.get_data(engine.store, op.operation_id).get("invites", {})
+def pending(ctx: SyncContext, operation: str) -> list[PendingRequest]:
+    op, client, keys = coordinator_context(ctx, operation)
+    invites: dict[str, str] = state.get_data(ctx.store, op.operation_id).get("invites", {})
     found = []
     for record in client.join_requests(bytes.fromhex(op.operation_id)):
         try:
@@ -248,51 +254,49 @@ def _match_device(candidates: list[str], device: str) -> str:
     return matches[0]
 
 
-def admit(engine: SyncEngine, operation: str, device: str, role: str | None = None) -> int:
+def admit(ctx: SyncContext, operation: str, device: str, role: str | None = None) -> int:
     """Admit a pending requester: a new epoch whose roster includes it. Returns the epoch."""
-    requests = pending(engine, operation)
+    requests = pending(ctx, operation)
     device_id = _match_device([r.device_id for r in requests], device)
     request = next(r for r in requests if r.device_id == device_id)
     if request.role is None and role is None:
         raise CordonError(_("That join request does not come from one of your invitations."))
-    op, client, keys = _coordinator_context(engine, operation)
+    op, client, keys = coordinator_context(ctx, operation)
     joiner = decode_join_request(request.raw)
     commit, secret = add_members(
-        engine.profile.identity,
+        ctx.profile.identity,
         keys.latest,
         [joiner.as_member(role or request.role or "participant")],
     )
     client.post_commit(commit.operation_id, commit.raw)
-    state.add_commits(engine.store, engine.profile.identity, keys, [commit.raw])
+    state.add_commits(ctx.store, ctx.profile.identity, keys, [commit.raw])
     with contextlib.suppress(RelayError):
         client.dismiss_join_request(commit.operation_id, request.request_id)
-    invites = dict(state.get_data(engine.store, op.operation_id).get("invites", {}))
+    invites = dict(state.get_data(ctx.store, op.operation_id).get("invites", {}))
     invites.pop(joiner.token_hash.hex(), None)
-    with engine.store.transaction():
-        state.set_data(engine.store, op.operation_id, invites=invites)
+    with ctx.store.transaction():
+        state.set_data(ctx.store, op.operation_id, invites=invites)
     return commit.epoch
 
 
-def remove(engine: SyncEngine, operation: str, device: str) -> int:
+def remove(ctx: SyncContext, operation: str, device: str) -> int:
     """Remove a member: a new epoch it never receives. Returns the epoch."""
-    op, client, keys = _coordinator_context(engine, operation)
+    op, client, keys = coordinator_context(ctx, operation)
     device_id = _match_device([m.device_id.hex() for m in keys.latest.roster], device)
-    if device_id == engine.profile.device_id:
+    if device_id == ctx.profile.device_id:
         raise CordonError(_("You cannot remove yourself; close the operation instead."))
     try:
         commit, _secret = remove_members(
-            engine.profile.identity, keys.latest, [bytes.fromhex(device_id)]
+            ctx.profile.identity, keys.latest, [bytes.fromhex(device_id)]
         )
     except ProtocolError as exc:
         raise CordonError(str(exc)) from exc
     client.post_commit(commit.operation_id, commit.raw)
-    state.add_commits(engine.store, engine.profile.identity, keys, [commit.raw])
+    state.add_commits(ctx.store, ctx.profile.identity, keys, [commit.raw])
     return commit.epoch
 
 
 def members(store: Store, operation: str) -> list[dict[str, Any]]:
-    from sync.crypto.identity import PublicIdentity
-
     op = state.require_operation(store, operation)
     rows = []
     for m in store.operations.members(op.operation_id):
@@ -328,51 +332,35 @@ def mark_closed(store: Store, operation_id: str, retention_days: int | None = No
         store.outbox.prune_sent(operation_id)
 
 
-def close(engine: SyncEngine, operation: str, retention_days: int | None, shred_now: bool) -> str:
+def close(ctx: SyncContext, operation: str, retention_days: int | None, shred_now: bool) -> str:
     """Coordinator: purge the operation on the relay; the local copy becomes read-only."""
-    op = state.require_operation(engine.store, operation)
+    op = state.require_operation(ctx.store, operation)
     if op.status == "active":
         if op.role != "coordinator":
             raise CordonError(_("Only a coordinator of the operation can close it."))
         assert op.relay_url is not None
         with contextlib.suppress(RelayError):  # 410: already closed by another coordinator
-            engine.client(op.relay_url).close_operation(bytes.fromhex(op.operation_id))
-        mark_closed(engine.store, op.operation_id, retention_days)
+            ctx.client(op.relay_url).close_operation(bytes.fromhex(op.operation_id))
+        mark_closed(ctx.store, op.operation_id, retention_days)
     elif op.status == "closed" and retention_days is not None:
-        with engine.store.transaction():
-            state.set_data(engine.store, op.operation_id, retention_days=retention_days)
+        with ctx.store.transaction():
+            state.set_data(ctx.store, op.operation_id, retention_days=retention_days)
     elif op.status not in ("closed", "removed", "shredded"):
         raise CordonError(state.read_only_reason(op))
     if shred_now or retention_days == 0:
-        shred(engine.profile, op.operation_id)
+        shred(ctx.profile, op.operation_id)
         return "shredded"
-    return str(state.require_operation(engine.store, op.operation_id).status)
+    return str(state.require_operation(ctx.store, op.operation_id).status)
 
 
 def shred(profile: Profile, operation_id: str) -> None:
-    """Erase the operation's content and keys; only a row saying it was shredded remains."""
+    """Erase the operation's content, keys and name so that nothing of it can be read back
+    from the store's files (sync.store.erase); only a blank row saying it was shredded stays."""
     store = profile.store
-    items = store.library.list(operation_id)
-    store.execute("PRAGMA secure_delete = ON")  # freed pages are overwritten, not just unlinked
-    with store.transaction():
-        for table in (
-            "records",
-            "messages",
-            "library_items",
-            "members",
-            "epochs",
-            "outbox",
-            "inbox_cursors",
-            "applied_packages",
-            "record_revisions",
-        ):
-            store.execute(f"DELETE FROM {table} WHERE operation_id = ?", (operation_id,))  # noqa: S608 - fixed names
-        for item in items:
-            if item.attachment_id:
-                profile.attachments.delete(item.attachment_id)
-        store.operations.mark_shredded(operation_id)
-        store.audit.append(audit.ERASURE, operation_id, operation_id)
-    store.checkpoint()
+    for item in store.library.list(operation_id):
+        if item.attachment_id:
+            profile.attachments.delete(item.attachment_id)
+    erase_operation(store, operation_id, utc_now())
 
 
 def purge_expired(profile: Profile, now: dt.datetime | None = None) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -20,6 +21,7 @@ import requests
 
 from locales import _
 from sync.errors import CordonError
+from sync.protocol import cbor_strict
 from sync.protocol.auth import Signer, sign_request
 
 TUS_VERSION = "1.0.0"
@@ -360,15 +362,13 @@ class RelayClient:
 
 
 def _json_bytes(document: dict[str, Any]) -> bytes:
-    import json
-
     return json.dumps(document, separators=(",", ":")).encode("utf-8")
 
 
 def _cbor(response: requests.Response) -> Any:
-    try:
-        return cbor2.loads(response.content)
-    except Exception as exc:  # cbor2 raises several types on damaged input
+    try:  # the relay is not trusted: the same strict, bounded decoder as for everything else
+        return cbor_strict.loads(response.content, canonical=False)
+    except cbor_strict.CBORError as exc:
         raise RelayError(
             _("The relay sent a damaged answer."), response.status_code, "bad_answer"
         ) from exc
