@@ -37,7 +37,7 @@ def change_role(engine: SyncEngine, operation: str, device: str, role: str) -> i
     op = state.require_operation(engine.store, operation)
     roles.require(op.role, Permission.MANAGE)
     wanted = find_member(engine.store, op.operation_id, device).device_id
-    _op, client, keys = lifecycle._coordinator_context(engine, op.operation_id)
+    _op, client, keys = lifecycle.coordinator_context(engine, op.operation_id)
     member = keys.latest.member(bytes.fromhex(wanted))
     if member is None:
         raise NotFound(_("That person is no longer a member of the operation."))
