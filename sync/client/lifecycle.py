@@ -103,14 +103,10 @@ def invite(ctx: SyncContext, operation: str, role: str) -> str:
     """A one-time invitation code; the role the joiner will get is remembered here."""
     op, client, _keys = coordinator_context(ctx, operation)
     assert op.relay_url is not None
-    code = new_invite(
-        op.relay_url, bytes.fromhex(op.operation_id), ctx.profile.identity.device_id
-    )
+    code = new_invite(op.relay_url, bytes.fromhex(op.operation_id), ctx.profile.identity.device_id)
     client.register_invitation(code.operation_id, code.token_hash)
-    invites = dict(state.get_data(ctx.store, op.operation_id).get("invites", {}))
-    invites[code.token_hash.hex()] = role
     with ctx.store.transaction():
-        state.set_data(ctx.store, op.operation_id, invites=invites)
+        ctx.store.operations.add_invite(op.operation_id, code.token_hash.hex(), role)
     return encode_invite(code)
 
 
@@ -218,7 +214,7 @@ class PendingRequest:
 
 def pending(ctx: SyncContext, operation: str) -> list[PendingRequest]:
     op, client, keys = coordinator_context(ctx, operation)
-    invites: dict[str, str] = state.get_data(ctx.store, op.operation_id).get("invites", {})
+    invites = ctx.store.operations.invites(op.operation_id)
     found = []
     for record in client.join_requests(bytes.fromhex(op.operation_id)):
         try:
@@ -272,10 +268,8 @@ def admit(ctx: SyncContext, operation: str, device: str, role: str | None = None
     state.add_commits(ctx.store, ctx.profile.identity, keys, [commit.raw])
     with contextlib.suppress(RelayError):
         client.dismiss_join_request(commit.operation_id, request.request_id)
-    invites = dict(state.get_data(ctx.store, op.operation_id).get("invites", {}))
-    invites.pop(joiner.token_hash.hex(), None)
     with ctx.store.transaction():
-        state.set_data(ctx.store, op.operation_id, invites=invites)
+        ctx.store.operations.drop_invite(op.operation_id, joiner.token_hash.hex())
     return commit.epoch
 
 
@@ -318,17 +312,14 @@ def members(store: Store, operation: str) -> list[dict[str, Any]]:
 
 
 def mark_closed(store: Store, operation_id: str, retention_days: int | None = None) -> None:
-    data = state.get_data(store, operation_id)
+    op = state.require_operation(store, operation_id)
+    if retention_days is None:
+        retention_days = (
+            op.retention_days if op.retention_days is not None else DEFAULT_RETENTION_DAYS
+        )
     with store.transaction():
         store.operations.set_status(operation_id, "closed")
-        state.set_data(
-            store,
-            operation_id,
-            closed_at=data.get("closed_at") or utc_now(),
-            retention_days=retention_days
-            if retention_days is not None
-            else data.get("retention_days", DEFAULT_RETENTION_DAYS),
-        )
+        store.operations.set_closed(operation_id, op.closed_at or utc_now(), retention_days)
         store.outbox.prune_sent(operation_id)
 
 
@@ -344,7 +335,7 @@ def close(ctx: SyncContext, operation: str, retention_days: int | None, shred_no
         mark_closed(ctx.store, op.operation_id, retention_days)
     elif op.status == "closed" and retention_days is not None:
         with ctx.store.transaction():
-            state.set_data(ctx.store, op.operation_id, retention_days=retention_days)
+            ctx.store.operations.set_retention(op.operation_id, retention_days)
     elif op.status not in ("closed", "removed", "shredded"):
         raise CordonError(state.read_only_reason(op))
     if shred_now or retention_days == 0:

@@ -9,7 +9,6 @@ inside the caller's transaction.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from locales import _
 from sync.crypto.epochs import OperationKeys
@@ -19,7 +18,7 @@ from sync.protocol import Commit
 from sync.store.clock import utc_now
 from sync.store.db import Store
 from sync.store.operations import Member as StoredMember
-from sync.store.operations import Operation, PendingUpload
+from sync.store.operations import Operation
 
 WRITABLE = ("active",)
 
@@ -151,58 +150,6 @@ def read_only_reason(op: Operation) -> str:
     return _("Operation {name} cannot be changed in its present state ({status}).").format(
         name=name, status=op.status
     )
-
-
-def set_data(store: Store, operation_id: str, **values: Any) -> None:
-    """Set parts of the operation's engine state (typed columns and tables since schema v8):
-    ``invites`` {token hash: role}, ``uploads`` {item id: {"url", "blob"}}, ``verified`` [device
-    ids] are replaced whole; ``closed_at`` and ``retention_days`` set. None clears a value."""
-    ops = store.operations
-    for key, value in values.items():
-        if key == "invites":
-            for token in set(ops.invites(operation_id)) - set(value or {}):
-                ops.drop_invite(operation_id, token)
-            for token, role in (value or {}).items():
-                ops.add_invite(operation_id, str(token), str(role))
-        elif key == "uploads":
-            for upload in ops.uploads(operation_id):
-                if upload.item_id not in (value or {}):
-                    ops.drop_upload(operation_id, upload.item_id)
-            for item_id, info in (value or {}).items():
-                info = info or {}
-                ops.set_upload(
-                    operation_id, PendingUpload(str(item_id), info.get("url"), info.get("blob"))
-                )
-        elif key == "verified":
-            for device_id in value or []:
-                ops.add_verified(operation_id, str(device_id))
-        elif key == "closed_at":
-            op = require_operation(store, operation_id)
-            ops.set_closed(operation_id, value, op.retention_days)
-        elif key == "retention_days":
-            ops.set_retention(operation_id, None if value is None else int(value))
-        else:
-            raise ValueError(f"no engine state called {key!r}")
-
-
-def get_data(store: Store, operation_id: str) -> dict[str, Any]:
-    """The operation's engine state in the shape ``set_data`` takes."""
-    op = store.operations.get(operation_id)
-    if op is None:
-        return {}
-    data: dict[str, Any] = {
-        "invites": store.operations.invites(operation_id),
-        "uploads": {
-            u.item_id: {k: v for k, v in (("url", u.url), ("blob", u.blob)) if v is not None}
-            for u in store.operations.uploads(operation_id)
-        },
-        "verified": store.operations.verified(operation_id),
-    }
-    if op.closed_at is not None:
-        data["closed_at"] = op.closed_at
-    if op.retention_days is not None:
-        data["retention_days"] = op.retention_days
-    return data
 
 
 def next_seq(store: Store, operation_id: str) -> int:
