@@ -9,6 +9,7 @@ inside the caller's transaction.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from locales import _
 from sync.crypto.epochs import OperationKeys
@@ -17,8 +18,8 @@ from sync.errors import CordonError
 from sync.protocol import Commit
 from sync.store.clock import utc_now
 from sync.store.db import Store
+from sync.store.operations import Invitation, Operation, PendingUpload
 from sync.store.operations import Member as StoredMember
-from sync.store.operations import Operation
 
 WRITABLE = ("active",)
 
@@ -45,7 +46,9 @@ def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: b
         )
         now = utc_now()
         current = {m.device_id.hex() for m in commit.roster}
-        for member in commit.roster:
+        # An epoch this device holds no secret of (it was removed, or joined later): the names
+        # and metadata stay sealed, only who is in and out is applied.
+        for member in commit.roster if commit.opened else ():
             known = store.operations.member(op, member.device_id.hex())
             store.operations.save_member(
                 StoredMember(
@@ -71,16 +74,22 @@ def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: b
         me = commit.member(my_device)
         coordinators = commit.coordinators()
         store.execute(
-            "UPDATE operations SET current_epoch = max(current_epoch, ?), name = ?, ends_at = ?, "
-            "templates = ?, coordinator = ?, role = coalesce(?, role), "
+            "UPDATE operations SET current_epoch = max(current_epoch, ?), "
+            "name = CASE WHEN ? THEN ? ELSE name END, "
+            "ends_at = CASE WHEN ? THEN ? ELSE ends_at END, "
+            "templates = CASE WHEN ? THEN ? ELSE templates END, "
+            "coordinator = ?, role = coalesce(?, role), "
             "status = CASE WHEN ? = 'active' AND status IN ('pending', 'active', 'removed') "
             "THEN 'active' WHEN ? = 'removed' AND status = 'active' THEN 'removed' "
             "ELSE status END "
             "WHERE operation_id = ?",
             (
                 commit.epoch,
+                commit.opened,
                 commit.info.name,
+                commit.opened,
                 commit.info.ends,
+                commit.opened,
                 json.dumps(
                     [t for t in commit.info.template_set.split(",") if t], ensure_ascii=False
                 ),
@@ -150,6 +159,70 @@ def read_only_reason(op: Operation) -> str:
     return _("Operation {name} cannot be changed in its present state ({status}).").format(
         name=name, status=op.status
     )
+
+
+def set_data(store: Store, operation_id: str, **values: Any) -> None:
+    """Set parts of the operation's engine state (typed columns and tables since schema v8):
+    ``invites`` {invitation id: {"role", "token"}}, ``uploads`` {item id: {"url", "blob"}},
+    ``verified`` [device ids] are replaced whole; ``closed_at``, ``retention_days`` and
+    ``relay_closed_at`` set. None clears a value."""
+    ops = store.operations
+    for key, value in values.items():
+        if key == "invites":
+            for invitation_id in set(ops.invites(operation_id)) - set(value or {}):
+                ops.drop_invite(operation_id, invitation_id)
+            for invitation_id, info in (value or {}).items():
+                ops.add_invite(
+                    operation_id,
+                    str(invitation_id),
+                    Invitation(str(info["role"]), str(info["token"])),
+                )
+        elif key == "uploads":
+            for upload in ops.uploads(operation_id):
+                if upload.item_id not in (value or {}):
+                    ops.drop_upload(operation_id, upload.item_id)
+            for item_id, info in (value or {}).items():
+                info = info or {}
+                ops.set_upload(
+                    operation_id, PendingUpload(str(item_id), info.get("url"), info.get("blob"))
+                )
+        elif key == "verified":
+            for device_id in value or []:
+                ops.add_verified(operation_id, str(device_id))
+        elif key == "closed_at":
+            op = require_operation(store, operation_id)
+            ops.set_closed(operation_id, value, op.retention_days)
+        elif key == "relay_closed_at":
+            ops.set_relay_closed(operation_id, value)
+        elif key == "retention_days":
+            ops.set_retention(operation_id, None if value is None else int(value))
+        else:
+            raise ValueError(f"no engine state called {key!r}")
+
+
+def get_data(store: Store, operation_id: str) -> dict[str, Any]:
+    """The operation's engine state in the shape ``set_data`` takes."""
+    op = store.operations.get(operation_id)
+    if op is None:
+        return {}
+    data: dict[str, Any] = {
+        "invites": {
+            i: {"role": inv.role, "token": inv.token}
+            for i, inv in store.operations.invites(operation_id).items()
+        },
+        "uploads": {
+            u.item_id: {k: v for k, v in (("url", u.url), ("blob", u.blob)) if v is not None}
+            for u in store.operations.uploads(operation_id)
+        },
+        "verified": store.operations.verified(operation_id),
+    }
+    if op.closed_at is not None:
+        data["closed_at"] = op.closed_at
+    if op.retention_days is not None:
+        data["retention_days"] = op.retention_days
+    if op.relay_closed_at is not None:
+        data["relay_closed_at"] = op.relay_closed_at
+    return data
 
 
 def next_seq(store: Store, operation_id: str) -> int:
