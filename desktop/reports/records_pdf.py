@@ -136,7 +136,7 @@ def records_html(
 
 def _ensure_gui() -> Any:
     """A QGuiApplication for rendering; offscreen when the command line has none."""
-    from PySide6 import QtGui
+    from desktop.qt import QtGui
 
     app = QtGui.QGuiApplication.instance()
     if app is None:
@@ -149,7 +149,7 @@ def write_records_pdf(
     records: Sequence[ExportRecord], path: Path, *, title: str, left_out: int = 0
 ) -> Path:
     """Render ``records`` into a PDF at ``path`` (A4, the interface language's direction)."""
-    from PySide6 import QtCore, QtGui
+    from desktop.qt import QtCore, QtGui
 
     _ensure_gui()
     document = QtGui.QTextDocument()

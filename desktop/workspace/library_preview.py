@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6 import QtPdf, QtPdfWidgets
-
-from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
+from desktop.qt import Qt, QtCore, QtGui, QtPdf, QtPdfWidgets, QtWidgets, Signal
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace.library_data import (
     MAX_THUMBNAIL_BYTES,

@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from PySide6 import QtCharts
-
 import locales
-from desktop.qt import Qt, QtCore, QtGui, QtWidgets
+from desktop.qt import Qt, QtCharts, QtCore, QtGui, QtWidgets
 from desktop.workspace.picture_data import Picture
 from locales import _
 

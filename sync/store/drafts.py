@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 PREFIX = "editor-draft/"
 MAX_BYTES = 2_000_000  # a form is a few kilobytes; a bigger one is not kept
 MAX_DRAFTS = 50  # per profile; the oldest go first
+MAX_AGE = 30 * 24 * 3600  # seconds: a form left unsaved for a month is not coming back
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def save(
     with store.transaction():
         store.settings.set(PREFIX + key, payload)
         kept = list_all(store)
-        for old in kept[MAX_DRAFTS:]:
+        too_old = time.time() - MAX_AGE
+        for old in kept[MAX_DRAFTS:] + [d for d in kept[:MAX_DRAFTS] if d.saved_at < too_old]:
             store.settings.delete(PREFIX + old.key)
     return True
 
@@ -98,3 +100,11 @@ def find(store: Store, operation_id: str, template_id: str, record_id: str | Non
 
 def delete(store: Store, key: str) -> None:
     store.settings.delete(PREFIX + key)
+
+
+def delete_operation(store: Store, operation_id: str) -> int:
+    """Forget every draft of an operation (it is being erased); returns how many."""
+    gone = list_all(store, operation_id)
+    for draft in gone:
+        store.settings.delete(PREFIX + draft.key)
+    return len(gone)

@@ -3,6 +3,7 @@ other records (pick or create), and photos from the operation's library."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace import record_data
 from desktop.workspace.cases_model import template_title
-from desktop.workspace.editor.fields import FieldWidget, make_field
+from desktop.workspace.editor.fields import DateField, FieldWidget, make_field
 from forms.model import Field
 from locales import _
 
@@ -46,6 +47,9 @@ class GroupEntry(QtWidgets.QGroupBox):
             self.widgets[sub.id].set_accessible(
                 _("{field}, entry {number}").format(field=_(sub.label), number=number)
             )
+            widget = self.widgets[sub.id]
+            if isinstance(widget, DateField):
+                widget.retranslate()
         self.remove_button.setText(_("Remove this entry"))
 
     def value(self) -> dict[str, Any]:
@@ -353,10 +357,65 @@ def link_label(template_id: str, summary: str) -> str:
 class PhotoField(LinkField):
     """Photos from the operation's library: the value is a list of library item ids."""
 
+    file_dialog: QtWidgets.QFileDialog | None = None
+
     def retranslate(self) -> None:
         super().retranslate()
         self.pick_button.setText(_("From the library…"))
-        self.create_button.hide()
+        self.create_button.setText(_("From a file…"))
+
+    def set_accessible(self, name: str) -> None:
+        super().set_accessible(name)
+        self.pick_button.setAccessibleName(
+            _("Pick a photo from the library for {field}").format(field=name)
+        )
+        self.create_button.setAccessibleName(
+            _("Add a photo from a file for {field}").format(field=name)
+        )
+
+    def _create(self) -> None:
+        self.choose_files()
+
+    def choose_files(self) -> QtWidgets.QFileDialog:
+        """Photos from the disk: encrypted into the operation's library, then linked here."""
+        dialog = QtWidgets.QFileDialog(self, _("Add photos"))
+        dialog.setFileMode(QtWidgets.QFileDialog.FileMode.ExistingFiles)
+        dialog.setNameFilter(
+            _("Images ({patterns})").format(
+                patterns="*.jpg *.jpeg *.png *.gif *.bmp *.tif *.tiff *.webp *.heic"
+            )
+        )
+        # Qt's own dialog: the same in every desktop, and it can be driven by the keyboard.
+        dialog.setOption(QtWidgets.QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.filesSelected.connect(self.add_files)
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def add_files(self, paths: list[str]) -> None:
+        if not paths:
+            return
+        from desktop.workspace import library_data
+
+        op, wanted = self.operation_id, list(paths)
+        names = {}
+
+        def add(profile: Any) -> list[str]:
+            ids = library_data.add_files(profile, op, wanted)
+            for item_id, path in zip(ids, wanted, strict=True):
+                names[item_id] = os.path.basename(path)
+            return ids
+
+        def added(ids: list[str]) -> None:
+            for item_id in ids:
+                self.add_link("", item_id, names.get(item_id, ""))
+
+        def failed(exc: BaseException) -> None:
+            from desktop.errors import user_text
+
+            self.set_issue(user_text(exc))
+
+        self.session.call(add).success(added).failure(failed).run()
 
     def search(self, text: str, deliver: Callable[[list[tuple[str, str]]], None]) -> None:
         op, needle = self.operation_id, text.casefold()
@@ -401,7 +460,7 @@ class PhotoField(LinkField):
         super().set_value([str(v) for v in value] if isinstance(value, list) else value)
 
     def focus_chain(self) -> list[QtWidgets.QWidget]:
-        return [self.list, self.pick_button, self.remove_button]
+        return [self.list, self.pick_button, self.create_button, self.remove_button]
 
 
 class SectionTitle(PlainLabel):

@@ -120,7 +120,13 @@ class LineField(FieldWidget):
         self._finish(self.edit)
 
     def value(self) -> Any:
-        return self.edit.text().strip() or None
+        text = self.edit.text().strip()
+        # A picked place reads "Name (CODE)"; the code is what is stored, as it was picked.
+        if text.endswith(")") and "(" in text:
+            code = text[text.rindex("(") + 1 : -1]
+            if code and display_text(self.spec.type, code) == text:
+                return code
+        return text or None
 
     def set_value(self, value: Any) -> None:
         self.edit.setText(display_text(self.spec.type, value))  # "Name (CODE)" for places
@@ -238,9 +244,13 @@ class DateField(FieldWidget):
         # Translators: Alt+Down opens it from the keyboard.
         self.calendar_button.setToolTip(_("Choose from a calendar (Alt+Down)"))
         self.calendar_button.setAccessibleName(_("Choose from a calendar"))
-        self._typed(self.edit.text())
+        self._read(self.edit.text())
 
     def _typed(self, text: str) -> None:
+        self._read(text)
+        self.changed.emit()
+
+    def _read(self, text: str) -> None:
         import locales
 
         self.reading = read_date(text, locales.babel_locale())
@@ -252,7 +262,6 @@ class DateField(FieldWidget):
             )
         else:
             self.understood.setText("")
-        self.changed.emit()
 
     def _tidy(self) -> None:
         """On leaving the field, show the date read the way the field shows dates."""

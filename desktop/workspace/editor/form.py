@@ -68,6 +68,10 @@ class RecordForm(QtWidgets.QWidget):
         self.left: set[str] = set()  # fields the person has been in and left
         self.show_all = False
         self._loading = False
+        self._parts_timer = QtCore.QTimer(self)
+        self._parts_timer.setSingleShot(True)
+        self._parts_timer.setInterval(0)
+        self._parts_timer.timeout.connect(self._watch_new_parts)
         layout = QtWidgets.QVBoxLayout(self)
         for section in template.sections:
             fields = [f for f in section.fields if f.id not in hidden]
@@ -122,7 +126,7 @@ class RecordForm(QtWidgets.QWidget):
                     self.show_issues(self.result)
                     self.validated.emit(self.result)
         elif event.type() == QtCore.QEvent.Type.ChildAdded:
-            QtCore.QTimer.singleShot(0, self._watch_new_parts)
+            self._parts_timer.start()  # once, after the entry or row is built
         return False
 
     def _watch_new_parts(self) -> None:
@@ -205,7 +209,7 @@ class RecordForm(QtWidgets.QWidget):
             widget.set_accessible(name)
             if isinstance(widget, ChoiceField):
                 widget.fill()
-            if isinstance(widget, GroupField | ListField | LinkField):
+            if isinstance(widget, GroupField | ListField | LinkField | DateField):
                 widget.retranslate()
         if self.result is not None:
             self.show_issues(self.result)

@@ -10,9 +10,20 @@ from types import SimpleNamespace
 
 import pytest
 
-from desktop.qt import QtCore, QtWidgets
+from desktop.qt import QtCore, QtGui, QtWidgets
 from desktop.workspace.library_preview import PreviewPane
-from tests.desktop.workspace.test_library import make_pdf
+
+
+def make_pdf(path: Path, pages: int) -> Path:
+    """A PDF of ``pages`` A4 pages (QPdfWriter's default page size)."""
+    writer = QtGui.QPdfWriter(str(path))
+    painter = QtGui.QPainter(writer)
+    for page in range(pages):
+        if page:
+            writer.newPage()
+        painter.drawText(200, 400, f"Manifest, page {page + 1}")
+    painter.end()
+    return path
 
 
 class Resizes(QtCore.QObject):
