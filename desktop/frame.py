@@ -32,6 +32,7 @@ class OperationsFrame(QtCore.QObject):
 
     rows_loaded = QtCore.Signal(object)
     operation_opened = QtCore.Signal(object)  # OperationRef
+    admitted = QtCore.Signal(str)  # operation id: the coordinator admitted this device
 
     def __init__(
         self,
@@ -65,6 +66,7 @@ class OperationsFrame(QtCore.QObject):
         window.export_requested.connect(self.export_file)
         window.import_requested.connect(self.import_file)
         window.banner.open_requested.connect(self.open_by_id)
+        window.banner.join_open_requested.connect(self._review_join)
         session.changed.connect(self._session_changed)
         sync.operation_changed.connect(self._engine_changed)
         sync.status_changed.connect(window.set_sync_status)
@@ -103,10 +105,47 @@ class OperationsFrame(QtCore.QObject):
 
     def _synced(self, operation_id: str, report: Any) -> None:
         self.window.operations.model.set_last_sync(operation_id, _now())
-        if report.status != getattr(self.row(operation_id), "status", report.status):
+        row = self.row(operation_id)
+        if row is not None and row.status == "pending" and report.status == "active":
+            self._admitted(row)
+        elif report.status != getattr(row, "status", report.status):
             self.schedule_refresh()  # admitted, closed or removed meanwhile
+        if row is not None and row.role == "coordinator" and report.status == "active":
+            self._look_for_join_requests(row)
         if report.sent:  # files and messages waiting to upload have gone: the rooms say so
             self.session.notify_changed(operation_id)
+
+    def _admitted(self, row: data.OperationRow) -> None:
+        """The coordinator admitted this device: once the list knows the operation's name
+        (a pending one has none yet), say so and open the operation at once."""
+        operation_id = row.operation_id
+
+        def listed(_rows: list[data.OperationRow]) -> None:
+            self.rows_loaded.disconnect(listed)
+            now = self.row(operation_id)
+            if now is None:
+                return
+            text = _("You were admitted to {operation}.").format(operation=now.name)
+            self.window.statusBar().showMessage(text, 30_000)
+            self.alerts.tell(_("Admitted"), text)
+            self.window.operations.select(operation_id)
+            self.open_row(now)
+            self.admitted.emit(operation_id)
+
+        self.rows_loaded.connect(listed)
+        self.refresh()
+
+    def _look_for_join_requests(self, row: data.OperationRow) -> None:
+        """Ask the relay for join requests (sync thread); new ones reach the banner and tray."""
+        op, name = row.operation_id, row.name
+        self.sync.call(lambda engine, _progress: data.pending(engine, op)).success(
+            lambda requests: self.alerts.show_join_requests(op, name, requests)
+        ).failure(lambda _exc: None).run()
+
+    def _review_join(self, operation_id: str) -> None:
+        row = self.row(operation_id)
+        if row is not None:
+            self.open_participants(row)
 
     def _engine_changed(self, operation_id: str) -> None:
         self.session.notify_changed(operation_id)  # the rooms look again; so does the list
