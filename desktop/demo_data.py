@@ -250,7 +250,13 @@ def build_demo(
             code = lifecycle.invite(engines[0], op_id, "participant")
             lifecycle.join(engine, code)
             # The demo's coordinator compared fingerprints in person: verified marks.
-            operations_data.admit(engines[0], op_id, engine.profile.device_id, None)
+            operations_data.admit(
+                engines[0],
+                op_id,
+                engine.profile.device_id,
+                None,
+                fingerprint=engine.profile.identity.public.fingerprint,
+            )
             lifecycle.try_activate(engine, op_id)
         tick(_("Forming the operation and admitting the officers"))
         _records(opened, op_id, rng, records, tick)

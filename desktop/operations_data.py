@@ -133,10 +133,24 @@ def pending(engine: SyncEngine, operation_id: str) -> list[PendingRow]:
     ]
 
 
-def admit(engine: SyncEngine, operation_id: str, device_id: str, role: str | None) -> int:
-    """Admit after the fingerprints were compared; the device is marked verified."""
-    epoch = lifecycle.admit(engine, operation_id, device_id, role)
-    mark_verified(engine, operation_id, device_id)
+def admit(
+    engine: SyncEngine,
+    operation_id: str,
+    device_id: str,
+    role: str | None,
+    *,
+    fingerprint: str | None = None,
+    unverified: bool = False,
+) -> int:
+    """Admit under the one rule of ``sync.services.admission`` (the fingerprint compared, or an
+    explicit unverified admission every member sees); a compared device is marked verified."""
+    from sync.services import admission
+
+    epoch = admission.admit(
+        engine, operation_id, device_id, role, fingerprint=fingerprint, unverified=unverified
+    )
+    if not unverified:
+        mark_verified(engine, operation_id, device_id)
     return epoch
 
 

@@ -90,9 +90,7 @@ def records_html(
         f"<h1>{_isolated(title)}</h1>",
         "<p>"
         + html.escape(
-            ngettext("{count} record", "{count} records", len(records)).format(
-                count=len(records)
-            )
+            ngettext("{count} record", "{count} records", len(records)).format(count=len(records))
         )
         + " · "
         + html.escape(_("generated {when}").format(when=FSI + when + PDI))

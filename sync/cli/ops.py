@@ -16,7 +16,7 @@ from sync.cli.passphrase import read_passphrase
 from sync.client import lifecycle, state
 from sync.client.engine import Progress, SyncEngine
 from sync.errors import CordonError, UsageError
-from sync.services import roster
+from sync.services import admission, roster
 from sync.services.roles import ROLES
 from sync.store import profile as profiles
 
@@ -74,6 +74,17 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     admit.add_argument("operation", metavar="OP")
     admit.add_argument("device", metavar="DEVICE")
     admit.add_argument("--role", choices=ROLES, help=_("override the invitation's role"))
+    check = admit.add_mutually_exclusive_group()
+    check.add_argument(
+        "--fingerprint",
+        metavar="DIGITS",
+        help=_("the fingerprint the person read out to you (required unless --unverified)"),
+    )
+    check.add_argument(
+        "--unverified",
+        action="store_true",
+        help=_("admit without comparing the fingerprint (logged, and shown to every member)"),
+    )
     admit.set_defaults(handler=cmd_admit)
 
     members = sub.add_parser("members", parents=[common], help=_("the roster"))
@@ -94,7 +105,10 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     close = sub.add_parser("close", parents=[common], help=_("end the operation"))
     close.add_argument("operation", metavar="OP")
     close.add_argument(
-        "--keep-days", type=int, metavar="N", help=_("keep the read-only copy N days (default 30)")
+        "--keep-days",
+        type=int,
+        metavar="N",
+        help=_("every member keeps the read-only copy N days (default 30)"),
     )
     close.add_argument("--shred", action="store_true", help=_("erase the local copy now"))
     close.set_defaults(handler=cmd_close)
@@ -171,7 +185,14 @@ def cmd_pending(args: argparse.Namespace) -> int:
 
 def cmd_admit(args: argparse.Namespace) -> int:
     with session(args) as engine:
-        epoch = lifecycle.admit(engine, args.operation, args.device, args.role)
+        epoch = admission.admit(
+            engine,
+            args.operation,
+            args.device,
+            args.role,
+            fingerprint=args.fingerprint,
+            unverified=args.unverified,
+        )
     emit({"epoch": epoch}, args.json)
     return 0
 
@@ -180,7 +201,9 @@ def cmd_members(args: argparse.Namespace) -> int:
     with session(args) as engine:
         rows = lifecycle.members(engine.store, args.operation)
     emit(
-        rows, args.json, lambda r: table(r, ["device_id", "name", "role", "status", "fingerprint"])
+        rows,
+        args.json,
+        lambda r: table(r, ["device_id", "name", "role", "status", "verified", "fingerprint"]),
     )
     return 0
 

@@ -98,13 +98,16 @@ class SyncEngine(SyncContext):
         report = SyncReport()
         try:
             self.pull_commits(op.operation_id, client, keys)
+            if keys.latest.action == "close":  # signed by a coordinator: the operation ends
+                lifecycle.apply_closing(self.store, keys.latest)
+                return SyncReport(status="closed")
             if keys.latest.member(self.profile.identity.device_id) is None:
                 return SyncReport(status="removed")
             report.sent = self.push(op.operation_id, client)
             report.add(self.pull(op.operation_id, op.relay_url, client, keys))
         except RelayError as exc:
-            if exc.status == 410:
-                lifecycle.mark_closed(self.store, op.operation_id)
+            if exc.status == 410:  # closed only if the coordinator's closing commit says so
+                lifecycle.handle_gone(self, op.operation_id, client)
                 report.status = "closed"
                 return report
             if exc.status == 403:

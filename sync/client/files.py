@@ -172,9 +172,7 @@ def fetch_item(ctx: SyncContext, operation_id: str, item: LibraryItem) -> str:
             out.write(data)
             out.flush()
             offset += len(data)
-            ctx.progress(
-                Progress(operation_id, "download", offset, descriptor.csize, item.item_id)
-            )
+            ctx.progress(Progress(operation_id, "download", offset, descriptor.csize, item.item_id))
         os.fsync(out.fileno())
     try:
         with open(part, "rb") as src:

@@ -165,7 +165,20 @@ class RelayClient:
         return [bytes(raw) for raw in _cbor(response)["commits"]]
 
     def close_operation(self, operation_id: bytes) -> None:
+        """Coordinators, after posting the closing commit: purge the operation on the relay."""
         self.request("DELETE", self._op(operation_id))
+
+    def closing_commit(self, operation_id: bytes) -> bytes | None:
+        """The closing commit a closed operation's tombstone keeps, or None if there is none."""
+        try:
+            response = self.request("GET", self._op(operation_id) + "/closing")
+        except RelayError as exc:
+            if exc.status in (401, 403, 404, 410):
+                return None
+            raise
+        value = _cbor(response)
+        raw = value.get("commit") if isinstance(value, dict) else None
+        return bytes(raw) if isinstance(raw, bytes) else None
 
     # --- packages ---------------------------------------------------------------------------
 
@@ -230,10 +243,10 @@ class RelayClient:
     # --- invitations and join requests ------------------------------------------------------
 
     def register_invitation(
-        self, operation_id: bytes, token_hash: bytes, ttl_seconds: int | None = None
+        self, operation_id: bytes, invitation_id: bytes, ttl_seconds: int | None = None
     ) -> None:
-        """Coordinators: register SHA-256 of the invite code's one-time token."""
-        document: dict[str, Any] = {"token_hash": token_hash.hex()}
+        """Coordinators: register the invitation id (a hash of the code's one-time token)."""
+        document: dict[str, Any] = {"token_hash": invitation_id.hex()}
         if ttl_seconds is not None:
             document["ttl_seconds"] = ttl_seconds
         body = _json_bytes(document)

@@ -18,8 +18,8 @@ from sync.errors import CordonError
 from sync.protocol import Commit
 from sync.store.clock import utc_now
 from sync.store.db import Store
+from sync.store.operations import Invitation, Operation, PendingUpload
 from sync.store.operations import Member as StoredMember
-from sync.store.operations import Operation, PendingUpload
 
 WRITABLE = ("active",)
 
@@ -46,7 +46,9 @@ def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: b
         )
         now = utc_now()
         current = {m.device_id.hex() for m in commit.roster}
-        for member in commit.roster:
+        # An epoch this device holds no secret of (it was removed, or joined later): the names
+        # and metadata stay sealed, only who is in and out is applied.
+        for member in commit.roster if commit.opened else ():
             known = store.operations.member(op, member.device_id.hex())
             store.operations.save_member(
                 StoredMember(
@@ -72,16 +74,22 @@ def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: b
         me = commit.member(my_device)
         coordinators = commit.coordinators()
         store.execute(
-            "UPDATE operations SET current_epoch = max(current_epoch, ?), name = ?, ends_at = ?, "
-            "templates = ?, coordinator = ?, role = coalesce(?, role), "
+            "UPDATE operations SET current_epoch = max(current_epoch, ?), "
+            "name = CASE WHEN ? THEN ? ELSE name END, "
+            "ends_at = CASE WHEN ? THEN ? ELSE ends_at END, "
+            "templates = CASE WHEN ? THEN ? ELSE templates END, "
+            "coordinator = ?, role = coalesce(?, role), "
             "status = CASE WHEN ? = 'active' AND status IN ('pending', 'active', 'removed') "
             "THEN 'active' WHEN ? = 'removed' AND status = 'active' THEN 'removed' "
             "ELSE status END "
             "WHERE operation_id = ?",
             (
                 commit.epoch,
+                commit.opened,
                 commit.info.name,
+                commit.opened,
                 commit.info.ends,
+                commit.opened,
                 json.dumps(
                     [t for t in commit.info.template_set.split(",") if t], ensure_ascii=False
                 ),
@@ -155,15 +163,20 @@ def read_only_reason(op: Operation) -> str:
 
 def set_data(store: Store, operation_id: str, **values: Any) -> None:
     """Set parts of the operation's engine state (typed columns and tables since schema v8):
-    ``invites`` {token hash: role}, ``uploads`` {item id: {"url", "blob"}}, ``verified`` [device
-    ids] are replaced whole; ``closed_at`` and ``retention_days`` set. None clears a value."""
+    ``invites`` {invitation id: {"role", "token"}}, ``uploads`` {item id: {"url", "blob"}},
+    ``verified`` [device ids] are replaced whole; ``closed_at``, ``retention_days`` and
+    ``relay_closed_at`` set. None clears a value."""
     ops = store.operations
     for key, value in values.items():
         if key == "invites":
-            for token in set(ops.invites(operation_id)) - set(value or {}):
-                ops.drop_invite(operation_id, token)
-            for token, role in (value or {}).items():
-                ops.add_invite(operation_id, str(token), str(role))
+            for invitation_id in set(ops.invites(operation_id)) - set(value or {}):
+                ops.drop_invite(operation_id, invitation_id)
+            for invitation_id, info in (value or {}).items():
+                ops.add_invite(
+                    operation_id,
+                    str(invitation_id),
+                    Invitation(str(info["role"]), str(info["token"])),
+                )
         elif key == "uploads":
             for upload in ops.uploads(operation_id):
                 if upload.item_id not in (value or {}):
@@ -179,6 +192,8 @@ def set_data(store: Store, operation_id: str, **values: Any) -> None:
         elif key == "closed_at":
             op = require_operation(store, operation_id)
             ops.set_closed(operation_id, value, op.retention_days)
+        elif key == "relay_closed_at":
+            ops.set_relay_closed(operation_id, value)
         elif key == "retention_days":
             ops.set_retention(operation_id, None if value is None else int(value))
         else:
@@ -191,7 +206,10 @@ def get_data(store: Store, operation_id: str) -> dict[str, Any]:
     if op is None:
         return {}
     data: dict[str, Any] = {
-        "invites": store.operations.invites(operation_id),
+        "invites": {
+            i: {"role": inv.role, "token": inv.token}
+            for i, inv in store.operations.invites(operation_id).items()
+        },
         "uploads": {
             u.item_id: {k: v for k, v in (("url", u.url), ("blob", u.blob)) if v is not None}
             for u in store.operations.uploads(operation_id)
@@ -202,6 +220,8 @@ def get_data(store: Store, operation_id: str) -> dict[str, Any]:
         data["closed_at"] = op.closed_at
     if op.retention_days is not None:
         data["retention_days"] = op.retention_days
+    if op.relay_closed_at is not None:
+        data["relay_closed_at"] = op.relay_closed_at
     return data
 
 

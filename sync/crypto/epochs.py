@@ -18,6 +18,7 @@ from sync.protocol.commit import (
     Commit,
     check_epoch_secret,
     decode_commit,
+    open_commit,
     open_epoch_secret,
     verify_genesis,
     verify_next,
@@ -85,9 +86,13 @@ class OperationKeys:
             )
         else:
             verify_next(self.latest, commit)
-        self._commits.append(commit)
+        secret = None
         if commit.member(self._identity.device_id) is not None:
-            self._secrets[commit.epoch] = open_epoch_secret(commit, self._identity)
+            secret = open_epoch_secret(commit, self._identity)
+            commit = open_commit(commit, secret)  # names and metadata, sealed from the relay
+        self._commits.append(commit)
+        if secret is not None:
+            self._secrets[commit.epoch] = secret
         return commit
 
     def check_secret(self, epoch: int, secret: bytes) -> None:
@@ -99,6 +104,7 @@ class OperationKeys:
     def keep_secret(self, epoch: int, secret: bytes) -> None:
         """Remember a secret learnt elsewhere (e.g. the creator's own copy, or from storage)."""
         self.check_secret(epoch, secret)
+        self._commits[epoch] = open_commit(self._commits[epoch], secret)
         self._secrets[epoch] = secret
 
     def roster_at(self, epoch: int) -> Commit:

@@ -1,23 +1,38 @@
-"""The wire format shared by the client and the relay (version 1; see docs/protocol.md)."""
+"""The wire format shared by the client and the relay (version 2; see docs/protocol.md)."""
 
 from sync.protocol.commit import (
     ACTIONS,
     Commit,
     add_members,
     change_role,
+    close_operation,
     create_commit,
     create_genesis,
     decode_commit,
+    open_commit,
     open_epoch_secret,
     remove_members,
     rotate_key,
     verify_chain,
+    verify_closing,
     verify_genesis,
     verify_next,
 )
 from sync.protocol.direct import DirectHeader, SignedDirect, parse_direct, verify_direct_signature
-from sync.protocol.invite import Invite, encode_invite, new_invite, parse_invite
-from sync.protocol.join import JoinRequest, build_join_request, decode_join_request, token_hash
+from sync.protocol.invite import (
+    Invite,
+    check_invited_chain,
+    encode_invite,
+    invitation_id,
+    new_invite,
+    parse_invite,
+)
+from sync.protocol.join import (
+    JoinRequest,
+    build_join_request,
+    decode_join_request,
+    open_join_request,
+)
 from sync.protocol.package import (
     PackageHeader,
     SignedPackage,
@@ -58,7 +73,12 @@ __all__ = [
     "parse_package",
     "remove_members",
     "rotate_key",
-    "token_hash",
+    "invitation_id",
+    "check_invited_chain",
+    "open_join_request",
+    "open_commit",
+    "close_operation",
+    "verify_closing",
     "verify_chain",
     "verify_genesis",
     "verify_next",

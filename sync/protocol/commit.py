@@ -9,6 +9,7 @@ chain and the signatures.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -19,11 +20,12 @@ from functools import cached_property
 from typing import Any
 
 from locales import _
-from sync.crypto.identity import DEVICE_ID_BYTES, Identity
+from sync.crypto.identity import DEVICE_ID_BYTES, Identity, PublicIdentity
 from sync.errors import ProtocolError
-from sync.protocol.roster import Member, OperationInfo
+from sync.protocol.roster import ROLES, Member, OperationInfo, check_member_fields
+from sync.protocol.sealing import open_value, seal_value
 from sync.protocol.wire import (
-    PROTOCOL_VERSION,
+    ROSTER_VERSION,
     as_map,
     decode,
     encode,
@@ -35,9 +37,13 @@ from sync.protocol.wire import (
 )
 
 OPERATION_ID_BYTES = 16
+_META_DOMAIN = b"cordon-commit-meta-v2\x00"
+_META_MAX = 4 * 1024 * 1024
+_SEALED_INFO = OperationInfo("", None, "")  # what a commit shows before it is opened
 EPOCH_SECRET_BYTES = 32
 MAX_MEMBERS = 5000
-ACTIONS = ("genesis", "add", "remove", "role", "rotate", "update")
+ACTIONS = ("genesis", "add", "remove", "role", "rotate", "update", "close")
+MAX_RETENTION_DAYS = 36500
 ZERO_HASH = bytes(32)
 _COMMIT_DOMAIN = b"cordon-commit-v1\x00"
 _SECRET_DOMAIN = b"cordon-epoch-secret-v1\x00"
@@ -60,11 +66,15 @@ class Commit:
     info: OperationInfo
     action: str
     time_ms: int
+    retention_days: int | None  # a closing commit: how long every device keeps its copy
+    unverified: tuple[bytes, ...]  # devices admitted here without their fingerprint compared
     secret_check: bytes = field(repr=False)  # commitment to the epoch secret (see check_value)
     sealed: tuple[bytes, ...] = field(repr=False)  # epoch secret sealed to roster[i]
+    meta: bytes = field(repr=False)  # info and members' names, sealed under the epoch secret
     body: bytes = field(repr=False)
     signature: bytes = field(repr=False)
     pq_signature: bytes = field(repr=False)
+    opened: bool = True  # False: names and info are blank (this device lacks the epoch secret)
 
     @cached_property
     def hash(self) -> bytes:
@@ -112,16 +122,21 @@ def decode_commit(data: bytes) -> Commit:
     signature = get_bytes(outer, "sig", "commit", size=_ED_SIG)
     pq_signature = get_bytes(outer, "pqsig", "commit", size=_PQ_SIG)
     what = "commit body"
-    fields = {"v", "op", "epoch", "prev", "author", "roster", "info", "action", "time", "check"}
+    fields = {"v", "op", "epoch", "prev", "author", "roster", "meta", "action", "time", "check"}
+    fields |= {"retention", "unverified"}
     value = as_map(decode(body, what), fields, what)
-    if get_int(value, "v", what) != PROTOCOL_VERSION:
+    if get_int(value, "v", what) != ROSTER_VERSION:
         raise ProtocolError(_("Unsupported commit version."))
     entries = get_list(value, "roster", what, max_len=MAX_MEMBERS)
     roster: list[Member] = []
     sealed: list[bytes] = []
     for entry in entries:
-        roster.append(Member.from_wire(entry, frozenset({"key"})))
-        sealed.append(get_bytes(entry, "key", "roster entry", max_size=_SEALED_MAX))
+        item = as_map(entry, {"id", "role", "key"}, "roster entry")
+        role = get_text(item, "role", "roster entry", max_len=20)
+        if role not in ROLES:
+            raise ProtocolError(_("Malformed member: unknown role."))
+        roster.append(Member(PublicIdentity.from_cbor_map(item["id"]), "", "", "", role))
+        sealed.append(get_bytes(item, "key", "roster entry", max_size=_SEALED_MAX))
     ids = [m.device_id for m in roster]
     if not ids:
         raise ProtocolError(_("Malformed commit: the roster is empty."))
@@ -132,6 +147,20 @@ def decode_commit(data: bytes) -> Commit:
     action = get_text(value, "action", what, max_len=20)
     if action not in ACTIONS:
         raise ProtocolError(_("Malformed commit: unknown action."))
+    retention = value["retention"]
+    if action == "close":
+        retention = get_int(value, "retention", what, maximum=MAX_RETENTION_DAYS)
+    elif retention is not None:
+        raise ProtocolError(_("Malformed commit: only a closing commit carries a retention."))
+    unverified = tuple(
+        bytes(d)
+        for d in get_list(value, "unverified", what, max_len=MAX_MEMBERS)
+        if isinstance(d, bytes)
+    )
+    if len(unverified) != len(value["unverified"]) or list(unverified) != sorted(set(unverified)):
+        raise ProtocolError(_("Malformed commit: the unverified admissions are not a sorted list."))
+    if not set(unverified) <= set(ids) or (unverified and action != "add"):
+        raise ProtocolError(_("Malformed commit: an unverified admission names no new member."))
     return Commit(
         operation_id=get_bytes(value, "op", what, size=OPERATION_ID_BYTES),
         epoch=get_int(value, "epoch", what),
@@ -139,11 +168,15 @@ def decode_commit(data: bytes) -> Commit:
         roster=tuple(roster),
         author=get_bytes(value, "author", what, size=DEVICE_ID_BYTES),
         raw=bytes(data),
-        info=OperationInfo.from_wire(value["info"]),
+        info=_SEALED_INFO,
         action=action,
         time_ms=get_int(value, "time", what),
+        retention_days=retention,
+        unverified=unverified,
         secret_check=get_bytes(value, "check", what, size=32),
         sealed=tuple(sealed),
+        meta=get_bytes(value, "meta", what, max_size=_META_MAX),
+        opened=False,
         body=body,
         signature=signature,
         pq_signature=pq_signature,
@@ -199,6 +232,8 @@ def verify_next(prev: Commit, commit: Commit) -> None:
         )
     if commit.action == "genesis":
         raise ProtocolError(_("Commit refused: a second genesis."))
+    if prev.action == "close":
+        raise ProtocolError(_("Commit refused: the operation was closed by its coordinator."))
     _check_roster(commit)
     _check_signatures(commit, prev.member(commit.author))
 
@@ -235,6 +270,8 @@ def _build(
     info: OperationInfo,
     action: str,
     time_ms: int | None,
+    retention_days: int | None = None,
+    unverified: Iterable[bytes] = (),
 ) -> tuple[Commit, bytes]:
     members = sorted(roster, key=lambda m: m.device_id)
     if len({m.device_id for m in members}) != len(members):
@@ -242,28 +279,39 @@ def _build(
     if not members or len(members) > MAX_MEMBERS:
         raise ProtocolError(_("The roster must hold between 1 and 5000 members."))
     info = OperationInfo.from_wire(info.to_wire())  # the same checks a receiver makes
+    for member in members:
+        check_member_fields(member.name, member.agency, member.country, member.role)
     if len(operation_id) != OPERATION_ID_BYTES or len(prev_hash) != 32:
         raise ProtocolError(_("Malformed commit: wrong operation id or previous hash."))
     secret = secrets.token_bytes(EPOCH_SECRET_BYTES)
     entries = []
     for member in members:
-        entry = member.to_wire()
+        entry: dict[str, Any] = {"id": member.public.to_cbor_map(), "role": member.role}
         info_bytes = epoch_secret_info(operation_id, epoch, member.device_id)
         entry["key"] = member.public.seal(secret, info=info_bytes)
         entries.append(entry)
     stamp = int(time.time() * 1000) if time_ms is None else time_ms
     check = secret_check_value(secret, operation_id, epoch)
+    meta = seal_value(
+        secret,
+        operation_id,
+        _META_DOMAIN,
+        _meta_aad(operation_id, epoch),
+        {"info": info.to_wire(), "names": [[m.name, m.agency, m.country] for m in members]},
+    )
     fields = {
-        "v": PROTOCOL_VERSION,
+        "v": ROSTER_VERSION,
         "op": operation_id,
         "epoch": epoch,
         "prev": prev_hash,
         "author": author.device_id,
         "roster": entries,
-        "info": info.to_wire(),
+        "meta": meta,
         "action": action,
         "time": stamp,
         "check": check,
+        "retention": retention_days,
+        "unverified": sorted(set(unverified)),
     }
     body = encode(fields)
     message = _COMMIT_DOMAIN + body
@@ -280,8 +328,11 @@ def _build(
         info=info,
         action=action,
         time_ms=stamp,
+        retention_days=retention_days,
+        unverified=tuple(sorted(set(unverified))),
         secret_check=check,
         sealed=tuple(entry["key"] for entry in entries),
+        meta=meta,
         body=body,
         signature=signature,
         pq_signature=pq_signature,
@@ -318,6 +369,8 @@ def create_commit(
     action: str,
     info: OperationInfo | None = None,
     time_ms: int | None = None,
+    retention_days: int | None = None,
+    unverified: Iterable[bytes] = (),
 ) -> tuple[Commit, bytes]:
     """The next commit after ``prev`` with ``roster`` and a fresh epoch secret.
 
@@ -328,6 +381,14 @@ def create_commit(
         raise ProtocolError(_("Only a coordinator of the current epoch can write a commit."))
     if action not in ACTIONS or action == "genesis":
         raise ProtocolError(_("Unknown commit action."))
+    if prev.action == "close":
+        raise ProtocolError(_("The operation was closed by its coordinator."))
+    if not prev.opened:
+        raise ProtocolError(_("This device cannot read the current epoch of the operation."))
+    if (action == "close") != (retention_days is not None) or not 0 <= (
+        retention_days or 0
+    ) <= MAX_RETENTION_DAYS:
+        raise ProtocolError(_("A closing commit, and only it, carries a retention in days."))
     members = list(roster)
     if not any(m.role == "coordinator" for m in members):
         raise ProtocolError(_("The roster must keep at least one coordinator."))
@@ -340,12 +401,21 @@ def create_commit(
         prev.info if info is None else info,
         action,
         time_ms,
+        retention_days,
+        unverified,
     )
 
 
-def add_members(author: Identity, prev: Commit, new: Iterable[Member]) -> tuple[Commit, bytes]:
-    """Admit ``new`` members (a new epoch they and everyone else receive)."""
-    return create_commit(author, prev, [*prev.roster, *new], action="add")
+def add_members(
+    author: Identity, prev: Commit, new: Iterable[Member], unverified: Iterable[bytes] = ()
+) -> tuple[Commit, bytes]:
+    """Admit ``new`` members (a new epoch they and everyone else receive). ``unverified`` names
+    those admitted without their fingerprint compared; every member sees it in the commit."""
+    added = list(new)
+    flagged = set(unverified)
+    if not flagged <= {m.device_id for m in added}:
+        raise ProtocolError(_("Only a device admitted in this commit can be marked unverified."))
+    return create_commit(author, prev, [*prev.roster, *added], action="add", unverified=flagged)
 
 
 def remove_members(
@@ -376,6 +446,70 @@ def rotate_key(
     """A new epoch secret for the same roster (timer, suspected compromise, metadata change)."""
     return create_commit(
         author, prev, prev.roster, action="rotate" if info is None else "update", info=info
+    )
+
+
+def close_operation(author: Identity, prev: Commit, retention_days: int) -> tuple[Commit, bytes]:
+    """The closing commit: no commit may follow it, and every device keeps its copy of the
+    operation ``retention_days`` days (0: shred at once) and then shreds it."""
+    return create_commit(author, prev, prev.roster, action="close", retention_days=retention_days)
+
+
+def verify_closing(latest: Commit, closing: Commit) -> None:
+    """Check a closing commit the relay handed over with its 410, against the newest commit
+    this device holds: same operation, later epoch, action "close", and signed by a coordinator
+    of ``latest`` (directly chained when it is the very next epoch). ProtocolError otherwise."""
+    if closing.action != "close" or closing.operation_id != latest.operation_id:
+        raise ProtocolError(_("This is not a closing commit of the operation."))
+    if closing.epoch == latest.epoch + 1:
+        verify_next(latest, closing)
+        return
+    if closing.epoch <= latest.epoch:
+        raise ProtocolError(_("The closing commit is older than the chain this device holds."))
+    # Commits in between were never seen (the relay purged them): the closing commit must then
+    # be signed by someone this device knows as a coordinator.
+    _check_signatures(closing, latest.member(closing.author))
+
+
+def _meta_aad(operation_id: bytes, epoch: int) -> bytes:
+    return operation_id + u64(epoch)
+
+
+def open_commit(commit: Commit, secret: bytes) -> Commit:
+    """``commit`` with its operation metadata and members' names read from the part sealed
+    under the epoch ``secret`` (the relay never reads them); ProtocolError if they do not open or
+    are malformed."""
+    if commit.opened:
+        return commit
+    check_epoch_secret(commit, secret)
+    what = "commit metadata"
+    value = as_map(
+        open_value(
+            secret,
+            commit.operation_id,
+            _META_DOMAIN,
+            _meta_aad(commit.operation_id, commit.epoch),
+            commit.meta,
+            what,
+            limit=_META_MAX,
+        ),
+        {"info", "names"},
+        what,
+    )
+    names = get_list(value, "names", what, max_len=MAX_MEMBERS)
+    if len(names) != len(commit.roster):
+        raise ProtocolError(_("Malformed commit: the names do not match the roster."))
+    roster = []
+    for member, entry in zip(commit.roster, names, strict=True):
+        if not isinstance(entry, list) or len(entry) != 3:
+            raise ProtocolError(_("Malformed commit: the names do not match the roster."))
+        name, agency, country = entry
+        if not all(isinstance(x, str) for x in entry):
+            raise ProtocolError(_("Malformed commit: the names do not match the roster."))
+        check_member_fields(name, agency, country, member.role)
+        roster.append(Member(member.public, name, agency, country, member.role))
+    return dataclasses.replace(
+        commit, roster=tuple(roster), info=OperationInfo.from_wire(value["info"]), opened=True
     )
 
 

@@ -1,12 +1,19 @@
-"""Invitation codes: relay URL, operation id, one-time token and the coordinator's fingerprint.
+"""Invitation codes: relay URL, operation id, one-time token, and what binds the joiner to the
+inviting coordinator and to the operation's chain.
 
-Bytes: ``version (1) | flags (1: 1 = https, 2 = http) | operation id (16) | token (16) |
-coordinator device id prefix (10) | relay host[:port][/path] (UTF-8) | checksum (4)``, where the
-checksum is the first 4 bytes of ``SHA-256("cordon-invite-v1\\0" || everything before it)``.
+Bytes (version 2): ``version (1) | flags (1: 1 = https, 2 = http) | operation id (16) |
+token (16) | coordinator (32) | head (32) | relay host[:port][/path] (UTF-8) | checksum (4)``,
+where ``coordinator`` is ``SHA-256("cordon-invite-coordinator-v2\\0" || the coordinator's whole
+public bundle)``, ``head`` is the hash of the operation's newest commit when the code was made, and
+the checksum is the first 4 bytes of ``SHA-256("cordon-invite-v1\\0" || everything before it)``.
 Written in Crockford base32 (no I, L, O or U; reading is case-insensitive and accepts O for 0,
-I and L for 1), in groups of five separated by dashes, after the prefix ``CDN1``. The 80-bit
-device-id prefix lets the joiner check, once it has the commits, that the operation's
-coordinator holds the keys the inviter meant; the relay only ever learns SHA-256(token).
+I and L for 1), in groups of five separated by dashes, after the prefix ``CDN1``.
+
+The joiner activates only a chain that contains the ``head`` commit (so genesis and history are
+the ones the coordinator saw) and in which the commit that admits it is signed by the identity
+``coordinator`` names (see ``sync.protocol.join.check_admission``). The relay learns only the
+invitation id, ``SHA-256("cordon-invitation-id-v2\\0" || token)``, never the token: the token keys
+the MAC and the name encryption of the join request, which only the coordinator can check.
 """
 
 from __future__ import annotations
@@ -14,16 +21,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from locales import _
+from sync.crypto.identity import PublicIdentity
 from sync.errors import ProtocolError
 from sync.protocol.commit import OPERATION_ID_BYTES, Commit
 
-INVITE_VERSION = 1
+INVITE_VERSION = 2
 TOKEN_BYTES = 16
-FINGERPRINT_BYTES = 10
+COORDINATOR_BYTES = 32
+HEAD_BYTES = 32
 _CHECKSUM_BYTES = 4
 _PREFIX = "CDN1"
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -38,27 +48,81 @@ class Invite:
     relay_url: str
     operation_id: bytes
     token: bytes
-    coordinator: bytes  # the first 10 bytes of the inviting coordinator's device id
+    coordinator: bytes  # coordinator_digest() of the inviting coordinator's public bundle
+    head: bytes  # hash of the operation's newest commit when the invitation was made
 
     def __repr__(self) -> str:  # the token is a secret until used
         return f"Invite(relay_url={self.relay_url!r}, operation={self.operation_id.hex()})"
 
     @property
-    def token_hash(self) -> bytes:
-        return hashlib.sha256(self.token).digest()
+    def invitation_id(self) -> bytes:
+        """What the relay stores and the join request names: a hash the token cannot be read
+        back from."""
+        return invitation_id(self.token)
 
-    def matches(self, commit: Commit) -> bool:
-        """Whether a coordinator of ``commit`` has the device id the invitation names."""
-        return commit.operation_id == self.operation_id and any(
-            hmac.compare_digest(m.device_id[:FINGERPRINT_BYTES], self.coordinator)
-            for m in commit.coordinators()
+    def is_coordinator(self, public: PublicIdentity) -> bool:
+        """Whether ``public`` is the very identity (every key) of the inviting coordinator."""
+        return hmac.compare_digest(coordinator_digest(public), self.coordinator)
+
+
+def offered_chain_mismatch() -> ProtocolError:
+    """The one refusal of a chain that does not answer an invitation."""
+    return ProtocolError(
+        _(
+            "The relay offered an operation that does not match the invitation; it was refused "
+            "and nothing was kept."
         )
+    )
 
 
-def new_invite(relay_url: str, operation_id: bytes, coordinator_device_id: bytes) -> Invite:
-    """A fresh invitation with a random one-time token."""
+def check_invited_chain(invite: Invite, chain: Sequence[Commit], device_id: bytes) -> Commit | None:
+    """For a joiner: the commit that admitted ``device_id``, or None while not admitted yet.
+
+    ``chain`` must be verified already (genesis signed, every link chained and signed by a
+    coordinator of the epoch before). It must hold the commit ``invite.head`` names (so genesis
+    and history are the ones the coordinator saw), and the first later commit whose roster holds
+    this device must be signed by the very identity the invitation names. ProtocolError
+    (``offered_chain_mismatch``) otherwise.
+    """
+    if not chain or chain[0].operation_id != invite.operation_id:
+        raise offered_chain_mismatch()
+    head = next((i for i, c in enumerate(chain) if hmac.compare_digest(c.hash, invite.head)), None)
+    if head is None:
+        # The head was on the relay when the code was made and commits are never taken back:
+        # a chain without it is another chain.
+        raise offered_chain_mismatch()
+    for index in range(head + 1, len(chain)):
+        commit = chain[index]
+        if commit.member(device_id) is None:
+            continue
+        signer = chain[index - 1].member(commit.author)
+        if signer is None or not invite.is_coordinator(signer.public):
+            raise offered_chain_mismatch()
+        return commit
+    if chain[head].member(device_id) is not None:
+        raise offered_chain_mismatch()  # a member before the invitation was made: not this one
+    return None
+
+
+def invitation_id(token: bytes) -> bytes:
+    """The relay-visible id of an invitation: SHA-256 over a domain and the one-time token."""
+    return hashlib.sha256(b"cordon-invitation-id-v2\x00" + token).digest()
+
+
+def coordinator_digest(public: PublicIdentity) -> bytes:
+    """SHA-256 over the coordinator's whole public bundle (Ed25519, ML-DSA and HPKE keys)."""
+    return hashlib.sha256(b"cordon-invite-coordinator-v2\x00" + public.encode()).digest()
+
+
+def new_invite(relay_url: str, head: Commit, coordinator: PublicIdentity) -> Invite:
+    """A fresh invitation with a random one-time token, bound to ``coordinator`` and to the
+    chain ending in ``head``."""
     return Invite(
-        relay_url, operation_id, os.urandom(TOKEN_BYTES), coordinator_device_id[:FINGERPRINT_BYTES]
+        relay_url,
+        head.operation_id,
+        os.urandom(TOKEN_BYTES),
+        coordinator_digest(coordinator),
+        head.hash,
     )
 
 
@@ -80,7 +144,7 @@ def encode_invite(invite: Invite) -> str:
     """The code to read aloud or put in a QR code, e.g. ``CDN1-0A1B2-...``."""
     if len(invite.operation_id) != OPERATION_ID_BYTES or len(invite.token) != TOKEN_BYTES:
         raise ProtocolError(_("The invitation is incomplete."))
-    if len(invite.coordinator) != FINGERPRINT_BYTES:
+    if len(invite.coordinator) != COORDINATOR_BYTES or len(invite.head) != HEAD_BYTES:
         raise ProtocolError(_("The invitation is incomplete."))
     scheme, rest = _split_url(invite.relay_url)
     payload = (
@@ -88,6 +152,7 @@ def encode_invite(invite: Invite) -> str:
         + invite.operation_id
         + invite.token
         + invite.coordinator
+        + invite.head
         + rest.encode()
     )
     data = payload + _checksum(payload)
@@ -116,7 +181,8 @@ def parse_invite(code: str) -> Invite:
             _("The invitation code holds a character that cannot be part of it.")
         ) from None
     count = len(values) * 5 // 8
-    minimum = 2 + OPERATION_ID_BYTES + TOKEN_BYTES + FINGERPRINT_BYTES + 1 + _CHECKSUM_BYTES
+    minimum = 2 + OPERATION_ID_BYTES + TOKEN_BYTES + COORDINATOR_BYTES + HEAD_BYTES + 1
+    minimum += _CHECKSUM_BYTES
     if count < minimum:
         raise ProtocolError(_("The invitation code is too short; a part may be missing."))
     number = 0
@@ -129,6 +195,10 @@ def parse_invite(code: str) -> Invite:
     payload, checksum = data[:-_CHECKSUM_BYTES], data[-_CHECKSUM_BYTES:]
     if not hmac.compare_digest(_checksum(payload), checksum):
         raise ProtocolError(_("The invitation code has a typing mistake (checksum failed)."))
+    if payload[0] < INVITE_VERSION:
+        raise ProtocolError(
+            _("This invitation is from an older version of Cordon; ask for a new one.")
+        )
     if payload[0] != INVITE_VERSION:
         raise ProtocolError(_("This invitation is from a newer version of Cordon."))
     scheme = {v: k for k, v in _SCHEMES.items()}.get(payload[1])
@@ -137,15 +207,17 @@ def parse_invite(code: str) -> Invite:
     at += OPERATION_ID_BYTES
     token = payload[at : at + TOKEN_BYTES]
     at += TOKEN_BYTES
-    coordinator = payload[at : at + FINGERPRINT_BYTES]
-    at += FINGERPRINT_BYTES
+    coordinator = payload[at : at + COORDINATOR_BYTES]
+    at += COORDINATOR_BYTES
+    head = payload[at : at + HEAD_BYTES]
+    at += HEAD_BYTES
     try:
         rest = payload[at:].decode("utf-8")
     except UnicodeDecodeError:
         rest = ""
     if scheme is None or not rest or not rest.isprintable():
         raise ProtocolError(_("The invitation code does not name a valid relay."))
-    return Invite(f"{scheme}://{rest}", operation_id, token, coordinator)
+    return Invite(f"{scheme}://{rest}", operation_id, token, coordinator, head)
 
 
 def invite_qr_svg(code: str, scale: int = 4) -> bytes:

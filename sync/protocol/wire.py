@@ -21,7 +21,8 @@ from locales import _
 from sync.errors import ProtocolError
 from sync.protocol import cbor_strict
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 1  # packages and direct messages
+ROSTER_VERSION = 2  # commits and join requests (wire format 2, see docs/protocol.md)
 MAX_ENVELOPE_BYTES = 64 * 1024 * 1024  # a package or commit larger than this is refused unread
 MAX_TEXT = 1000  # names, agencies and other short labels
 MAX_INT = 2**63 - 1

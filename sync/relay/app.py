@@ -147,7 +147,9 @@ def create_app(settings: RelaySettings, relay: Relay | None = None) -> FastAPI:
     async def unavailable(_request: Request, _exc: OperationalError) -> Response:
         log.error("database unavailable")
         return json_error(
-            503, "storage_unavailable", "The relay's database is unavailable; retry later.",
+            503,
+            "storage_unavailable",
+            "The relay's database is unavailable; retry later.",
             {"Retry-After": "5"},
         )
 

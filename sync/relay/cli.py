@@ -88,9 +88,10 @@ def backup(settings: RelaySettings, target: Path) -> Path:
             _("The backup folder {path} already exists; choose a new one.").format(path=target)
         ) from exc
     os.chmod(target, 0o700)
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src, sqlite3.connect(
-        target / "relay.db"
-    ) as dst:
+    with (
+        sqlite3.connect(f"file:{source}?mode=ro", uri=True) as src,
+        sqlite3.connect(target / "relay.db") as dst,
+    ):
         src.backup(dst)
     blobs = data / "blobs"
     if blobs.is_dir():

@@ -220,9 +220,7 @@ def build_relay(settings: RelaySettings) -> Relay:
         hub=hub,
         rosters=RosterCache(store, authoritative),
         nonces=(
-            NonceCache(store.remember_nonce, store.purge_nonces)
-            if store.postgres
-            else NonceCache()
+            NonceCache(store.remember_nonce, store.purge_nonces) if store.postgres else NonceCache()
         ),
         rates=RateLimiter(settings.rate_per_second, settings.rate_burst),
         writer=GroupWriter(store, on_stored),

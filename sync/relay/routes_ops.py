@@ -154,7 +154,9 @@ async def post_commit(operation_id: OperationId, request: Request) -> Response:
 
 
 class Invitation(BaseModel):
-    token_hash: str = Field(pattern="^[0-9a-f]{64}$", description="SHA-256 of the token, hex")
+    token_hash: str = Field(
+        pattern="^[0-9a-f]{64}$", description="the invitation id (a hash of the token), hex"
+    )
     ttl_seconds: int | None = Field(default=None, ge=60, le=90 * 24 * 3600)
 
 
@@ -198,7 +200,7 @@ async def post_join_request(operation_id: OperationId, request: Request) -> Resp
     await _store(
         relay.store.add_join_request,
         op,
-        join.token_hash,
+        join.invitation_id,
         join.public.device_id,
         join.raw,
         request_id,
@@ -236,13 +238,44 @@ async def dismiss_join_request(
     return Response(status_code=204)
 
 
-@router.delete("/operations/{operation_id}", status_code=204, responses=ERRORS)
-async def close_operation(operation_id: OperationId, request: Request) -> Response:
-    """Close the operation (coordinators): delete every row and blob; later requests get 410."""
+@router.get("/operations/{operation_id}/closing", responses=ERRORS)
+async def closing_commit(operation_id: OperationId, request: Request) -> Response:
+    """A closed operation's closing commit, as CBOR {"commit": raw}, for the members it names
+    (the request is signed as usual and checked against that commit's roster); 404 if none."""
     relay = relay_of(request)
     op = parse_operation_id(operation_id)
-    await relay.authorize(request, op, roles=("coordinator",))
-    await _store(relay.store.close_operation, op)
+    raw = await _store(relay.store.closing_commit, op)
+    if raw is None:
+        raise Refused(404, "unknown_operation", "There is no closing commit for this operation.")
+    try:
+        commit = decode_commit(raw)
+        auth = parse_auth_headers(request.headers)
+    except ProtocolError as exc:
+        raise unauthenticated(str(exc)) from exc
+    raw_path = request.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else request.scope["path"]
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    authenticate(
+        Roster(commit.epoch, commit), auth, "GET", path, query, body_digest(b""), relay.nonces
+    )
+    return cbor_response({"commit": raw})
+
+
+@router.delete(
+    "/operations/{operation_id}",
+    status_code=204,
+    responses={**ERRORS, 409: {"description": "the newest commit is not a closing commit"}},
+)
+async def close_operation(operation_id: OperationId, request: Request) -> Response:
+    """Close the operation (coordinators) once its newest commit is the coordinator's closing
+    commit: delete every row and blob, keep that commit with the tombstone; later requests get
+    410."""
+    relay = relay_of(request)
+    op = parse_operation_id(operation_id)
+    _member, roster = await relay.authorize(request, op, roles=("coordinator",))
+    if roster.commit.action != "close":
+        raise Refused(409, "not_closed", "Post the coordinator's closing commit first.")
+    await _store(relay.store.close_operation, op, roster.commit.raw)
     await run_in_threadpool(relay.blobs.delete_operation_files, op)
     relay.rosters.forget(op)
     relay.hub.forget(op)

@@ -124,6 +124,16 @@ closed_operations = Table(
     Column("closed_at", Float, nullable=False),
 )
 
+# The coordinator-signed closing commit of a closed operation, kept with its tombstone (same key)
+# so that members who were offline learn the closure and its retention from the coordinator, not
+# from the relay's word (protocol version 2).
+closing_commits = Table(
+    "closing_commits",
+    metadata,
+    Column("id_hash", LargeBinary(32), primary_key=True),
+    Column("raw", LargeBinary, nullable=False),
+)
+
 # Request nonces seen in the clock window (PostgreSQL: shared by every instance).
 nonces = Table(
     "nonces",
@@ -150,8 +160,12 @@ def _v1(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v2(conn: Connection) -> None:
+    closing_commits.create(conn, checkfirst=True)
+
+
 # Append only: a deployed relay has run every migration up to its stored version.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2)
 
 
 def migrate(engine: Engine) -> int:

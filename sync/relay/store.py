@@ -16,6 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, select, text, update
 
+from sync.errors import ProtocolError
+from sync.protocol.sealing import open_value, seal_value
+from sync.protocol.wire import MAX_ENVELOPE_BYTES
 from sync.relay import schema as t
 
 NOTIFY_CHANNEL = "cordon_relay"
@@ -41,6 +44,31 @@ def gone() -> StoreError:
 
 def not_found() -> StoreError:
     return StoreError(404, "unknown_operation", "There is no such operation on this relay.")
+
+
+_CLOSING_DOMAIN = b"cordon-closing-commit-v2\x00"
+
+
+def _seal_closing(operation_id: bytes, raw: bytes) -> bytes:
+    """The closing commit as the tombstone keeps it: encrypted under a key derived from the
+    operation id, which the relay forgets at close (only its hash stays), so the files hold
+    neither the id nor the commit in the clear; a member asking with the id can read it."""
+    return seal_value(operation_id, b"", _CLOSING_DOMAIN, id_hash(operation_id), raw)
+
+
+def _open_closing(operation_id: bytes, sealed: bytes) -> bytes:
+    value = open_value(
+        operation_id,
+        b"",
+        _CLOSING_DOMAIN,
+        id_hash(operation_id),
+        sealed,
+        "closing commit",
+        MAX_ENVELOPE_BYTES + 64,
+    )
+    if not isinstance(value, bytes):
+        raise ProtocolError("closing commit")
+    return value
 
 
 def id_hash(operation_id: bytes) -> bytes:
@@ -219,11 +247,17 @@ class RelayStore:
                     {"channel": NOTIFY_CHANNEL, "payload": "c" + operation_id.hex()},
                 )
 
-    def close_operation(self, operation_id: bytes) -> None:
-        """Delete every row of the operation and leave only the hashed tombstone; then make
-        the deleted rows unreadable in the database's files (``erase_deleted``)."""
+    def close_operation(self, operation_id: bytes, closing: bytes) -> None:
+        """Delete every row of the operation and leave only the hashed tombstone, with the
+        coordinator's closing commit for members who were offline; then make the deleted rows
+        unreadable in the database's files (``erase_deleted``)."""
         with self.engine.begin() as conn:
             self.check_open(conn, operation_id)
+            conn.execute(
+                t.closing_commits.insert().values(
+                    id_hash=id_hash(operation_id), raw=_seal_closing(operation_id, closing)
+                )
+            )
             for table in t.CONTENT_TABLES:
                 conn.execute(delete(table).where(table.c.operation_id == operation_id))
             conn.execute(delete(t.operations).where(t.operations.c.id == operation_id))
@@ -262,6 +296,21 @@ class RelayStore:
                 return True
             time.sleep(ERASE_PAUSE)
         return False
+
+    def closing_commit(self, operation_id: bytes) -> bytes | None:
+        """The closing commit kept with a closed operation's tombstone, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.closing_commits.c.raw).where(
+                    t.closing_commits.c.id_hash == id_hash(operation_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        try:
+            return _open_closing(operation_id, bytes(row[0]))
+        except ProtocolError:
+            return None
 
     # --- packages ---------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ ERASURE = "erasure"  # deleted or purged
 PROFILE_CREATED = "profile_created"
 UNLOCK = "unlock"
 PASSPHRASE_CHANGED = "passphrase_changed"  # noqa: S105 - an action name, not a secret
+ADMISSION_UNVERIFIED = "admission_unverified"  # a device admitted without its fingerprint compared
 
 ACTIONS = frozenset(
     {
@@ -52,6 +53,7 @@ ACTIONS = frozenset(
         PROFILE_CREATED,
         UNLOCK,
         PASSPHRASE_CHANGED,
+        ADMISSION_UNVERIFIED,
     }
 )
 

@@ -67,7 +67,8 @@ def erase_operation(store: Store, operation_id: str, shredded_at: str) -> bool:
             "UPDATE operations SET name = '', relay_url = NULL, status = 'shredded', "
             "templates = '[]', coordinator = NULL, current_epoch = 0, ends_at = NULL, "
             "created_at = '', seq = 0, invited_by = NULL, closed_at = NULL, "
-            "retention_days = NULL, shredded_at = ? WHERE operation_id = ?",
+            "retention_days = NULL, invitation_head = NULL, relay_closed_at = NULL, "
+            "shredded_at = ? WHERE operation_id = ?",
             (shredded_at, operation_id),
         )
         store.audit.append(audit.ERASURE, operation_id, operation_id)

@@ -24,10 +24,30 @@ import pytest
 RECORDS = int(os.environ.get("CORDON_BENCH_RECORDS", "100000"))
 BATCH = 1000
 PLACES = ["NLRTM", "BEANR", "ECGYE", "BRSSZ", "TGLFW", "SNDKR", "DEHAM", "ESALG", "FRLEH"]
-GOODS = ["cocaine", "heroin", "cannabis resin", "cigarettes", "counterfeit watches", "ivory",
-         "pangolin scales", "precursor chemicals", "tramadol tablets", "bananas", "coffee"]
-CONCEALMENT = ["false bottom", "reefer container", "suitcase lining", "pallet", "truck trailer",
-               "body carry", "express parcel", "machinery", "fruit boxes"]
+GOODS = [
+    "cocaine",
+    "heroin",
+    "cannabis resin",
+    "cigarettes",
+    "counterfeit watches",
+    "ivory",
+    "pangolin scales",
+    "precursor chemicals",
+    "tramadol tablets",
+    "bananas",
+    "coffee",
+]
+CONCEALMENT = [
+    "false bottom",
+    "reefer container",
+    "suitcase lining",
+    "pallet",
+    "truck trailer",
+    "body carry",
+    "express parcel",
+    "machinery",
+    "fruit boxes",
+]
 FIRST_PAINT_TARGET_MS = 300.0
 STALL_TARGET_MS = 50.0
 SEARCH_TARGET_MS = 100.0
@@ -39,10 +59,14 @@ def _fields(rng: random.Random, i: int) -> dict[str, Any]:
         "place": rng.choice(PLACES),
         "conveyance": rng.choice(["sea", "air", "road"]),
         "detection_method": rng.choice(["xray", "dog", "intelligence"]),
-        "commodities": [{
-            "category": "drugs", "description": f"{rng.choice(GOODS)} in {rng.choice(CONCEALMENT)}",
-            "quantity": round(rng.uniform(0.1, 900), 1), "unit": "kg",
-        }],
+        "commodities": [
+            {
+                "category": "drugs",
+                "description": f"{rng.choice(GOODS)} in {rng.choice(CONCEALMENT)}",
+                "quantity": round(rng.uniform(0.1, 900), 1),
+                "unit": "kg",
+            }
+        ],
         "remarks": f"Seizure {i}, container MSCU{rng.randrange(10**7):07d}",
         "handling_code": rng.choice(["H0", "H1", "H1", "H2"]),
         "source_reliability": "B",
@@ -69,7 +93,11 @@ def filled(tmp_path_factory: pytest.TempPathFactory, qapp: Any) -> Iterator[tupl
         with profile.store.transaction():
             for i in range(base, min(base + BATCH, RECORDS)):
                 profile.store.records.create(
-                    op, "seizure-short", 1, _fields(rng, i), authors[i % 3],
+                    op,
+                    "seizure-short",
+                    1,
+                    _fields(rng, i),
+                    authors[i % 3],
                     f"{1_790_000_000_000 + i * 1000:013d}.0000.{authors[i % 3]}",
                     status="submitted",
                 )
@@ -101,7 +129,8 @@ def room(filled: tuple[Path, str], qtbot: Any) -> Iterator[tuple[Any, Any, float
     # Warm the store's page cache as a person's earlier work would have.
     warm: list[Any] = []
     session.call(lambda p: p.store.query_one("SELECT count(*) FROM records")).success(
-        warm.append).run()
+        warm.append
+    ).run()
     qtbot.waitUntil(lambda: bool(warm), timeout=60_000)
     start = time.perf_counter()
     cases = CasesRoom(session, ref)
@@ -126,7 +155,8 @@ def _raw_first_page(session: Any, qtbot: Any, op: str) -> float:
         profile.store.query_one("SELECT count(*) FROM records WHERE operation_id = ?", (op,))
         profile.store.query(
             "SELECT record_id, template_id, status, author, fields, updated_hlc FROM records "
-            "WHERE operation_id = ? ORDER BY updated_hlc DESC, id DESC LIMIT 200", (op,)
+            "WHERE operation_id = ? ORDER BY updated_hlc DESC, id DESC LIMIT 200",
+            (op,),
         )
         return (time.perf_counter() - start) * 1000
 
@@ -155,8 +185,9 @@ def test_case_list_first_paint_and_scroll(room: Any, qtbot: Any) -> None:
     for step in range(1, steps + 1):
         bar.setValue(bar.maximum() * step // steps)
         row = table.rowAt(table.viewport().height() // 2)
-        qtbot.waitUntil(lambda row=row: model.index(row, 0).data(RecordIdRole) is not None,
-                        timeout=30_000)
+        qtbot.waitUntil(
+            lambda row=row: model.index(row, 0).data(RecordIdRole) is not None, timeout=30_000
+        )
     last = model.rowCount() - 1
     qtbot.waitUntil(lambda: model.index(last, 0).data(RecordIdRole) is not None, timeout=30_000)
     elapsed = time.perf_counter() - start
@@ -185,8 +216,7 @@ def test_search_as_you_type_p95(room: Any, qtbot: Any) -> None:
     times: list[float] = []
     for word in words:
         cases.search.clear()
-        qtbot.waitUntil(lambda: model.filter.search == "" and not model.is_loading,
-                        timeout=30_000)
+        qtbot.waitUntil(lambda: model.filter.search == "" and not model.is_loading, timeout=30_000)
         typed = ""
         for ch in word:
             typed += ch
@@ -236,10 +266,14 @@ def test_exact_filters_and_field_sorts(room: Any, qtbot: Any) -> None:
     views = {
         "handling code H2": (q.CaseFilter(handling_code="H2"), q.Sort()),
         "country PT (no report has it)": (q.CaseFilter(country="PT"), q.Sort()),
-        "sorted by place, ascending": (q.CaseFilter(template="seizure-short"),
-                                       q.Sort("f:place", descending=False)),
-        "sorted by seizure date, descending": (q.CaseFilter(template="seizure-short"),
-                                               q.Sort("f:seizure_date")),
+        "sorted by place, ascending": (
+            q.CaseFilter(template="seizure-short"),
+            q.Sort("f:place", descending=False),
+        ),
+        "sorted by seizure date, descending": (
+            q.CaseFilter(template="seizure-short"),
+            q.Sort("f:seizure_date"),
+        ),
     }
 
     def run(profile: Any) -> dict[str, tuple[int, float, float]]:
@@ -255,8 +289,11 @@ def test_exact_filters_and_field_sorts(room: Any, qtbot: Any) -> None:
                 q.page(profile, op, flt, sort, total // 2)
                 q.page(profile, op, flt, sort, max(0, total - q.PAGE_SIZE))
                 timings.append((first, (time.perf_counter() - start) * 500))
-            out[name] = (total, statistics.median(t[0] for t in timings),
-                         statistics.median(t[1] for t in timings))
+            out[name] = (
+                total,
+                statistics.median(t[0] for t in timings),
+                statistics.median(t[1] for t in timings),
+            )
         return out
 
     box: list[Any] = []

@@ -56,24 +56,56 @@ def _write_workbook(path: Path) -> None:
     import openpyxl
 
     places = ["FRCDG", "NLAMS", "ESMAD", "BEBRU", "DEFRA", "PTLIS", "ITFCO", "TRIST"]
-    categories = [("drugs", "kg"), ("tobacco", "sticks"), ("medicines", "tablets"),
-                  ("counterfeit", "pieces"), ("wildlife", "kg")]
+    categories = [
+        ("drugs", "kg"),
+        ("tobacco", "sticks"),
+        ("medicines", "tablets"),
+        ("counterfeit", "pieces"),
+        ("wildlife", "kg"),
+    ]
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("Saisies")
-    ws.append(["Date de saisie", "Lieu", "Moyen de transport", "Méthode de détection",
-               "Catégorie", "Description", "Quantité", "Unité", "Code de traitement",
-               "Fiabilité de la source", "Exactitude de l'information", "Remarques"])
+    ws.append(
+        [
+            "Date de saisie",
+            "Lieu",
+            "Moyen de transport",
+            "Méthode de détection",
+            "Catégorie",
+            "Description",
+            "Quantité",
+            "Unité",
+            "Code de traitement",
+            "Fiabilité de la source",
+            "Exactitude de l'information",
+            "Remarques",
+        ]
+    )
     for i in range(ROWS):
         category, unit = categories[i % 5]
-        ws.append([f"{1 + i % 28:02d}/{1 + i % 12:02d}/2026", places[i % 8], "air", "xray",
-                   category, f"Lot {i}", round(0.5 + (i % 400) * 0.37, 2), unit,
-                   f"H{i % 2}", "ABC"[i % 3], str(1 + i % 4), f"Saisie n° {i}"])
+        ws.append(
+            [
+                f"{1 + i % 28:02d}/{1 + i % 12:02d}/2026",
+                places[i % 8],
+                "air",
+                "xray",
+                category,
+                f"Lot {i}",
+                round(0.5 + (i % 400) * 0.37, 2),
+                unit,
+                f"H{i % 2}",
+                "ABC"[i % 3],
+                str(1 + i % 4),
+                f"Saisie n° {i}",
+            ]
+        )
     wb.save(path)
 
 
 def _run(script: str, path: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
+    )
     result: dict[str, float] = json.loads(out.stdout)
     return result
 
@@ -106,16 +138,22 @@ def _best_rate(fn: object, n: int, rounds: int = 3) -> float:
 
 def test_validation_throughput() -> None:
     ctx = ValidationContext(today=TODAY)
-    for template_id, n in (("seizure-short", 5000), ("seizure-long", 2000), ("person", 2000),
-                           ("vehicle", 5000)):
+    for template_id, n in (
+        ("seizure-short", 5000),
+        ("seizure-long", 2000),
+        ("person", 2000),
+        ("vehicle", 5000),
+    ):
         template = get_template(template_id)
         raw = copy.deepcopy(EXAMPLES[template_id])
         assert validate_record(template, raw, ctx).ok
         rate = _best_rate(lambda t=template, r=raw: validate_record(t, r, ctx), n)
         text = json.dumps(raw)
         baseline = _best_rate(lambda s=text: json.loads(json.dumps(json.loads(s))), n)
-        print(f"\nforms: validate {template_id}: {rate:,.0f} records/s "
-              f"(baseline JSON round trip of the same record: {baseline:,.0f}/s)")
+        print(
+            f"\nforms: validate {template_id}: {rate:,.0f} records/s "
+            f"(baseline JSON round trip of the same record: {baseline:,.0f}/s)"
+        )
         assert rate > 500
 
 
@@ -129,9 +167,38 @@ def test_unlocode_load_and_type_ahead_p95() -> None:
     module._index = None
     index = unlocode_index()
     load_s = time.perf_counter() - start
-    probes = ["a", "ro", "par", "FR", "CN", "sh", "New", "bo", "ber", "zz", "Mos", "sao",
-              "NLR", "los a", "kin", "port", "san", "st", "m", "x", "Москва", "上海", "ال",
-              "goteb", "FRCDG", "us", "rio de", "vel", "ham", "le "]
+    probes = [
+        "a",
+        "ro",
+        "par",
+        "FR",
+        "CN",
+        "sh",
+        "New",
+        "bo",
+        "ber",
+        "zz",
+        "Mos",
+        "sao",
+        "NLR",
+        "los a",
+        "kin",
+        "port",
+        "san",
+        "st",
+        "m",
+        "x",
+        "Москва",
+        "上海",
+        "ال",
+        "goteb",
+        "FRCDG",
+        "us",
+        "rio de",
+        "vel",
+        "ham",
+        "le ",
+    ]
     times = []
     for _ in range(10):
         for probe in probes:
@@ -148,7 +215,9 @@ def test_unlocode_load_and_type_ahead_p95() -> None:
         [n for n in names if n.startswith(key)][:20]
         scan.append(time.perf_counter() - t)
     scan.sort()
-    print(f"\nforms: UN/LOCODE {len(index):,} entries; load {load_s:.2f} s (CSV parse alone "
-          f"{parse_s:.2f} s); type-ahead p95 {p95 * 1000:.2f} ms (budget 20 ms; baseline "
-          f"linear prefix scan median {scan[len(scan) // 2] * 1000:.1f} ms)")
+    print(
+        f"\nforms: UN/LOCODE {len(index):,} entries; load {load_s:.2f} s (CSV parse alone "
+        f"{parse_s:.2f} s); type-ahead p95 {p95 * 1000:.2f} ms (budget 20 ms; baseline "
+        f"linear prefix scan median {scan[len(scan) // 2] * 1000:.1f} ms)"
+    )
     assert p95 <= 0.020

@@ -14,8 +14,9 @@ PASSPHRASE = "correct horse battery staple"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "desktop.main", *args],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop.main", *args], capture_output=True, text=True, check=False
+    )
 
 
 def test_templates_list_json() -> None:
@@ -23,8 +24,16 @@ def test_templates_list_json() -> None:
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     ids = {row["id"] for row in rows}
-    assert {"seizure-long", "seizure-short", "person", "company", "vehicle", "vessel",
-            "container", "document"} <= ids
+    assert {
+        "seizure-long",
+        "seizure-short",
+        "person",
+        "company",
+        "vehicle",
+        "vessel",
+        "container",
+        "document",
+    } <= ids
     assert all(set(row) == {"id", "version", "title"} for row in rows)
     assert all(isinstance(row["version"], int) for row in rows)
 
@@ -48,17 +57,32 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("forms-cli") / "profile"
     with profile.create(folder, PASSPHRASE, "Amina Diallo", "Douanes", "SN") as p:
         full = TemplateSet.from_builtin(["seizure-short", "person"], {"person": ["aliases"]})
-        p.store.operations.save(Operation("op-full", "COCAIR VI", "coordinator", "active",
-                                          templates=[full.to_dict()][0]["templates"]))
-        p.store.operations.save(Operation("op-ids", "Thunder", "participant", "active",
-                                          templates=["seizure-long", "vessel"]))
+        p.store.operations.save(
+            Operation(
+                "op-full",
+                "COCAIR VI",
+                "coordinator",
+                "active",
+                templates=[full.to_dict()][0]["templates"],
+            )
+        )
+        p.store.operations.save(
+            Operation(
+                "op-ids", "Thunder", "participant", "active", templates=["seizure-long", "vessel"]
+            )
+        )
     return folder
 
 
 def run_in(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CORDON_PASSPHRASE": PASSPHRASE}
-    return subprocess.run([sys.executable, "-m", "desktop.main", "--home", str(home), *args],
-                          capture_output=True, text=True, check=False, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop.main", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
 
 
 def test_templates_of_an_operation(home: Path) -> None:
@@ -70,7 +94,9 @@ def test_templates_of_an_operation(home: Path) -> None:
 
 
 def test_unknown_operation_or_profile_is_one_sentence(home: Path, tmp_path: Path) -> None:
-    for result in (run_in(home, "templates", "list", "op-nope"),
-                   run_in(tmp_path / "none", "templates", "list", "op-full")):
+    for result in (
+        run_in(home, "templates", "list", "op-nope"),
+        run_in(tmp_path / "none", "templates", "list", "op-full"),
+    ):
         assert result.returncode == 1
         assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1

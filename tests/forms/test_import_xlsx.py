@@ -21,8 +21,12 @@ from tests.forms.conftest import TODAY
 CTX = ValidationContext(today=TODAY)
 
 
-def workbook(path: Path, rows: list[list[Any]], merge: str | None = None,
-             number_formats: dict[str, str] | None = None) -> Path:
+def workbook(
+    path: Path,
+    rows: list[list[Any]],
+    merge: str | None = None,
+    number_formats: dict[str, str] | None = None,
+) -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
@@ -40,26 +44,44 @@ def workbook(path: Path, rows: list[list[Any]], merge: str | None = None,
 def test_french_workbook_with_merged_title_blank_rows_and_every_date_shape(
     tmp_path: Path,
 ) -> None:
-    header = ["Date de saisie", "Lieu (UN/LOCODE)", "Moyen de transport", "Catégorie",
-              "Désignation", "Quantité", "Unité", "Code de traitement",
-              "Fiabilité de la source", "Exactitude de l'information"]
+    header = [
+        "Date de saisie",
+        "Lieu (UN/LOCODE)",
+        "Moyen de transport",
+        "Catégorie",
+        "Désignation",
+        "Quantité",
+        "Unité",
+        "Code de traitement",
+        "Fiabilité de la source",
+        "Exactitude de l'information",
+    ]
     rows: list[list[Any]] = [
         ["Opération COCAIR VI — relevé des saisies", None, None, None],
         [],
         header,
-        [dt.datetime(2026, 11, 2), "FRCDG", "Avion", "drugs", "cocaïne", 12.5, "kg", "H1",
-         "B", "2"],
+        [
+            dt.datetime(2026, 11, 2),
+            "FRCDG",
+            "Avion",
+            "drugs",
+            "cocaïne",
+            12.5,
+            "kg",
+            "H1",
+            "B",
+            "2",
+        ],
         [],
         [46329, "FRORY", "air", "drugs", "cocaïne", 3, "kg", "H1", "B", 2],  # Excel serial
-        ["04/11/2026", "FRMRS", "sea", "tobacco", "cigarettes", "480000", "sticks", "H0", "A",
-         "1"],
+        ["04/11/2026", "FRMRS", "sea", "tobacco", "cigarettes", "480000", "sticks", "H0", "A", "1"],
         [None] * 10,
         ["2026-11-05", "FRLYS", "air", "drugs", "herbe", "2,5", "kg", "H1", "B", "2"],
     ]
-    path = workbook(tmp_path / "saisies.xlsx", rows, merge="A1:J1",
-                    number_formats={"A4": "dd/mm/yyyy"})
-    report = import_file(path, get_template("seizure-short"), context=CTX,
-                         import_valid_rows=True)
+    path = workbook(
+        tmp_path / "saisies.xlsx", rows, merge="A1:J1", number_formats={"A4": "dd/mm/yyyy"}
+    )
+    report = import_file(path, get_template("seizure-short"), context=CTX, import_valid_rows=True)
     assert report.format == "xlsx"
     dates = [(r.row, r.values["seizure_date"]) for r in report.records]
     # Row 6 holds the Excel serial 46329; rows 7 and 9 hold dates typed as text.
@@ -72,15 +94,29 @@ def test_french_workbook_with_merged_title_blank_rows_and_every_date_shape(
 
 
 def test_spanish_and_arabic_headers_are_recognised(tmp_path: Path) -> None:
-    es = workbook(tmp_path / "es.xlsx", [
-        ["Matrícula", "País", "Número de bastidor", "Marca", "Modelo",
-         "Código de tratamiento", "Fiabilidad de la fuente", "Exactitud de la información"],
-        ["1234 BCD", "ES", "1M8GDM9AXKP042788", "Seat", "León", "H0", "A", "1"],
-    ])
-    ar = workbook(tmp_path / "ar.xlsx", [
-        ["رقم اللوحة", "البلد", "الماركة", "رمز المعالجة", "موثوقية المصدر", "دقة المعلومات"],
-        ["12345 أ ب", "SA", "تويوتا", "H0", "A", "1"],
-    ])
+    es = workbook(
+        tmp_path / "es.xlsx",
+        [
+            [
+                "Matrícula",
+                "País",
+                "Número de bastidor",
+                "Marca",
+                "Modelo",
+                "Código de tratamiento",
+                "Fiabilidad de la fuente",
+                "Exactitud de la información",
+            ],
+            ["1234 BCD", "ES", "1M8GDM9AXKP042788", "Seat", "León", "H0", "A", "1"],
+        ],
+    )
+    ar = workbook(
+        tmp_path / "ar.xlsx",
+        [
+            ["رقم اللوحة", "البلد", "الماركة", "رمز المعالجة", "موثوقية المصدر", "دقة المعلومات"],
+            ["12345 أ ب", "SA", "تويوتا", "H0", "A", "1"],
+        ],
+    )
     for path in (es, ar):
         report = import_file(path, get_template("vehicle"), context=CTX)
         assert report.imported == 1, report.to_dict()
@@ -88,12 +124,21 @@ def test_spanish_and_arabic_headers_are_recognised(tmp_path: Path) -> None:
 
 
 def test_formula_cells_are_never_evaluated_and_refused(tmp_path: Path) -> None:
-    path = workbook(tmp_path / "formula.xlsx", [
-        ["Plaque", "Pays", "Modèle", "Code de traitement", "Fiabilité de la source",
-         "Exactitude de l'information"],
-        ["AB-123-CD", "FR", "=HYPERLINK(\"http://evil\",\"x\")", "H0", "A", "1"],
-        ["EF-456-GH", "FR", "'=not a formula", "H0", "A", "1"],
-    ])
+    path = workbook(
+        tmp_path / "formula.xlsx",
+        [
+            [
+                "Plaque",
+                "Pays",
+                "Modèle",
+                "Code de traitement",
+                "Fiabilité de la source",
+                "Exactitude de l'information",
+            ],
+            ["AB-123-CD", "FR", '=HYPERLINK("http://evil","x")', "H0", "A", "1"],
+            ["EF-456-GH", "FR", "'=not a formula", "H0", "A", "1"],
+        ],
+    )
     report = import_file(path, get_template("vehicle"), context=CTX, import_valid_rows=True)
     assert [(r.row, r.field, r.code) for r in report.refused] == [(2, "model", "formula")]
     assert report.records[0].values["model"] == "=not a formula"
@@ -124,10 +169,10 @@ def test_lying_zip_directory_cannot_inflate_beyond_declared_size(tmp_path: Path)
         info = archive.getinfo("xl/worksheets/sheet1.xml")
         offset = data.find(b"PK\x01\x02", 0)
         while offset >= 0:
-            name_len = int.from_bytes(data[offset + 28:offset + 30], "little")
-            name = bytes(data[offset + 46:offset + 46 + name_len])
+            name_len = int.from_bytes(data[offset + 28 : offset + 30], "little")
+            name = bytes(data[offset + 46 : offset + 46 + name_len])
             if name == info.filename.encode():
-                data[offset + 24:offset + 28] = (1000).to_bytes(4, "little")
+                data[offset + 24 : offset + 28] = (1000).to_bytes(4, "little")
             offset = data.find(b"PK\x01\x02", offset + 4)
     path.write_bytes(bytes(data))
     check_archive(path)  # the directory now claims a harmless size ...

@@ -166,7 +166,7 @@ def start_operation(relay: RelayProcess, people: dict[str, Person], members: str
         person = people[name].init()
         code = c.ok("op", "invite", op)["invite"]
         assert person.ok("op", "join", code)["status"] == "pending"
-        c.ok("op", "admit", op, person.device_id)
+        c.ok("op", "admit", op, person.device_id, "--fingerprint", person.fingerprint)
         assert person.ok("sync", op)["status"] == "active"
     for name in members[:-1]:  # everyone learns the newest epoch before going about their work
         people[name].ok("sync", op)

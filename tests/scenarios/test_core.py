@@ -34,17 +34,25 @@ def test_1_create_invite_join_admit(relay: FixedPortRelay, people: dict[str, Per
         assert pending[person.device_id]["fingerprint"] == person.fingerprint
         assert person.ok("whoami")["fingerprint"] == person.fingerprint
     assert person.ok("sync", op)["status"] == "pending"  # not admitted yet
-    assert c.ok("op", "admit", op, a.device_id)["epoch"] == 1
-    assert c.ok("op", "admit", op, b.device_id[:10])["epoch"] == 2
+    refused = c.fails("op", "admit", op, a.device_id)  # the fingerprint was not compared
+    assert "fingerprint" in refused
+    wrong = a.fingerprint[:-1] + ("1" if a.fingerprint[-1] != "1" else "2")
+    assert "does not match" in c.fails("op", "admit", op, a.device_id, "--fingerprint", wrong)
+    assert c.ok("op", "admit", op, a.device_id, "--fingerprint", a.fingerprint)["epoch"] == 1
+    assert c.ok("op", "admit", op, b.device_id[:10], "--unverified")["epoch"] == 2
     rosters = []
     for person in (c, a, b):
         person.ok("sync", op)
         members = person.ok("op", "members", op)
-        rosters.append(sorted((m["device_id"], m["role"], m["fingerprint"]) for m in members))
+        rosters.append(
+            sorted((m["device_id"], m["role"], m["fingerprint"], m["verified"]) for m in members)
+        )
         assert person.ok("op", "list")[0]["status"] == "active"
     assert rosters[0] == rosters[1] == rosters[2]
     assert len(rosters[0]) == 3
     assert {m[1] for m in rosters[0]} == {"coordinator", "participant"}
+    # B was admitted unverified: every member sees it
+    assert {m[0] for m in rosters[0] if not m[3]} == {b.device_id}
 
 
 def test_2_record_message_and_large_file(

@@ -20,9 +20,10 @@ from desktop.profiles import ProfileGateway
 from desktop.session import Session
 from desktop.tasks import TaskRunner
 from desktop.workspace.context import OperationRef
-from sync.client import lifecycle, state
+from sync.client import lifecycle
 from sync.client.engine import SyncEngine
 from sync.protocol import OperationInfo, create_genesis
+from sync.services import admission, state
 from sync.store import profile as profiles
 from sync.store.operations import Operation
 from tests.sync.relay.conftest import RelayProcess
@@ -139,7 +140,7 @@ def pair(qtbot: Any, tmp_path: Path) -> Iterator[Rooms]:
         return profile
 
     me = _writer(runner, qtbot, join)
-    lifecycle.admit(c_engine, op, me.device_id)
+    admission.admit(c_engine, op, me.device_id, fingerprint=me.identity.public.fingerprint)
     report = _writer(runner, qtbot, lambda: SyncEngine(me).sync_once(op))
     assert report.status != "pending"
     session = Session(me, ProfileGateway.summary(me), runner)

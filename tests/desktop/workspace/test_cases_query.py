@@ -28,8 +28,14 @@ def test_list_dates_are_babels_short_format_in_every_language(local_zone: str) -
     rng = random.Random(local_zone)
     # Random instants, and each side of the 2026 daylight-saving changes in Europe and Brazil.
     instants = [rng.randrange(0, 4_100_000_000_000) for _ in range(300)]
-    for edge in ("2026-03-29T00:59:59", "2026-03-29T01:00:00", "2026-10-25T00:59:59",
-                 "2026-10-25T01:00:00", "2026-12-31T23:59:59", "2027-01-01T00:00:00"):
+    for edge in (
+        "2026-03-29T00:59:59",
+        "2026-03-29T01:00:00",
+        "2026-10-25T00:59:59",
+        "2026-10-25T01:00:00",
+        "2026-12-31T23:59:59",
+        "2027-01-01T00:00:00",
+    ):
         instants.append(int(dt.datetime.fromisoformat(edge + "+00:00").timestamp() * 1000))
     try:
         for language in [lang.code for lang in locales.LANGUAGES] + [locales.PSEUDO_LANGUAGE]:
@@ -143,8 +149,12 @@ def test_filters_and_field_sorts_match_the_records_json(store_profile: Any) -> N
         for n in range(400):
             op = ops[n % 2]
             record = store.records.create(
-                op, rng.choice(["person", "vessel"]), 1, _random_fields(rng, n),
-                rng.choice(["dev1", "dev2"]), f"{n:013d}.0000.x",
+                op,
+                rng.choice(["person", "vessel"]),
+                1,
+                _random_fields(rng, n),
+                rng.choice(["dev1", "dev2"]),
+                f"{n:013d}.0000.x",
                 status=rng.choice(["draft", "submitted"]),
             )
             ids.append((op, record.record_id))
@@ -164,8 +174,17 @@ def test_filters_and_field_sorts_match_the_records_json(store_profile: Any) -> N
         q.CaseFilter(country="PT", template="person"),
         q.CaseFilter(country="nl"),
     ]
-    keys = ["place", "seizure_date", "quantity", "handling_code", "nationality", "armed",
-            "aliases", "commodities", "never_there"]
+    keys = [
+        "place",
+        "seizure_date",
+        "quantity",
+        "handling_code",
+        "nationality",
+        "armed",
+        "aliases",
+        "commodities",
+        "never_there",
+    ]
     checked = 0
     for flt in filters:
         for key in keys:

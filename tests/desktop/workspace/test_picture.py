@@ -176,21 +176,48 @@ def test_compute_counts_odd_values_as_the_records_hold_them(tmp_path: Path, monk
     store, op = profile.store, "cd" * 16
     store.operations.save(Operation(op, "Odd", "coordinator", "active"))
     rows = [
-        {"seizure_date": 20260101, "place": "nlrtm", "departure": "brssz", "destination": "nlrtm",
-         "commodities": [{"category": "drugs", "quantity": 2, "unit": "kg"},
-                         {"category": "drugs", "quantity": 500, "unit": "g"}]},
-        {"seizure_date": "20260101", "reporting_country": "", "place": "BEANR",
-         "departure": "BRSSZ", "destination": "NLRTM",
-         "commodities": [{"category": "tobacco", "quantity": 1.5, "unit": "kg"}, {"quantity": 3}]},
-        {"seizure_date": "", "reporting_country": "pt", "departure": "", "destination": "NLRTM",
-         "commodities": [{"category": ""}, {"category": 7, "quantity": 1, "unit": "kg"}]},
+        {
+            "seizure_date": 20260101,
+            "place": "nlrtm",
+            "departure": "brssz",
+            "destination": "nlrtm",
+            "commodities": [
+                {"category": "drugs", "quantity": 2, "unit": "kg"},
+                {"category": "drugs", "quantity": 500, "unit": "g"},
+            ],
+        },
+        {
+            "seizure_date": "20260101",
+            "reporting_country": "",
+            "place": "BEANR",
+            "departure": "BRSSZ",
+            "destination": "NLRTM",
+            "commodities": [
+                {"category": "tobacco", "quantity": 1.5, "unit": "kg"},
+                {"quantity": 3},
+            ],
+        },
+        {
+            "seizure_date": "",
+            "reporting_country": "pt",
+            "departure": "",
+            "destination": "NLRTM",
+            "commodities": [{"category": ""}, {"category": 7, "quantity": 1, "unit": "kg"}],
+        },
         {"seizure_date": None, "place": ["NL"], "commodities": {"category": "drugs"}},
         {"commodities": [{"category": "tobacco"}, {"category": "zebra", "unit": "kg"}]},
     ]
     with store.transaction():
         for n, fields in enumerate(rows):
-            store.records.create(op, "seizure-long", 1, fields, "dev", f"{n:013d}.0.x",
-                                 status="submitted" if n else "draft")
+            store.records.create(
+                op,
+                "seizure-long",
+                1,
+                fields,
+                "dev",
+                f"{n:013d}.0.x",
+                status="submitted" if n else "draft",
+            )
     picture = compute(store, op)
     reported = compute(store, op, "reported")
     profile.close()
@@ -198,7 +225,12 @@ def test_compute_counts_odd_values_as_the_records_hold_them(tmp_path: Path, monk
     assert reported.total == 4
     # Ties at one report each: NULL category, then the number 7, then text in binary order.
     assert [name for name, _n in picture.by_commodity] == [
-        "tobacco", "other", "7", "other", "drugs", "zebra"
+        "tobacco",
+        "other",
+        "7",
+        "other",
+        "drugs",
+        "zebra",
     ]
     assert picture.kilograms == {"tobacco": 1.5, "7": 1.0, "drugs": 2.0}
     assert dict(picture.by_country) == {"NL": 1, "BE": 1, "PT": 1, '["': 1, "??": 1}

@@ -15,6 +15,7 @@ from sync.protocol import (
     create_commit,
     create_genesis,
     decode_commit,
+    open_commit,
     open_epoch_secret,
     remove_members,
     rotate_key,
@@ -29,9 +30,13 @@ from .conftest import INFO, Operation
 
 def test_genesis_round_trip_and_verifies(operation: Operation) -> None:
     genesis = operation.genesis
-    again = decode_commit(genesis.raw)
+    sealed = decode_commit(genesis.raw)
+    verify_genesis(sealed)
+    # the relay's view: keys and roles, no names, no operation name
+    assert not sealed.opened and sealed.info.name == "" and sealed.roster[0].name == ""
+    assert b"Operation Lantern" not in genesis.raw and b"Ana Souza" not in genesis.raw
+    again = open_commit(sealed, operation.secret0)
     assert again == genesis and again.hash == genesis.hash
-    verify_genesis(again)
     assert again.epoch == 0 and again.prev_hash == bytes(32)
     assert len(again.operation_id) == 16
     assert again.info == INFO
@@ -48,7 +53,10 @@ def test_next_commit_seals_the_new_secret_to_every_member(operation: Operation) 
         assert open_epoch_secret(commit, who) == operation.secret1
     with pytest.raises(ProtocolError):
         open_epoch_secret(commit, operation.outsider)
-    assert verify_chain([operation.genesis.raw, commit.raw]) == commit
+    assert verify_chain([operation.genesis.raw, commit.raw]).hash == commit.hash
+    assert open_commit(decode_commit(commit.raw), operation.secret1) == commit
+    with pytest.raises(ProtocolError):
+        open_commit(decode_commit(commit.raw), operation.secret0)  # another epoch's secret
 
 
 def test_role_change_removal_and_rotation_chain(
@@ -67,6 +75,7 @@ def test_role_change_removal_and_rotation_chain(
     latest = verify_chain(
         [operation.genesis.raw, operation.commit1.raw, c2.raw, c3.raw, c4.raw, c5.raw]
     )
+    latest = open_commit(latest, s5)
     assert latest == c5 and latest.info.name == "Operation Lantern II" and latest.info.ends is None
     assert c4.member(operation.participant.device_id) is None
     with pytest.raises(ProtocolError):
@@ -196,7 +205,7 @@ def test_names_in_any_script_round_trip_and_persisted_keys_reload(
         Member(people["coord2"].public, "王伟", "中国海关", "CN", "observer"),
     ]
     commit, secret = add_members(coord, operation.commit1, newcomers)
-    again = decode_commit(commit.raw)
+    again = open_commit(decode_commit(commit.raw), secret)
     assert {m.name for m in again.roster} >= {"ليلى حداد", "王伟"}
     keys = OperationKeys.from_chain(
         coord, [operation.genesis.raw, operation.commit1.raw, commit.raw]
@@ -209,3 +218,96 @@ def test_names_in_any_script_round_trip_and_persisted_keys_reload(
     with pytest.raises(ProtocolError):
         reloaded.secret(0)
     assert "secret" not in repr(reloaded) or secret.hex() not in repr(reloaded)
+
+
+# -- closing commits and unverified admissions (issue 15, items 5 and 2) -----------------------
+
+
+def test_closing_commit_carries_the_retention_and_ends_the_chain(operation: Operation) -> None:
+    from sync.protocol import close_operation, verify_closing
+
+    closing, _secret = close_operation(operation.coordinator, operation.commit1, 14)
+    decoded = decode_commit(closing.raw)
+    assert decoded.action == "close" and decoded.retention_days == 14
+    verify_next(operation.commit1, decoded)
+    verify_closing(operation.commit1, decoded)
+    # a device two epochs behind: signed by a coordinator it knows
+    verify_closing(operation.genesis, decoded)
+    assert verify_chain([operation.genesis.raw, operation.commit1.raw, closing.raw]) == decoded
+    assert open_commit(decoded, _secret).info == operation.commit1.info
+    after, _s = _forge_after_close(operation, closing)
+    with pytest.raises(ProtocolError, match="closed"):
+        verify_next(decoded, after)
+    with pytest.raises(ProtocolError, match="closed"):
+        rotate_key(operation.coordinator, decoded)
+    with pytest.raises(ProtocolError, match="retention"):
+        create_commit(
+            operation.coordinator,
+            operation.commit1,
+            operation.commit1.roster,
+            action="rotate",
+            retention_days=3,
+        )
+
+
+def _forge_after_close(operation: Operation, closing: object) -> tuple[object, bytes]:
+    from sync.protocol.commit import Commit, _build
+
+    assert isinstance(closing, Commit)
+    return _build(
+        operation.coordinator,
+        closing.operation_id,
+        closing.epoch + 1,
+        closing.hash,
+        closing.roster,
+        closing.info,
+        "rotate",
+        None,
+    )
+
+
+def test_closing_commit_from_a_participant_or_another_operation_is_refused(
+    operation: Operation, people: dict[str, Identity]
+) -> None:
+    from sync.protocol import close_operation, verify_closing
+    from sync.protocol.commit import _build
+
+    # a participant (or the relay with its own keys) cannot sign a closure
+    forged, _s = _build(
+        operation.participant,
+        operation.commit1.operation_id,
+        operation.commit1.epoch + 1,
+        operation.commit1.hash,
+        operation.commit1.roster,
+        operation.commit1.info,
+        "close",
+        None,
+        30,
+    )
+    with pytest.raises(ProtocolError, match="coordinator"):
+        verify_closing(operation.commit1, forged)
+    other, _s = create_genesis(people["coord2"], name="X", agency="Y", country="FR", info=INFO)
+    elsewhere, _s = close_operation(people["coord2"], other, 0)
+    with pytest.raises(ProtocolError, match="not a closing commit"):
+        verify_closing(operation.commit1, elsewhere)
+    with pytest.raises(ProtocolError, match="not a closing commit"):
+        verify_closing(operation.genesis, operation.commit1)
+
+
+def test_unverified_admission_is_in_the_commit_for_everyone(
+    operation: Operation, people: dict[str, Identity]
+) -> None:
+    joiner = Member(people["new"].public, "Kofi", "GRA", "GH", "participant")
+    commit, _s = add_members(
+        operation.coordinator, operation.commit1, [joiner], unverified=[joiner.device_id]
+    )
+    assert decode_commit(commit.raw).unverified == (joiner.device_id,)
+    plain, _s = add_members(operation.coordinator, operation.commit1, [joiner])
+    assert decode_commit(plain.raw).unverified == ()
+    with pytest.raises(ProtocolError):
+        add_members(
+            operation.coordinator,
+            operation.commit1,
+            [joiner],
+            unverified=[operation.participant.device_id],  # an old member cannot be marked
+        )

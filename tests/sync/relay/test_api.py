@@ -12,7 +12,13 @@ import requests
 
 from sync.client.relay_http import RelayError
 from sync.crypto.identity import Identity
-from sync.protocol import build_join_request, decode_join_request, remove_members, token_hash
+from sync.protocol import (
+    build_join_request,
+    close_operation,
+    decode_join_request,
+    invitation_id,
+    remove_members,
+)
 from sync.protocol.auth import sign_request
 from tests.sync.relay.conftest import Op, RelayProcess
 
@@ -153,7 +159,7 @@ def test_removed_member_refused_at_once(relay: RelayProcess, op: Op) -> None:
 def test_invitation_and_join_request(relay: RelayProcess, op: Op) -> None:
     coordinator = relay.client(op.people["coord"])
     token = b"one-time-token-" + op.id
-    coordinator.register_invitation(op.id, token_hash(token))
+    coordinator.register_invitation(op.id, invitation_id(token))
     joiner = Identity.generate()
     request = build_join_request(
         joiner, operation_id=op.id, token=token, name="Li Wei", agency="GACC", country="CN"
@@ -208,7 +214,15 @@ def test_close_operation(relay: RelayProcess, op: Op) -> None:
     coordinator = relay.client(op.people["coord"])
     relay.client(op.people["part"]).post_packages(op.id, [op.package()])
     blob_id = relay.client(op.people["part"]).upload_blob(op.id, b"ciphertext" * 1000)
+    with pytest.raises(RelayError) as refused:  # only after the coordinator's closing commit
+        coordinator.close_operation(op.id)
+    assert refused.value.status == 409
+    closing, _secret = close_operation(op.people["coord"], op.latest, 7)
+    coordinator.post_commit(op.id, closing.raw)
     coordinator.close_operation(op.id)
+    # the tombstone hands the closing commit to the members it names, and to nobody else
+    assert relay.client(op.people["part"]).closing_commit(op.id) == closing.raw
+    assert relay.client(Identity.generate()).closing_commit(op.id) is None
     for call in (
         lambda: coordinator.fetch_packages(op.id),
         lambda: coordinator.download_blob(op.id, blob_id),

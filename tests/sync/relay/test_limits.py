@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from sync.crypto.identity import Identity
-from sync.protocol import build_join_request, token_hash
+from sync.protocol import build_join_request, invitation_id
 from sync.protocol.auth import sign_request
 from tests.sync.relay.conftest import INFO, Op, RelayProcess, make_operation
 
@@ -133,7 +133,7 @@ def test_no_log_line_holds_a_token_or_a_name(
     part.upload_blob(op.id, blob, upload_url=upload_url)
     upload_token = urlsplit(upload_url).path.rsplit("/", 1)[-1]
     invite = b"one-time-token-" + os.urandom(8)
-    relay.client(op.people["coord"]).register_invitation(op.id, token_hash(invite))
+    relay.client(op.people["coord"]).register_invitation(op.id, invitation_id(invite))
     joiner = build_join_request(
         Identity.generate(),
         operation_id=op.id,
@@ -152,7 +152,7 @@ def test_no_log_line_holds_a_token_or_a_name(
     secrets = {
         "upload token": upload_token,
         "invite token": invite.hex(),
-        "token hash": token_hash(invite).hex(),
+        "invitation id": invitation_id(invite).hex(),
         "signature header": headers["Cordon-Signature"][:40],
         "operation id": op.id.hex(),
         "operation name": INFO.name,

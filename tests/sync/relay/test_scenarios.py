@@ -163,6 +163,10 @@ def test_close_leaves_no_rows_and_no_files(tmp_path: Path, people: dict[str, Ide
         relay.client(people["coord"]).register_invitation(op.id, os.urandom(32))
         blob_dir = relay.data / "blobs" / op.id.hex()
         assert any(blob_dir.rglob("*"))
+        from sync.protocol import close_operation
+
+        closing, _secret = close_operation(people["coord"], op.latest, 30)
+        relay.client(people["coord"]).post_commit(op.id, closing.raw)
         relay.client(people["coord"]).close_operation(op.id)
         assert not blob_dir.exists()
     finally:

@@ -13,6 +13,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sync.errors import CordonError
 from sync.store import migrations
 from sync.store.db import Store, apply_key
+from sync.store.operations import Invitation
 
 KEY = os.urandom(32)
 
@@ -108,8 +109,8 @@ def fill_v5(conn: Any) -> None:
     conn.execute(
         "INSERT INTO records (operation_id, record_id, template_id, template_version, status, "
         "author, fields, revision, created_hlc, updated_hlc) VALUES ('op', 'r3', 'person', 1, "
-        "'draft', 'dev', '{\"nationality\":[\"NG\",\"GH\",null],\"handling_code\":\"H2\","
-        "\"armed\":true,\"gone\":null,\"qty\":3}', 1, 'h5', 'h5')"
+        '\'draft\', \'dev\', \'{"nationality":["NG","GH",null],"handling_code":"H2",'
+        '"armed":true,"gone":null,"qty":3}\', 1, \'h5\', \'h5\')'
     )
 
 
@@ -125,18 +126,26 @@ def check_v6(store: Store) -> None:
         return {tuple(row) for row in rows}
 
     assert values("r1") == {
-        ("place", 0, "Aéroport de Lomé"), ("note", 0, "海关查获可卡因"), ("qty", 0, 12.5)
+        ("place", 0, "Aéroport de Lomé"),
+        ("note", 0, "海关查获可卡因"),
+        ("qty", 0, 12.5),
     }
     assert values("r2") == {("name", 0, "Kofi")}
     assert values("r3") == {
-        ("nationality", 0, '["NG","GH",null]'), ("nationality", 1, "NG"),
-        ("nationality", 1, "GH"), ("handling_code", 0, "H2"), ("armed", 0, 1), ("qty", 0, 3),
+        ("nationality", 0, '["NG","GH",null]'),
+        ("nationality", 1, "NG"),
+        ("nationality", 1, "GH"),
+        ("handling_code", 0, "H2"),
+        ("armed", 0, 1),
+        ("qty", 0, 3),
     }
     scope = store.query("SELECT DISTINCT operation_id, template_id FROM record_values")
     assert sorted(scope) == [("op", "person"), ("op", "seizure")]
     store.records.apply("op", "r3", {"nationality": ["PT"], "qty": None}, "dev", "h6")
     assert values("r3") == {
-        ("nationality", 0, '["PT"]'), ("nationality", 1, "PT"), ("handling_code", 0, "H2"),
+        ("nationality", 0, '["PT"]'),
+        ("nationality", 1, "PT"),
+        ("handling_code", 0, "H2"),
         ("armed", 0, 1),
     }
     store.records.erase("op", "r3")
@@ -209,7 +218,8 @@ def check_v8(store: Store) -> None:
     assert "data" not in columns
     op = store.operations.get("op")
     assert op is not None and (op.seq, op.invited_by, op.closed_at) == (41, "c0ffee", None)
-    assert store.operations.invites("op") == {"aa11": "observer", "bb22": "participant"}
+    # v7 invitations (a token hash the relay knew) cannot be answered under protocol 2
+    assert store.operations.invites("op") == {}
     assert [(u.item_id, u.url, u.blob) for u in store.operations.uploads("op")] == [
         ("l1", None, None),
         ("l2", "http://relay/u/1", "b1"),
@@ -222,8 +232,10 @@ def check_v8(store: Store) -> None:
     assert gone is not None and gone.shredded_at == "2026-03-01T00:00:00Z"
     with store.transaction():
         assert store.operations.next_seq("op") == 42
+    store.operations.add_invite("op", "aa11", Invitation("observer", "t0ken"))
+    assert store.operations.invites("op") == {"aa11": Invitation("observer", "t0ken")}
     store.operations.drop_invite("op", "aa11")
-    assert store.operations.invites("op") == {"bb22": "participant"}
+    assert store.operations.invites("op") == {}
     check_v7(store)
 
 
