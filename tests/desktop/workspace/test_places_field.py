@@ -43,9 +43,9 @@ def test_airport_by_code_and_by_town_shown_with_its_name(qtbot, bench):
     departure = form.field("departure")
     _pick_by_keyboard(qtbot, departure, "Roissy", "Paris-Charles de Gaulle (FRCDG)")
 
-    from desktop.qt import QtCore
-
-    form.field("seizure_date").edit.setDate(QtCore.QDate(2026, 10, 3))
+    date = form.field("seizure_date").edit
+    date.selectAll()
+    qtbot.keyClicks(date, "2026-10-03")
     for fid, value in (
         ("reporting_country", "FR"),
         ("conveyance", "air"),
