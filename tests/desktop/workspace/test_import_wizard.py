@@ -81,7 +81,8 @@ def test_the_next_import_starts_with_the_template_used_last(qtbot, bench, tmp_pa
 def test_refused_rows_name_the_field_by_its_label(qtbot, bench, tmp_path):
     sheet = tmp_path / "seizures.xlsx"
     bad_category = ["2026-10-05", "BEANR", "sea", "plutonium", "x", 2, "kg", "H0", "A", "1"]
-    _sheet(sheet, [bad_category])
+    in_french = ["2026-10-06", "FRLEH", "sea", "Drogues", "cocaïne", 3, "kg", "H0", "A", "1"]
+    _sheet(sheet, [bad_category, in_french])
     _room, wizard = _open(qtbot, bench)
     combo = wizard.file_page.template
     combo.setCurrentIndex(combo.findData("seizure-short"))
@@ -91,6 +92,7 @@ def test_refused_rows_name_the_field_by_its_label(qtbot, bench, tmp_path):
     wizard.next()
     dry = wizard.dry_page
     qtbot.waitUntil(lambda: dry.report is not None, timeout=20_000)
+    assert dry.report.valid_rows == 1  # "Drogues", as a French officer writes it
     fields = [dry.refused.item(r, 2).text() for r in range(dry.refused.rowCount())]
     assert "Commodities 1 › Category" in fields, fields
     assert not any("[" in f or "commodities" in f for f in fields)
