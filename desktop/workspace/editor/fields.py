@@ -120,7 +120,13 @@ class LineField(FieldWidget):
         self._finish(self.edit)
 
     def value(self) -> Any:
-        return self.edit.text().strip() or None
+        text = self.edit.text().strip()
+        # A picked place reads "Name (CODE)"; the code is what is stored, as it was picked.
+        if text.endswith(")") and "(" in text:
+            code = text[text.rindex("(") + 1 : -1]
+            if code and display_text(self.spec.type, code) == text:
+                return code
+        return text or None
 
     def set_value(self, value: Any) -> None:
         self.edit.setText(display_text(self.spec.type, value))  # "Name (CODE)" for places

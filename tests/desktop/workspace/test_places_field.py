@@ -44,8 +44,10 @@ def test_airport_by_code_and_by_town_shown_with_its_name(qtbot, bench):
     _pick_by_keyboard(qtbot, departure, "Roissy", "Paris-Charles de Gaulle (FRCDG)")
 
     date = form.field("seizure_date").edit
+    date.setFocus()
     date.selectAll()
     qtbot.keyClicks(date, "2026-10-03")
+    qtbot.keyClick(date, Qt.Key.Key_Tab)
     for fid, value in (
         ("reporting_country", "FR"),
         ("conveyance", "air"),
