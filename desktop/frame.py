@@ -9,6 +9,7 @@ through the sync thread, so neither the UI nor the store writer waits on the net
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from desktop import operations_data as data
@@ -25,6 +26,7 @@ from locales import _
 log = logging.getLogger(__name__)
 
 _REFRESH_DELAY_MS = 150  # coalesce bursts of "changed" into one refresh
+JOIN_LOOK_SECONDS = 30.0  # how often a coordinator's window asks the relay for join requests
 
 
 class OperationsFrame(QtCore.QObject):
@@ -48,6 +50,7 @@ class OperationsFrame(QtCore.QObject):
         self.sync = sync
         self.prefs = prefs
         self.alerts = AlertCenter(window.banner, self)
+        self._join_looked: dict[str, float] = {}  # operation id -> monotonic time of the look
         self.create_dialog: CreateOperationDialog | None = None
         self.join_dialog: JoinDialog | None = None
         self.participants_dialog: QtWidgets.QDialog | None = None
@@ -136,11 +139,24 @@ class OperationsFrame(QtCore.QObject):
         self.refresh()
 
     def _look_for_join_requests(self, row: data.OperationRow) -> None:
-        """Ask the relay for join requests (sync thread); new ones reach the banner and tray."""
+        """Ask the relay for join requests (sync thread), at most every JOIN_LOOK_SECONDS per
+        operation; new ones reach the banner and tray. The status bar watches the request as
+        it watches a round, so a relay that goes silent meanwhile still reads offline."""
         op, name = row.operation_id, row.name
-        self.sync.call(lambda engine, _progress: data.pending(engine, op)).success(
-            lambda requests: self.alerts.show_join_requests(op, name, requests)
-        ).failure(lambda _exc: None).run()
+        now = time.monotonic()
+        if now - self._join_looked.get(op, -JOIN_LOOK_SECONDS) < JOIN_LOOK_SECONDS:
+            return
+        self._join_looked[op] = now
+        status = self.window.sync_status
+        status.request_started()
+
+        def found(requests: list[data.PendingRow]) -> None:
+            status.request_ended(True)
+            self.alerts.show_join_requests(op, name, requests)
+
+        self.sync.call(lambda engine, _progress: data.pending(engine, op)).success(found).failure(
+            lambda _exc: status.request_ended(False)
+        ).run()
 
     def _review_join(self, operation_id: str) -> None:
         row = self.row(operation_id)

@@ -54,6 +54,7 @@ def test_a_join_request_tells_the_coordinator_and_admission_opens_the_operation(
     make_app,
     tmp_path,
     relay,  # noqa: F811
+    monkeypatch,
 ):
     """The coordinator sees the request on the banner without opening the participants
     dialog; the admitted officer is told and finds the operation open."""
