@@ -43,6 +43,7 @@ class MemberRow:
     fingerprint: str
     verified: bool  # this device compared the fingerprint with the person (admitted it)
     is_me: bool = False
+    admitted_unverified: bool = False  # the admitting commit says nobody compared its keys
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def members(profile: Any, operation_id: str) -> list[MemberRow]:
                 fingerprint=m["fingerprint"],
                 verified=m["device_id"] in verified or m["device_id"] == profile.device_id,
                 is_me=m["device_id"] == profile.device_id,
+                admitted_unverified=not m.get("verified", True),
             )
         )
     return rows

@@ -103,7 +103,16 @@ def test_invite_join_admit_role_remove_close(qtbot, make_app, tmp_path, relay):
     compare.expected.setPlainText(officer_fingerprint)
     assert compare.admit_button.isEnabled()
     compare.close()
-    dialog.admit(request)
+    # as a person does: open the comparison, type what the officer reads out, admit
+    qtbot.mouseClick(dialog.admit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(dialog, "compare", None) is not None, timeout=TIMEOUT)
+    live = dialog.compare
+    qtbot.waitUntil(live.isVisible, timeout=TIMEOUT)
+    assert not live.admit_button.isEnabled() and live.unverified_button.isEnabled()
+    live.expected.setFocus()
+    qtbot.keyClicks(live.expected, officer_fingerprint)
+    assert live.admit_button.isEnabled()
+    qtbot.mouseClick(live.admit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.roster.topLevelItemCount() == 2, timeout=TIMEOUT)
     names = [dialog.roster.topLevelItem(i).text(0) for i in range(2)]
     assert "Karim Haddad" in names
