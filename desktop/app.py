@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import locales
-from desktop.controller import AppController, user_message
+from desktop.controller import AppController
+from desktop.errors import user_text
 from desktop.i18n import LanguageBridge, system_language
 from desktop.profiles import ProfileGateway
 from desktop.qt import Qt, QtCore, QtGui, QtWidgets
@@ -118,7 +119,7 @@ def _show_error(controller: AppController, exc: BaseException) -> None:
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
     box.setWindowTitle(locales._("Cordon"))
-    box.setText(user_message(exc))
+    box.setText(user_text(exc))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
 

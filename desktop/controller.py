@@ -13,6 +13,7 @@ from typing import Any
 
 from desktop.autolock import IdleLock
 from desktop.engine_thread import SyncThread
+from desktop.errors import user_text
 from desktop.frame import OperationsFrame
 from desktop.i18n import LanguageBridge
 from desktop.profiles import NewProfile, ProfileGateway, ProfileSummary
@@ -25,8 +26,6 @@ from desktop.views.first_start import FirstStartWindow
 from desktop.views.main_window import MainWindow
 from desktop.views.settings_dialog import SettingsDialog
 from desktop.views.unlock import UnlockWindow
-from locales import _
-from sync.errors import CordonError
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +34,6 @@ class State(enum.Enum):
     FIRST_START = "first-start"
     LOCKED = "locked"
     UNLOCKED = "unlocked"
-
-
-def user_message(exc: BaseException) -> str:
-    """The sentence to show for a failure: our own errors say it; anything else stays vague
-    (its text could quote data) and is logged by type only."""
-    if isinstance(exc, CordonError):
-        return str(exc)
-    log.error("unexpected failure: %s", type(exc).__name__)
-    return _("Something went wrong; nothing was changed. Please try again.")
 
 
 class AppController(QtCore.QObject):
@@ -137,7 +127,7 @@ class AppController(QtCore.QObject):
             window.show_created(self.summary)
 
         self._runner.write(create).success(created).failure(
-            lambda exc: window.show_error(user_message(exc))
+            lambda exc: window.show_error(user_text(exc))
         ).run()
 
     # -- unlock and lock ---------------------------------------------------------------
@@ -165,7 +155,7 @@ class AppController(QtCore.QObject):
             self._open_main()
 
         self._runner.write(unlock).success(unlocked).failure(
-            lambda exc: window.show_error(user_message(exc))
+            lambda exc: window.show_error(user_text(exc))
         ).run()
 
     def open_unlocked(self, profile: Any, summary: ProfileSummary) -> None:

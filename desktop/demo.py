@@ -263,9 +263,9 @@ def start_demo(
             frame.open_when_listed(info.operation_id)
 
     def failed(exc: BaseException) -> None:
-        from desktop.controller import user_message
+        from desktop.errors import user_text
 
-        window.step.setText(user_message(exc))
+        window.step.setText(user_text(exc))
         window.bar.setRange(0, 1)
         window.bar.setValue(0)
 

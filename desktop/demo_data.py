@@ -356,9 +356,7 @@ def _records(
                 batch.append(values)
             if len(batch) == 40 or index == share - 1:
                 status = rng.choice(statuses)
-                changes.add_records(
-                    seizure.id, int(seizure.version), batch, status, audit_each=False
-                )
+                changes.add_records(seizure.id, int(seizure.version), batch, status)
                 batch = []
                 tick(_("Writing seizure reports"))
         persons = []
@@ -378,9 +376,7 @@ def _records(
             )
         checked = [v for v in (_validated(person_t, p) for p in persons) if v is not None]
         if checked:
-            changes.add_records(
-                person_t.id, int(person_t.version), checked, "submitted", audit_each=False
-            )
+            changes.add_records(person_t.id, int(person_t.version), checked, "submitted")
         vehicles = []
         for _vehicle in range(5):
             vehicles.append(
@@ -395,9 +391,7 @@ def _records(
             )
         checked = [v for v in (_validated(vehicle_t, v) for v in vehicles) if v is not None]
         if checked:
-            changes.add_records(
-                vehicle_t.id, int(vehicle_t.version), checked, "submitted", audit_each=False
-            )
+            changes.add_records(vehicle_t.id, int(vehicle_t.version), checked, "submitted")
 
 
 def _review(coordinator: Any, op_id: str, rng: random.Random) -> None:
@@ -405,12 +399,13 @@ def _review(coordinator: Any, op_id: str, rng: random.Random) -> None:
     from sync.client.local import LocalChanges
 
     changes = LocalChanges(coordinator, op_id)
-    submitted = coordinator.store.query(
-        "SELECT record_id FROM records WHERE operation_id = ? AND status = 'submitted' "
-        "AND template_id = 'seizure-long' ORDER BY record_id",
-        (op_id,),
+    submitted = sorted(
+        r.record_id
+        for r in coordinator.store.records.list(
+            op_id, template_id="seizure-long", status="submitted"
+        )
     )
-    for (record_id,) in submitted:
+    for record_id in submitted:
         roll = rng.random()
         if roll < 0.55:
             changes.revise(str(record_id), {}, status="validated")

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from desktop.errors import user_text
 from desktop.qt import QtCore, Signal
 from desktop.status import SyncState, SyncStatus
 from desktop.tasks import Job, Progress, TaskRunner
@@ -151,7 +152,7 @@ class SyncThread(QtCore.QObject):
         except Exception as exc:  # noqa: BLE001 - reported, and the window stays usable
             log.error("the sync thread could not open the store: %s", type(exc).__name__)
             self.ready.set()
-            self._emit(self.failed, "", str(exc))
+            self._emit(self.failed, "", user_text(exc))
             return
         try:
             local = thread_profile(self._profile, store)
@@ -206,10 +207,10 @@ class SyncThread(QtCore.QObject):
                 if is_transient(exc):
                     online = False
                     continue
-                self._emit(self.failed, op.operation_id, str(exc))
+                self._emit(self.failed, op.operation_id, user_text(exc))
                 continue
             except CordonError as exc:
-                self._emit(self.failed, op.operation_id, str(exc))
+                self._emit(self.failed, op.operation_id, user_text(exc))
                 continue
             except Exception as exc:  # noqa: BLE001 - the thread must survive a bad round
                 log.error("sync round failed: %s", type(exc).__name__)
@@ -257,8 +258,7 @@ class SyncThread(QtCore.QObject):
         return fetched
 
     def _outbox_count(self) -> int:
-        row = self._engine.store.query_one("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
-        return int(row[0]) if row else 0
+        return int(self._engine.store.outbox.unsent_count())
 
     def _progress(self, event: Any) -> None:
         """The engine's progress callback (sync thread): transfers to the status bar, applied

@@ -14,6 +14,7 @@ from typing import Any
 from desktop import operations_data as data
 from desktop.alerts import AlertCenter
 from desktop.engine_thread import SyncThread
+from desktop.errors import user_text
 from desktop.qt import Qt, QtCore, QtWidgets
 from desktop.session import Session
 from desktop.settings import Preferences
@@ -24,15 +25,6 @@ from locales import _
 log = logging.getLogger(__name__)
 
 _REFRESH_DELAY_MS = 150  # coalesce bursts of "changed" into one refresh
-
-
-def error_text(exc: BaseException) -> str:
-    from desktop.controller import user_message
-    from sync.client.relay_http import RelayUnavailable
-
-    if isinstance(exc, RelayUnavailable):
-        return _("The relay cannot be reached; check the address and the network, then try again.")
-    return user_message(exc)
 
 
 class OperationsFrame(QtCore.QObject):
@@ -149,7 +141,7 @@ class OperationsFrame(QtCore.QObject):
             self._after_change(operation_id, open_it=True)
 
         self.sync.call(create).success(created).failure(
-            lambda exc: dialog.show_error(error_text(exc))
+            lambda exc: dialog.show_error(user_text(exc))
         ).run()
 
     def open_join(self) -> JoinDialog:
@@ -180,7 +172,7 @@ class OperationsFrame(QtCore.QObject):
             self.sync.sync_now()
 
         self.sync.call(join).success(joined).failure(
-            lambda exc: dialog.show_error(error_text(exc))
+            lambda exc: dialog.show_error(user_text(exc))
         ).run()
 
     def open_when_listed(self, operation_id: str) -> None:

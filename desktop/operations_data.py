@@ -11,6 +11,7 @@ from typing import Any
 
 from sync.client import lifecycle
 from sync.client.engine import SyncEngine
+from sync.services import roster
 from sync.store.operations import Operation
 
 
@@ -71,18 +72,9 @@ def _template_ids(op: Operation) -> tuple[str, ...]:
 def list_operations(profile: Any) -> list[OperationRow]:
     """Every operation of the profile with its unread and outbox counts (writer thread)."""
     store = profile.store
-    unread = dict(
-        store.query("SELECT operation_id, count(*) FROM messages WHERE read = 0 GROUP BY 1")
-    )
-    alerts = dict(
-        store.query(
-            "SELECT operation_id, count(*) FROM messages WHERE read = 0 AND kind = 'alert' "
-            "GROUP BY 1"
-        )
-    )
-    outbox = dict(
-        store.query("SELECT operation_id, count(*) FROM outbox WHERE sent_at IS NULL GROUP BY 1")
-    )
+    unread = store.messages.unread_by_operation()
+    alerts = store.messages.unread_by_operation("alert")
+    outbox = store.outbox.unsent_counts()
     rows = []
     for op in store.operations.list():
         if op.status == "shredded":
@@ -127,20 +119,12 @@ def members(profile: Any, operation_id: str) -> list[MemberRow]:
 
 
 def verified_devices(profile: Any, operation_id: str) -> list[str]:
-    from sync.client import state
-
-    return list(state.get_data(profile.store, operation_id).get("verified", []))
+    return list(profile.store.operations.verified(operation_id))
 
 
 def mark_verified(engine: SyncEngine, operation_id: str, device_id: str) -> None:
     """Remember that the person compared this device's fingerprint (shown as a mark)."""
-    from sync.client import state
-
-    known = list(state.get_data(engine.store, operation_id).get("verified", []))
-    if device_id not in known:
-        known.append(device_id)
-        with engine.store.transaction():
-            state.set_data(engine.store, operation_id, verified=known)
+    engine.store.operations.add_verified(operation_id, device_id)
 
 
 def pending(engine: SyncEngine, operation_id: str) -> list[PendingRow]:
@@ -160,11 +144,9 @@ def admit(
     fingerprint: str | None = None,
     unverified: bool = False,
 ) -> int:
-    """Admit under the one rule of ``sync.services.admission`` (the fingerprint compared, or an
+    """Admit under the one rule of ``sync.services.roster`` (the fingerprint compared, or an
     explicit unverified admission every member sees); a compared device is marked verified."""
-    from sync.services import admission
-
-    epoch = admission.admit(
+    epoch = roster.admit(
         engine, operation_id, device_id, role, fingerprint=fingerprint, unverified=unverified
     )
     if not unverified:
@@ -173,25 +155,9 @@ def admit(
 
 
 def change_role(engine: SyncEngine, operation_id: str, device_id: str, role: str) -> int:
-    """A new epoch whose roster gives the member another role (sync thread)."""
-    from locales import _
-    from sync.client import state
-    from sync.errors import CordonError, ProtocolError
-    from sync.protocol.commit import change_role as role_commit
-
-    _op, client, keys = lifecycle._coordinator_context(engine, operation_id)
-    member = keys.latest.member(bytes.fromhex(device_id))
-    if member is None:
-        raise CordonError(_("That person is no longer a member of the operation."))
-    if member.role == role:
-        return keys.latest.epoch
-    try:
-        commit, _secret = role_commit(engine.profile.identity, keys.latest, member.device_id, role)
-    except ProtocolError as exc:
-        raise CordonError(str(exc)) from exc
-    client.post_commit(commit.operation_id, commit.raw)
-    state.add_commits(engine.store, engine.profile.identity, keys, [commit.raw])
-    return commit.epoch
+    """A new epoch whose roster gives the member another role (sync thread); the rules are
+    ``sync.services.roster``'s, the same as ``cordon op role``."""
+    return roster.change_role(engine, operation_id, device_id, role)
 
 
 @dataclass(frozen=True)
@@ -207,15 +173,10 @@ class AlertRow:
 
 def unread_alerts(profile: Any, limit: int = 20) -> list[AlertRow]:
     """Newest unread alerts written by others, across operations (writer thread)."""
-    rows = profile.store.query(
-        "SELECT m.operation_id, o.name, m.message_id, m.subject, coalesce(p.name, m.author) "
-        "FROM messages m JOIN operations o ON o.operation_id = m.operation_id "
-        "LEFT JOIN members p ON p.operation_id = m.operation_id AND p.device_id = m.author "
-        "WHERE m.kind = 'alert' AND m.read = 0 AND m.author != ? "
-        "ORDER BY m.sent_hlc DESC LIMIT ?",
-        (profile.device_id, limit),
-    )
-    return [AlertRow(str(a), str(b), str(c), str(d), str(e)) for a, b, c, d, e in rows]
+    return [
+        AlertRow(a.operation_id, a.operation_name, a.message_id, a.subject, a.author_name)
+        for a in profile.store.messages.unread_alerts(profile.device_id, limit)
+    ]
 
 
 def days_left(ends_at: str | None, today: dt.date | None = None) -> int | None:

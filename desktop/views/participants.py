@@ -9,20 +9,14 @@ from typing import Any
 from desktop import operations_data as data
 from desktop.countries import country_name
 from desktop.engine_thread import SyncThread
+from desktop.errors import user_text
 from desktop.qt import Qt, QtGui, QtWidgets, Signal
 from desktop.session import Session
 from desktop.views.operations import role_text
 from desktop.widgets.plain_label import PlainLabel
 from locales import _, ngettext
-from sync.services import admission
-
-ROLES = ("participant", "observer", "coordinator")
-
-
-def _error_text(exc: BaseException) -> str:
-    from desktop.frame import error_text
-
-    return error_text(exc)
+from sync.services import roster as roster_service
+from sync.services.roles import CHOICE_ORDER
 
 
 def invitation_qr_png(code: str) -> bytes:
@@ -106,7 +100,7 @@ class CompareFingerprintsDialog(QtWidgets.QDialog):
         self.accept()
 
     def admission(self) -> dict[str, Any]:
-        """What the one admission rule (``sync.services.admission``) is given: the fingerprint
+        """What the one admission rule (``sync.services.roster``) is given: the fingerprint
         compared (typed in, or the received one the person confirmed group by group), or an
         explicit unverified admission."""
         if self.unverified:
@@ -360,7 +354,7 @@ class ParticipantsDialog(QtWidgets.QDialog):
         self._update_buttons()
 
     def _fail(self, exc: BaseException) -> None:
-        self.status.setText(_error_text(exc))
+        self.status.setText(user_text(exc))
         self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
@@ -452,7 +446,7 @@ class ParticipantsDialog(QtWidgets.QDialog):
         fingerprint: str | None = None,
         unverified: bool = False,
     ) -> None:
-        """Admit under the one rule the command line applies too (sync.services.admission):
+        """Admit under the one rule the command line applies too (sync.services.roster):
         the fingerprint compared, or an explicit unverified admission (a new epoch)."""
         op = self.row.operation_id
         self._set_busy(True)
@@ -466,7 +460,7 @@ class ParticipantsDialog(QtWidgets.QDialog):
             self.changed.emit()
 
         def run(engine: Any, progress: Any) -> int:
-            epoch = admission.admit(
+            epoch = roster_service.admit(
                 engine,
                 op,
                 request.device_id,
@@ -614,11 +608,11 @@ class ParticipantsDialog(QtWidgets.QDialog):
         self.refresh_button.setText(_("Look a&gain"))
         self.invite_box.setTitle(_("Invite"))
         self.invite_role.clear()
-        for role in ROLES:
+        for role in CHOICE_ORDER:
             self.invite_role.addItem(role_text(role), role)
         self.invite_role.setAccessibleName(_("Role of the invited person"))
         self.role_combo.clear()
-        for role in ROLES:
+        for role in CHOICE_ORDER:
             self.role_combo.addItem(role_text(role), role)
         self.role_combo.setAccessibleName(_("New role"))
         self.role_button.setText(_("Change &role"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from desktop import operations_data as data
 from desktop.engine_thread import SyncThread
+from desktop.errors import user_text
 from desktop.qt import Qt, QtWidgets
 from locales import _, ngettext
 
@@ -83,7 +84,7 @@ def export_sync_file(window: QtWidgets.QWidget, sync: SyncThread, row: data.Oper
         )
 
     export_to(sync, row.operation_id, path).success(done).failure(
-        lambda exc: _box(window, _("Export failed"), _error(exc))
+        lambda exc: _box(window, _("Export failed"), user_text(exc))
     ).run()
 
 
@@ -102,11 +103,5 @@ def import_sync_file(
         _box(window, _("Sync file imported"), import_report_text(applied, duplicates, rejected))
 
     import_from(sync, path).success(done).failure(
-        lambda exc: _box(window, _("Import failed"), _error(exc))
+        lambda exc: _box(window, _("Import failed"), user_text(exc))
     ).run()
-
-
-def _error(exc: BaseException) -> str:
-    from desktop.frame import error_text
-
-    return error_text(exc)

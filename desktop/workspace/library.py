@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.errors import user_text
 from desktop.i18n import format_datetime
 from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from desktop.session import Session
@@ -236,7 +237,7 @@ class LibraryRoom(QtWidgets.QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.progress.setVisible(False)
         self.progress_label.setVisible(False)
-        self.error.setText(str(exc) or _("Something went wrong."))
+        self.error.setText(user_text(exc))
         self.error.setVisible(True)
 
     # -- the list ----------------------------------------------------------------------------

@@ -97,12 +97,10 @@ def _annotations(store: Any, operation_id: str) -> dict[str, dict[str, list[str]
 
 
 def load_items(profile: Any, operation_id: str) -> list[ItemView]:
-    from sync.client import state
-
     store = profile.store
     me = profile.device_id
     names = {m.device_id: m.name for m in store.operations.members(operation_id)}
-    waiting = set(state.get_data(store, operation_id).get("uploads", {}))
+    waiting = {u.item_id for u in store.operations.uploads(operation_id)}
     notes = _annotations(store, operation_id)
     views = []
     for item in store.library.list(operation_id):
@@ -139,11 +137,10 @@ def set_tags(profile: Any, operation_id: str, item_id: str, tags: Iterable[str])
 
 
 def link_record(profile: Any, operation_id: str, item_id: str, record_id: str) -> None:
-    from sync.errors import CordonError
+    from sync.services.records import find
 
     store = profile.store
-    if store.records.get(operation_id, record_id) is None:
-        raise CordonError(_("There is no record {id} in this operation.").format(id=record_id))
+    record_id = find(store, operation_id, record_id).record_id
     notes = _annotations(store, operation_id)
     note = dict(notes.get(item_id, {}))
     records = [r for r in note.get("records", []) if r != record_id]
@@ -176,17 +173,14 @@ def add_files(
     report: Callable[[int, int, str], None] | None = None,
 ) -> list[str]:
     """Encrypt files into the profile and list them in the library (uploaded at next sync)."""
-    from sync.client import files
-    from sync.errors import CordonError
+    from sync.services import library
 
     paths = list(paths)
     added = []
     for index, path in enumerate(paths):
         if report is not None:
             report(index, len(paths), os.path.basename(path))
-        if not os.path.isfile(path):
-            raise CordonError(_("{path} is not a file.").format(path=path))
-        added.append(files.add_item(profile, operation_id, path, None, record_id))
+        added.append(library.add(profile, operation_id, path, None, record_id))
     if report is not None:
         report(len(paths), len(paths), "")
     return added
@@ -232,15 +226,9 @@ def read_plaintext(
 
 def save_copy(profile: Any, operation_id: str, item_id: str, path: str) -> str:
     """Write the plaintext where the user asked (audited as a disclosure)."""
-    from sync.errors import CordonError
+    from sync.services import library
 
-    item = profile.store.library.get(operation_id, item_id)
-    if item is None or item.attachment_id is None:
-        raise CordonError(_("The file is not on this device yet."))
-    target = profile.attachments.export_to(
-        item.attachment_id, path, operation_id=operation_id, object_id=item_id
-    )
-    return str(target)
+    return str(library.save_copy(profile, operation_id, item_id, path))
 
 
 class PrivateTempFiles:

@@ -6,6 +6,7 @@ and shown as plain data; sending seals the message into the outbox through ``Loc
 
 from __future__ import annotations
 
+from desktop.errors import user_text
 from desktop.i18n import format_datetime
 from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from desktop.session import Session
@@ -143,7 +144,7 @@ class MessagesRoom(QtWidgets.QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
         self._update_reply_state()
-        self.error.setText(str(exc) or _("Something went wrong."))
+        self.error.setText(user_text(exc))
         self.error.setVisible(True)
 
     # -- thread list -------------------------------------------------------------------------

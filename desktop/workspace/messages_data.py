@@ -1,9 +1,8 @@
 """The messages room's data, without Qt: threads grouped by subject, attachment references,
 and the one query the room runs on the store writer thread.
 
-A *thread* is every message of the operation whose subject, stripped of reply prefixes
-("Re:", "RE :", "رد:" ...), folds to the same text. Messages carry no thread id on the wire,
-so grouping by subject is what the CLI and every client see alike.
+A *thread* is every message of the operation whose subject folds to the same text; what a
+thread is and whom a reply goes to are ``sync.services.messages``'s rules.
 
 Attachments are library items of the operation: a message names them in trailing lines
 ``[library:<item id>] <title>`` after its text (readable in ``cordon msg list`` too). A file
@@ -19,11 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-_REPLY_PREFIX = re.compile(r"^\s*(?:re|fw|fwd|aw|tr|rv|رد)\s*(?:\[\d+\])?\s*[:：]\s*", re.I)
+from sync.services import messages
+from sync.services.messages import MAX_BODY, MAX_SUBJECT, reply_subject, strip_reply, thread_key
+
+__all__ = ["MAX_BODY", "MAX_SUBJECT", "reply_subject", "strip_reply", "thread_key"]
+
 _REF_LINE = re.compile(r"^\[library:([0-9a-f]{32})\](?: (.*))?$")
 MAX_ATTACHMENTS = 20
-MAX_SUBJECT = 200
-MAX_BODY = 100_000
 
 
 @dataclass(frozen=True)
@@ -96,26 +97,6 @@ def isolate(text: str) -> str:
     """Bidi-isolate one part of a sentence (FSI ... PDI), so Latin names, numbers and dates
     keep their own order inside right-to-left text, and Arabic inside left-to-right."""
     return f"\u2068{text}\u2069"
-
-
-def strip_reply(subject: str) -> str:
-    """The subject without any leading reply/forward prefixes."""
-    text = subject
-    for _ in range(20):  # bounded: a hostile subject of a million "Re:" costs nothing
-        stripped = _REPLY_PREFIX.sub("", text, count=1)
-        if stripped == text:
-            break
-        text = stripped
-    return text.strip()
-
-
-def thread_key(subject: str) -> str:
-    return " ".join(strip_reply(subject).casefold().split())
-
-
-def reply_subject(subject: str) -> str:
-    base = strip_reply(subject)
-    return f"Re: {base}" if base else "Re:"
 
 
 def split_body(body: str) -> tuple[str, list[tuple[str, str]]]:
@@ -213,13 +194,7 @@ def load_snapshot(profile: Any, operation_id: str) -> MessagesSnapshot:
 
 def mark_thread_read(profile: Any, operation_id: str, message_ids: Iterable[str]) -> int:
     """Mark messages read (writer thread); returns how many."""
-    store = profile.store
-    count = 0
-    with store.transaction():
-        for message_id in message_ids:
-            store.messages.mark_read(operation_id, message_id)
-            count += 1
-    return count
+    return int(profile.store.messages.mark_read_many(operation_id, message_ids))
 
 
 def send(
@@ -236,7 +211,6 @@ def send(
     """Send a message (writer thread): files from disk join the library first, then the
     message names every attached item. Returns the message id."""
     from sync.client import files as library_files
-    from sync.client.local import LocalChanges
 
     attachments = list(library_items)
     for path in files:
@@ -244,4 +218,4 @@ def send(
         item = profile.store.library.get(operation_id, item_id)
         attachments.append((item_id, item.title if item else ""))
     body = join_body(text, attachments)
-    return LocalChanges(profile, operation_id).send_message(subject, body, alert=alert, to=to)
+    return messages.send(profile, operation_id, subject, body, alert=alert, to=to)

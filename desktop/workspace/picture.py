@@ -3,6 +3,7 @@ charts, with a printable PDF summary. Figures are aggregated on the writer threa
 
 from __future__ import annotations
 
+from desktop.errors import user_text
 from desktop.i18n import format_number
 from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from desktop.session import Session
@@ -133,7 +134,7 @@ class PictureRoom(QtWidgets.QWidget):
         ).failure(self._failed).run()
 
     def _failed(self, exc: BaseException) -> None:
-        self.error.setText(str(exc) or _("Something went wrong."))
+        self.error.setText(user_text(exc))
         self.error.setVisible(True)
 
     def _loaded(self, picture: Picture) -> None:

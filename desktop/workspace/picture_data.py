@@ -84,43 +84,15 @@ def compute(store: Any, operation_id: str, scope: str = "all") -> Picture:
     templates = seizure_templates()
     statuses = _SCOPE_STATUSES[scope]
     picture = Picture(operation_id, scope)
-    marks_t = ",".join("?" * len(templates))
-    marks_s = ",".join("?" * len(statuses))
-    where = f"r.operation_id = ? AND r.template_id IN ({marks_t}) AND r.status IN ({marks_s})"  # noqa: S608
-    params = (operation_id, *templates, *statuses)
-
-    # One statement, one pass over the reports (each record's JSON parsed once): the values the
-    # figures need are set aside, then counted in SQL; the commodity lines are read from the
-    # small commodities list set aside, not from the whole record again.
-    country_sql = (
-        "upper(coalesce(nullif(json_extract(r.fields, '$.reporting_country'), ''), "
-        "substr(json_extract(r.fields, '$.place'), 1, 2), ''))"
-    )
-    rows = store.query(
-        "WITH base AS MATERIALIZED (SELECT r.id AS id, r.status AS status, "  # noqa: S608
-        f"{country_sql} AS country, json_extract(r.fields, '$.seizure_date') AS day, "
-        "upper(json_extract(r.fields, '$.departure')) AS departure, "
-        "upper(json_extract(r.fields, '$.destination')) AS destination, "
-        "json_extract(r.fields, '$.commodities') AS goods, "
-        "json_type(r.fields, '$.commodities') AS goods_type "
-        f"FROM records r WHERE {where} AND json_valid(r.fields)) "
-        "SELECT 0, status, NULL, count(*), NULL FROM base GROUP BY status "
-        "UNION ALL SELECT 1, country, NULL, count(*), NULL FROM base GROUP BY country "
-        "UNION ALL SELECT 2, day, NULL, count(*), NULL FROM base GROUP BY day "
-        "UNION ALL SELECT 3, departure, destination, count(*), NULL FROM base "
-        "WHERE departure <> '' AND destination <> '' GROUP BY departure, destination "
-        "UNION ALL SELECT 4, json_extract(c.value, '$.category'), NULL, count(DISTINCT b.id), "
-        "sum(CASE WHEN json_extract(c.value, '$.unit') = 'kg' "
-        "THEN json_extract(c.value, '$.quantity') END) "
-        "FROM base b, json_each(b.goods) c WHERE b.goods_type = 'array' GROUP BY 2",
-        params,
-    )
+    rows = store.cases.seizure_tallies(operation_id, templates, statuses)
     statuses_seen: Counter[str] = Counter()
     countries: Counter[str] = Counter()
     days: Counter[str] = Counter()
     routes: Counter[tuple[str, str]] = Counter()
     goods: list[tuple[Any, int, Any]] = []
-    for kind, value, other, count, kilograms in rows:
+    for kind, value, other, count, kilograms in (
+        (t.kind, t.value, t.other, t.count, t.kilograms) for t in rows
+    ):
         if kind == 0:
             statuses_seen[str(value)] += count
         elif kind == 1:

@@ -6,13 +6,14 @@ return). Every function runs on the session's writer thread with the unlocked pr
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from desktop.workspace import cases_query as q
 from forms.model import FieldType, Template
 from forms.registry import get_template
-from forms.validation import ValidationContext, ValidationResult, validate_record
+from forms.validation import ValidationResult
+from sync.services import records
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class RecordDetails:
     returned_comment: str | None = None  # the coordinator's comment when returned
     mine: bool = False
     editable: bool = False
+    actions: tuple[str, ...] = ()  # workflow actions this person may take ("submit", ...)
 
 
 def load(profile: Any, operation_id: str, record_id: str, role: str) -> RecordDetails | None:
@@ -73,26 +75,26 @@ def load(profile: Any, operation_id: str, record_id: str, role: str) -> RecordDe
     record = store.records.view(operation_id, record_id)
     if record is None:
         return None
-    rows = store.query(
-        "SELECT revision, author, hlc, status, changes, comment, conflict FROM record_revisions "
-        "WHERE operation_id = ? AND record_id = ? ORDER BY hlc, revision",
-        (operation_id, record_id),
-    )
     history: list[HistoryEntry] = []
     raced: dict[str, list[tuple[str, str, Any]]] = {}
     returned_comment = None
-    for revision, author, hlc, status, changes_json, comment, conflict in rows:
-        changes = json.loads(changes_json)
+    for rev in store.records.timeline(operation_id, record_id):
         history.append(
             HistoryEntry(
-                int(revision), author, hlc, status, tuple(changes), comment, bool(conflict)
+                rev.revision,
+                rev.author,
+                rev.hlc,
+                rev.status,
+                tuple(rev.changes),
+                rev.comment,
+                rev.conflict,
             )
         )
-        if conflict:
-            for name, value in changes.items():
-                raced.setdefault(name, []).append((author, hlc, value))
-        if status is not None:
-            returned_comment = comment if status == "returned" else None
+        if rev.conflict:
+            for name, value in rev.changes.items():
+                raced.setdefault(name, []).append((rev.author, rev.hlc, value))
+        if rev.status is not None:
+            returned_comment = rev.comment if rev.status == "returned" else None
     conflicts = tuple(
         Conflict(name, tuple(values))
         for name, values in raced.items()
@@ -118,7 +120,8 @@ def load(profile: Any, operation_id: str, record_id: str, role: str) -> RecordDe
         attachments=attachments,
         returned_comment=returned_comment,
         mine=mine,
-        editable=role != "observer" and (mine or role == "coordinator"),
+        editable=records.can_edit(record, profile.device_id, role),
+        actions=records.actions(record, profile.device_id, role),
     )
 
 
@@ -158,22 +161,16 @@ def summary_of(record: Any) -> str:
 def set_status(
     profile: Any, operation_id: str, record_id: str, status: str, comment: str | None = None
 ) -> int:
-    """Submit, validate or return a record (the sync layer checks who may)."""
-    from sync.client.local import LocalChanges
-
-    return LocalChanges(profile, operation_id).revise(
-        record_id, {}, status=status, comment=comment or None
-    )
+    """Submit, validate or return a record, as the workflow allows (``sync.services.records``)."""
+    return records.transition(profile, operation_id, record_id, status, comment).revision
 
 
-@dataclass
-class SaveResult:
-    record_id: str
-    warnings: list[Any] = field(default_factory=list)
+SaveResult = records.Saved
 
 
 def validate(template: Template, values: dict[str, Any], record_id: str | None) -> ValidationResult:
-    return validate_record(template, values, ValidationContext(record_id=record_id))
+    """The editor's live check (the same one saving refuses on)."""
+    return records.validation(template, values, record_id)
 
 
 def save(
@@ -185,31 +182,9 @@ def save(
     record_id: str | None,
     status: str,
 ) -> SaveResult:
-    """Validate and write a new record or the changed fields of an existing one, sealed into
-    the outbox (LocalChanges). Raises CordonError with the errors when validation fails."""
-    from locales import _
-    from sync.client.local import LocalChanges
-    from sync.errors import CordonError
-
-    result = validate(template, values, record_id)
-    if not result.ok:
-        raise CordonError(
-            _("The record was refused; fix these fields: {errors}").format(
-                errors="; ".join(f"{e.field}: {e.message}" for e in result.errors)
-            )
-        )
-    changes = LocalChanges(profile, operation_id)
-    if record_id is None:
-        (new_id,) = changes.add_records(template.id, int(template.version), [result.values], status)
-        return SaveResult(new_id, list(result.warnings))
-    current = profile.store.records.get(operation_id, record_id)
-    old = current.fields if current is not None else {}
-    names = set(old) | set(result.values)
-    diff = {n: result.values.get(n) for n in names if result.values.get(n) != old.get(n)}
-    new_status = status if current is None or current.status != status else None
-    if diff or new_status:
-        changes.revise(record_id, diff, status=new_status)
-    return SaveResult(record_id, list(result.warnings))
+    """Check and write a new record or the changed fields of an existing one (the rules are
+    ``sync.services.records.save``'s); raises a ServiceError saying why when refused."""
+    return records.save(profile, operation_id, template, values, record_id=record_id, status=status)
 
 
 def record_choices(
@@ -234,18 +209,8 @@ def editor_setup(
 ) -> tuple[Any, str, frozenset[str]]:
     """What the editor needs before it builds: the record (None for a new one), its template
     id, and the fields the operation's template set hides (simplified forms)."""
-    from forms.model import TemplateError
-    from forms.templateset import template_set_from_stored
-
     record = profile.store.records.get(operation_id, record_id) if record_id else None
     tid = record.template_id if record is not None else template_id or ""
-    hidden: frozenset[str] = frozenset()
     op = profile.store.operations.get(operation_id)
-    if op is not None:
-        try:
-            template_set = template_set_from_stored(op.templates)
-            if tid in template_set:
-                hidden = template_set.hidden(tid)
-        except TemplateError:
-            pass  # no usable set stored: the full template
+    hidden = records.hidden_fields(op, tid) if op is not None else frozenset()
     return record, tid, hidden

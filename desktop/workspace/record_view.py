@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.errors import user_text
 from desktop.qt import Qt, QtWidgets, Signal
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
@@ -241,13 +242,12 @@ class RecordView(QtWidgets.QWidget):
         else:
             self.banner.hide()
         writable = not self.operation.read_only
-        coordinator = self.operation.is_coordinator and writable
+        can = set(d.actions) if writable else set()  # the workflow table's answer
         self.edit_button.setVisible(d.editable and writable)
-        self.submit_button.setVisible(d.mine and writable and d.status in ("draft", "returned"))
-        can_judge = coordinator and d.status in ("submitted", "draft")
-        self.validate_button.setVisible(can_judge)
-        self.return_button.setVisible(can_judge)
-        self.comment.setVisible(can_judge)
+        self.submit_button.setVisible("submit" in can)
+        self.validate_button.setVisible("validate" in can)
+        self.return_button.setVisible("return" in can)
+        self.comment.setVisible("return" in can)
         self._render_fields(template, d)
         self.links.clear()
         for link in d.links:
@@ -338,4 +338,4 @@ class RecordView(QtWidgets.QWidget):
 
         self.session.call(
             lambda profile: record_data.set_status(profile, op, record_id, status, comment)
-        ).success(done).failure(lambda exc: self.error.setText(str(exc))).run()
+        ).success(done).failure(lambda exc: self.error.setText(user_text(exc))).run()

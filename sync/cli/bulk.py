@@ -1,7 +1,8 @@
 """``cordon import`` and ``cordon export``: bulk records through the forms API (xlsx, csv, xml).
 
-Imported records become local changes like any other (several per package); both directions
-are audit-logged. Records with handling code H2 or H3 are exported only with
+The rules are ``sync.services.imports``'s (the window's wizards follow the same): imported
+records become local changes like any other (a hundred per package); both directions are
+audit-logged. Records with handling code H2 or H3 are exported only with
 ``--include-restricted``."""
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ from sync.cli.ops import session
 from sync.cli.output import emit
 from sync.cli.records import template_for
 from sync.client import state
-from sync.client.local import LocalChanges
 from sync.errors import CordonError, UsageError, file_error_text
-from sync.store import audit
-
-RECORDS_PER_PACKAGE = 100
+from sync.services import imports
 
 # Renders ``(records, path, title=..., left_out=...)`` into a PDF. The desktop entry point sets it
 # (Qt shapes every script); the Qt-free core has no renderer of its own.
@@ -60,8 +58,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     with session(args) as engine:
         op = state.require_operation(engine.store, args.operation)
-        template = template_for(args.template, op.templates)
-        changes = None if args.dry_run else LocalChanges(engine.profile, op.operation_id)
+        template = template_for(args.template, op)
         try:
             mapping = ColumnMapping.load(Path(args.mapping)) if args.mapping else None
             report = import_file(args.file, template, mapping, dry_run=args.dry_run)
@@ -70,17 +67,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         except (ImportFileError, ValueError) as exc:
             raise CordonError(str(exc)) from exc
         ids: list[str] = []
-        if changes is not None and not report.refused_rows:
+        if not args.dry_run and not report.refused_rows:
             rows = [r.values for r in report.records]
-            for start in range(0, len(rows), RECORDS_PER_PACKAGE):
-                ids += changes.add_records(
-                    template.id,
-                    int(template.version),
-                    rows[start : start + RECORDS_PER_PACKAGE],
-                    "draft",
-                    audit_each=False,
-                )
-            engine.store.audit.append(audit.COLLECTION, f"import:{len(ids)}", op.operation_id)
+            ids = imports.store_rows(engine.profile, op.operation_id, template, rows)
     result = {
         "imported": len(ids),
         "rejected": [r.to_dict() for r in report.refused],
@@ -92,24 +81,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from forms.exporting.core import ExportRecord, export_records
+    from forms.exporting.core import export_records
 
     with session(args) as engine:
         op = state.require_operation(engine.store, args.operation)
-        records = engine.store.records.list(op.operation_id, template_id=args.template)
-        cache: dict[str, Any] = {}
-        rows = []
-        for r in records:
-            if r.template_id not in cache:
-                cache[r.template_id] = template_for(r.template_id, [])
-            rows.append(
-                ExportRecord(
-                    r.record_id,
-                    cache[r.template_id],
-                    r.fields,
-                    {"status": r.status, "author": r.author, "updated": r.updated_hlc},
-                )
-            )
+        found = engine.store.records.list(op.operation_id, template_id=args.template)
+        rows = imports.export_rows(op, found)
         try:
             if args.format == "pdf":
                 summary = _export_pdf(
@@ -126,13 +103,13 @@ def cmd_export(args: argparse.Namespace) -> int:
                     args.out,
                     args.format,
                     include_restricted=args.include_restricted,
-                    meta_columns=("status", "author", "updated"),
+                    meta_columns=imports.META_COLUMNS,
                 )
         except OSError as exc:
             raise CordonError(file_error_text(exc)) from exc
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
-        engine.store.audit.append(audit.DISCLOSURE, f"export:{summary.records}", op.operation_id)
+        imports.log_export(engine.profile, op.operation_id, summary.records)
     emit(
         {
             "path": str(summary.path),

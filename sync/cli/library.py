@@ -1,4 +1,5 @@
-"""Library commands: ``cordon library add|list|get`` (docs/cli.md)."""
+"""Library commands: ``cordon library add|list|get`` (docs/cli.md); the rules are
+``sync.services.library``'s."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from locales import _
 from sync.cli.ops import session
 from sync.cli.output import emit, table
 from sync.client import files, state
-from sync.errors import CordonError
-from sync.store import audit
+from sync.services import library
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -34,10 +34,7 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_add(args: argparse.Namespace) -> int:
     with session(args) as engine:
-        op = state.require_operation(engine.store, args.operation)
-        item_id = files.add_item(
-            engine.profile, op.operation_id, args.file, args.title, args.record
-        )
+        item_id = library.add(engine.profile, args.operation, args.file, args.title, args.record)
     emit({"item_id": item_id}, args.json)
     return 0
 
@@ -65,19 +62,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_get(args: argparse.Namespace) -> int:
     with session(args) as engine:
         op = state.require_operation(engine.store, args.operation)
-        text = args.item.strip().lower()
-        matches = [
-            i
-            for i in engine.store.library.list(op.operation_id)
-            if i.item_id == text or (len(text) >= 6 and i.item_id.startswith(text))
-        ]
-        if len(matches) != 1:
-            raise CordonError(
-                _("There is no library item {id} in this operation.").format(id=args.item)
-            )
-        item = matches[0]
-        attachment_id = files.fetch_item(engine, op.operation_id, item)
-        path = engine.profile.attachments.export_to(attachment_id, args.out)
-        engine.store.audit.append(audit.DISCLOSURE, item.item_id, op.operation_id)
+        item = library.find_item(engine.profile, op.operation_id, args.item)
+        files.fetch_item(engine, op.operation_id, item)
+        path = library.save_copy(engine.profile, op.operation_id, item.item_id, args.out)
     emit({"path": str(path), "item_id": item.item_id, "sha256": item.sha256}, args.json)
     return 0

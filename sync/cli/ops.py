@@ -1,5 +1,5 @@
-"""Operation commands: ``cordon op create|list|invite|join|pending|admit|members|remove|close``
-(see docs/cli.md), and the session helper the other sync command modules share."""
+"""Operation commands: ``cordon op create|list|invite|join|pending|admit|members|remove|role|
+close`` (see docs/cli.md), and the session helper the other sync command modules share."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from sync.cli.passphrase import read_passphrase
 from sync.client import lifecycle, state
 from sync.client.engine import Progress, SyncEngine
 from sync.errors import CordonError, UsageError
-from sync.protocol import ROLES
-from sync.services import admission
+from sync.services import roster
+from sync.services.roles import ROLES
 from sync.store import profile as profiles
 
 
@@ -95,6 +95,12 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     remove.add_argument("operation", metavar="OP")
     remove.add_argument("device", metavar="DEVICE")
     remove.set_defaults(handler=cmd_remove)
+
+    role = sub.add_parser("role", parents=[common], help=_("give a member another role"))
+    role.add_argument("operation", metavar="OP")
+    role.add_argument("device", metavar="DEVICE")
+    role.add_argument("role", metavar="ROLE", choices=ROLES)
+    role.set_defaults(handler=cmd_role)
 
     close = sub.add_parser("close", parents=[common], help=_("end the operation"))
     close.add_argument("operation", metavar="OP")
@@ -179,7 +185,7 @@ def cmd_pending(args: argparse.Namespace) -> int:
 
 def cmd_admit(args: argparse.Namespace) -> int:
     with session(args) as engine:
-        epoch = admission.admit(
+        epoch = roster.admit(
             engine,
             args.operation,
             args.device,
@@ -206,6 +212,15 @@ def cmd_remove(args: argparse.Namespace) -> int:
     with session(args) as engine:
         epoch = lifecycle.remove(engine, args.operation, args.device)
     emit({"epoch": epoch}, args.json)
+    return 0
+
+
+def cmd_role(args: argparse.Namespace) -> int:
+    with session(args) as engine:
+        op = state.require_operation(engine.store, args.operation)
+        member = roster.find_member(engine.store, op.operation_id, args.device)
+        epoch = roster.change_role(engine, op.operation_id, member.device_id, args.role)
+    emit({"device_id": member.device_id, "role": args.role, "epoch": epoch}, args.json)
     return 0
 
 

@@ -1,7 +1,8 @@
 """Record commands: ``cordon record add|edit|show|list|submit|validate|return`` (docs/cli.md).
 
-Values are checked by the operation's templates (``forms``): invalid data is refused with every
-field error listed; quality warnings are reported but do not block saving."""
+The rules are ``sync.services.records``'s (the window follows the same): values are checked by
+the operation's templates, invalid data is refused with every field error listed, quality
+warnings are reported but do not block saving; the status workflow is its one table."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from forms.model import Template
 from locales import _
 from sync.cli.ops import session
 from sync.cli.output import emit, table
 from sync.client import state
-from sync.client.local import LocalChanges
 from sync.errors import CordonError, UsageError
-from sync.store import audit
+from sync.services import records
+from sync.store.operations import Operation
 
 
 def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
@@ -63,19 +65,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         step.set_defaults(handler=cmd_status, new_status=status)
 
 
-def template_for(template_id: str, allowed: list[Any]) -> Any:
-    from forms.registry import get_template
-
-    if allowed and template_id not in [str(t) for t in allowed]:
-        raise CordonError(
-            _("Template {template} is not used in this operation.").format(template=template_id)
-        )
-    try:
-        return get_template(template_id)
-    except KeyError:
-        raise CordonError(
-            _("There is no template {template}.").format(template=template_id)
-        ) from None
+def template_for(template_id: str, op: Operation, *, in_use: bool = True) -> Template:
+    """The operation's template ``template_id`` (see ``sync.services.records.template_for``)."""
+    return records.template_for(op, template_id, in_use=in_use)
 
 
 def _values(template: Any, assignments: list[str] | None, json_file: str | None) -> dict[str, Any]:
@@ -99,83 +91,43 @@ def _values(template: Any, assignments: list[str] | None, json_file: str | None)
         raise CordonError(_("The values could not be read: {reason}").format(reason=exc)) from None
 
 
-def _validate(template: Any, values: dict[str, Any], record_id: str | None = None) -> Any:
-    from forms.validation import ValidationContext, validate_record
-
-    result = validate_record(template, values, ValidationContext(record_id=record_id))
-    if not result.ok:
-        lines = [f"{e.field}: {e.message}" for e in result.errors]
-        raise CordonError(
-            _("The record was refused; fix these fields: {errors}").format(errors="; ".join(lines))
-        )
-    return result
-
-
 def cmd_add(args: argparse.Namespace) -> int:
     with session(args) as engine:
         op = state.require_operation(engine.store, args.operation)
-        template = template_for(args.template, op.templates)
-        result = _validate(template, _values(template, args.assignments, args.from_json))
-        changes = LocalChanges(engine.profile, op.operation_id)
-        (record_id,) = changes.add_records(
-            template.id, int(template.version), [result.values], "draft"
-        )
-    warnings = [w.to_dict() for w in result.warnings]
-    emit({"record_id": record_id, "warnings": warnings}, args.json)
+        template = records.template_for(op, args.template)
+        values = _values(template, args.assignments, args.from_json)
+        saved = records.add(engine.profile, op.operation_id, template.id, values)
+    warnings = [w.to_dict() for w in saved.warnings]
+    emit({"record_id": saved.record_id, "warnings": warnings}, args.json)
     return 0
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
     with session(args) as engine:
         op = state.require_operation(engine.store, args.operation)
-        record = _record(engine, op.operation_id, args.record)
-        template = template_for(record.template_id, [])
-        changes_in = _values(template, args.assignments, None)
-        merged = {**record.fields, **changes_in}
-        result = _validate(template, merged, record.record_id)
-        changes = {k: result.values.get(k) for k in changes_in}
-        revision = LocalChanges(engine.profile, op.operation_id).revise(record.record_id, changes)
-    emit({"record_id": record.record_id, "revision": revision}, args.json)
+        record = records.find(engine.store, op.operation_id, args.record)
+        template = records.template_for(op, record.template_id, in_use=False)
+        changes = _values(template, args.assignments, None)
+        saved = records.edit(engine.profile, op.operation_id, record.record_id, changes)
+    emit({"record_id": saved.record_id, "revision": saved.revision}, args.json)
     return 0
-
-
-def _record(engine: Any, operation_id: str, record_id: str) -> Any:
-    text = record_id.strip().lower()
-    record = engine.store.records.get(operation_id, text)
-    if record is None and len(text) >= 6:
-        rows = engine.store.query(
-            "SELECT record_id FROM records WHERE operation_id = ? AND record_id LIKE ? LIMIT 2",
-            (operation_id, text + "%"),
-        )
-        if len(rows) == 1:
-            record = engine.store.records.get(operation_id, rows[0][0])
-    if record is None:
-        raise CordonError(_("There is no record {id} in this operation.").format(id=record_id))
-    return record
 
 
 def cmd_show(args: argparse.Namespace) -> int:
     with session(args) as engine:
-        op = state.require_operation(engine.store, args.operation)
-        record = _record(engine, op.operation_id, args.record)
-        rows = engine.store.query(
-            "SELECT revision, revision_id, author, hlc, status, changes, comment, conflict "
-            "FROM record_revisions WHERE operation_id = ? AND record_id = ? ORDER BY hlc, revision",
-            (op.operation_id, record.record_id),
-        )
-        engine.store.audit.append(audit.CONSULTATION, record.record_id, op.operation_id)
+        record, revisions = records.show(engine.profile, args.operation, args.record)
     history = [
         {
-            "revision": int(r[0]),
-            "revision_id": r[1],
-            "author": r[2],
-            "hlc": r[3],
-            "status": r[4],
-            "changes": json.loads(r[5]),
-            "comment": r[6],
-            "conflict": bool(r[7]),
+            "revision": r.revision,
+            "revision_id": r.revision_id,
+            "author": r.author,
+            "hlc": r.hlc,
+            "status": r.status,
+            "changes": r.changes,
+            "comment": r.comment,
+            "conflict": r.conflict,
         }
-        for r in rows
+        for r in revisions
     ]
     result = {
         "record_id": record.record_id,
@@ -217,7 +169,7 @@ def _human_record(result: dict[str, Any]) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     with session(args) as engine:
         op = state.require_operation(engine.store, args.operation)
-        records = engine.store.records.list(
+        found = engine.store.records.list(
             op.operation_id, template_id=args.template, status=args.status, limit=args.limit
         )
     rows = [
@@ -228,7 +180,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             "author": r.author,
             "updated": r.updated_hlc,
         }
-        for r in records
+        for r in found
     ]
     emit(
         rows,
@@ -240,18 +192,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     with session(args) as engine:
-        op = state.require_operation(engine.store, args.operation)
-        record = _record(engine, op.operation_id, args.record)
-        if args.new_status in ("validated", "returned") and op.role != "coordinator":
-            raise CordonError(_("Only a coordinator can validate or return a record."))
-        if (
-            args.new_status == "submitted"
-            and record.author != engine.profile.device_id
-            and op.role != "coordinator"
-        ):
-            raise CordonError(_("Only the record's author can submit it."))
-        LocalChanges(engine.profile, op.operation_id).revise(
-            record.record_id, {}, status=args.new_status, comment=args.comment
+        saved = records.transition(
+            engine.profile, args.operation, args.record, args.new_status, args.comment
         )
-    emit({"record_id": record.record_id, "status": args.new_status}, args.json)
+    emit({"record_id": saved.record_id, "status": args.new_status}, args.json)
     return 0

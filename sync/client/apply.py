@@ -10,9 +10,7 @@ raises ProtocolError, and the caller rolls back the whole package.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from sync.client.items import (
     DirectItem,
@@ -29,7 +27,7 @@ from sync.errors import ProtocolError
 from sync.protocol import Commit
 from sync.protocol.direct import parse_direct
 from sync.store.db import IntegrityError, Store
-from sync.store.records import STATUS_KEY, NewRecord
+from sync.store.records import NewRecord
 
 COORDINATOR_ONLY = ("validated", "returned")
 
@@ -40,10 +38,6 @@ class Applied:
     revisions: int = 0
     messages: int = 0
     library: int = 0
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 class Applier:
@@ -122,11 +116,8 @@ class Applier:
             # Already here: the same revision (nothing to do), or a clash (refused).
             # A revision id naming another record means the record row went in and the
             # revision clashed: refused, and the package's savepoint undoes the record row.
-            seen = self.store.query_one(
-                "SELECT record_id FROM record_revisions WHERE operation_id = ? AND revision_id = ?",
-                (self.operation_id, item.revision_id),
-            )
-            if seen is not None and seen[0] == item.record_id:
+            seen = self.store.records.revision_record(self.operation_id, item.revision_id)
+            if seen == item.record_id:
                 return 0
             raise ProtocolError(
                 "package refused: it creates a record that already exists"
@@ -135,11 +126,7 @@ class Applier:
 
     def _revision(self, item: RevisionItem, sender: str, role: str) -> int:
         op = self.operation_id
-        seen = self.store.query_one(
-            "SELECT 1 FROM record_revisions WHERE operation_id = ? AND revision_id = ?",
-            (op, item.revision_id),
-        )
-        if seen:
+        if self.store.records.revision_record(op, item.revision_id) is not None:
             return 0
         current = self.store.records.get(op, item.record_id)
         if current is None:
@@ -149,54 +136,17 @@ class Applier:
             raise ProtocolError("package refused: only the author or a coordinator may edit")
         if item.status in COORDINATOR_ONLY and not coordinator:
             raise ProtocolError("package refused: only a coordinator may validate or return")
-        fields = dict(current.fields)
-        clocks = dict(current.field_hlc)
-        raced: set[str] = set()
-        touched = dict(item.changes)
-        if item.status is not None:
-            touched[STATUS_KEY] = item.status
-        for name, value in touched.items():
-            clock = clocks.get(name, "")
-            if clock != item.base.get(name, clock) and clock > item.base.get(name, ""):
-                raced.add(clock)  # a revision this editor had not seen set the field
-            if item.hlc > clock:
-                clocks[name] = item.hlc
-                if name == STATUS_KEY:
-                    continue
-                fields[name] = value
-        status = current.status
-        if item.status is not None and clocks.get(STATUS_KEY) == item.hlc:
-            status = item.status
-        number = current.revision + 1
-        self.store.execute(
-            "UPDATE records SET fields = ?, field_hlc = ?, status = ?, revision = ?, "
-            "updated_hlc = max(updated_hlc, ?) WHERE operation_id = ? AND record_id = ?",
-            (_dumps(fields), _dumps(clocks), status, number, item.hlc, op, item.record_id),
+        self.store.records.apply(
+            op,
+            item.record_id,
+            item.changes,
+            sender,
+            item.hlc,
+            status=item.status,
+            comment=item.comment,
+            revision_id=item.revision_id,
+            base=item.base,
         )
-        self.store.execute(
-            "INSERT INTO record_revisions (operation_id, record_id, revision, revision_id, "
-            "author, hlc, status, changes, comment, base, conflict) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                op,
-                item.record_id,
-                number,
-                item.revision_id,
-                sender,
-                item.hlc,
-                item.status,
-                _dumps(item.changes),
-                item.comment,
-                _dumps(item.base),
-                int(bool(raced)),
-            ),
-        )
-        for clock in raced:
-            self.store.execute(
-                "UPDATE record_revisions SET conflict = 1 "
-                "WHERE operation_id = ? AND record_id = ? AND hlc = ?",
-                (op, item.record_id, clock),
-            )
         return 1
 
     def _message(

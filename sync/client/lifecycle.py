@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +39,7 @@ from sync.protocol.invite import (
     Invite,
     check_invited_chain,
     encode_invite,
+    invitation_id,
     new_invite,
     offered_chain_mismatch,
     parse_invite,
@@ -47,6 +47,7 @@ from sync.protocol.invite import (
 from sync.store import audit
 from sync.store.clock import utc_now
 from sync.store.db import Store
+from sync.store.erase import erase_operation
 from sync.store.operations import Operation
 from sync.store.profile import Profile
 
@@ -87,7 +88,6 @@ def create_operation(
                 templates=templates,
                 coordinator=profile.device_id,
                 ends_at=ends,
-                data={"seq": 0},
             )
         )
         state.save_commit(store, commit, secret, profile.identity.device_id)
@@ -125,7 +125,7 @@ def invite(ctx: SyncContext, operation: str, role: str) -> str:
     code = new_invite(op.relay_url, keys.latest, ctx.profile.identity.public)
     client.register_invitation(code.operation_id, code.invitation_id)
     invites = dict(state.get_data(ctx.store, op.operation_id).get("invites", {}))
-    invites[code.invitation_id.hex()] = {"role": role, "token": code.token.hex()}
+    invites[code.token.hex()] = role  # see _invites: the token itself is kept, not its hash
     with ctx.store.transaction():
         state.set_data(ctx.store, op.operation_id, invites=invites)
     return encode_invite(code)
@@ -163,13 +163,8 @@ def join(ctx: SyncContext, code: str) -> str:
                 "participant",
                 "pending",
                 relay_url=invitation.relay_url,
-                data={
-                    "seq": 0,
-                    "invitation": {
-                        "coordinator": invitation.coordinator.hex(),
-                        "head": invitation.head.hex(),
-                    },
-                },
+                # what the chain must match: the coordinator's identity and the chain's head
+                invited_by=invitation.coordinator.hex() + ":" + invitation.head.hex(),
             )
         )
     return op_id
@@ -191,17 +186,17 @@ def try_activate(ctx: SyncContext, operation_id: str) -> bool:
         return op.status == "active"
     assert op.relay_url is not None
     client = ctx.client(op.relay_url)
-    binding = op.data.get("invitation")
-    if not isinstance(binding, dict):
-        raise CordonError(_("This pending operation was joined with an older invitation code."))
+    coordinator, _sep, head = (op.invited_by or "").partition(":")
     try:
         invitation = Invite(
             op.relay_url,
             bytes.fromhex(op.operation_id),
             b"",
-            bytes.fromhex(str(binding.get("coordinator", ""))),
-            bytes.fromhex(str(binding.get("head", ""))),
+            bytes.fromhex(coordinator),
+            bytes.fromhex(head),
         )
+        if len(invitation.coordinator) != 32 or len(invitation.head) != 32:
+            raise ValueError("binding")
     except ValueError:
         raise CordonError(
             _("This pending operation was joined with an older invitation code.")
@@ -261,13 +256,21 @@ class PendingRequest:
         }
 
 
-def _invites(ctx: SyncContext, operation_id: str) -> dict[str, dict[str, str]]:
-    found = state.get_data(ctx.store, operation_id).get("invites", {})
-    return {
-        k: v
-        for k, v in (found.items() if isinstance(found, dict) else ())
-        if isinstance(v, dict) and isinstance(v.get("token"), str)
-    }
+def _invites(ctx: SyncContext, operation_id: str) -> dict[str, tuple[bytes, str]]:
+    """This coordinator's open invitations: invitation id (hex) -> (token, role).
+
+    Since protocol 2 the store's invitation table is keyed by the one-time token itself, not by
+    its hash: the coordinator needs the token to check the answers (the relay knows only the
+    invitation id). The store is encrypted, and shredding erases the table.
+    """
+    found: dict[str, tuple[bytes, str]] = {}
+    for key, role in state.get_data(ctx.store, operation_id).get("invites", {}).items():
+        try:
+            token = bytes.fromhex(str(key))
+        except ValueError:
+            continue
+        found[invitation_id(token).hex()] = (token, str(role))
+    return found
 
 
 def pending(ctx: SyncContext, operation: str) -> list[PendingRequest]:
@@ -285,9 +288,9 @@ def pending(ctx: SyncContext, operation: str) -> list[PendingRequest]:
             invite = invites.get(request.invitation_id.hex())
             if invite is None or request.operation_id.hex() != op.operation_id:
                 continue
-            token = bytes.fromhex(invite["token"])
+            token, role = invite
             request = open_join_request(request, token)
-        except (ProtocolError, ValueError):
+        except ProtocolError:
             continue  # not provably an answer to one of our invitations
         if keys.latest.member(request.public.device_id) is not None:
             continue
@@ -299,7 +302,7 @@ def pending(ctx: SyncContext, operation: str) -> list[PendingRequest]:
                 request.agency,
                 request.country,
                 request.public.fingerprint,
-                str(invite.get("role") or "participant"),
+                role,
                 record.raw,
                 token,
             )
@@ -334,7 +337,7 @@ def admit_request(
 ) -> int:
     """Admit a checked request: a new epoch whose roster includes it. Returns the epoch.
 
-    Call it through ``sync.services.admission.admit``, which applies the fingerprint rule;
+    Call it through ``sync.services.roster.admit``, which applies the fingerprint rule;
     ``verified=False`` marks the admission unverified in the commit, for every member to see.
     """
     op, client, keys = coordinator_context(ctx, operation)
@@ -349,8 +352,8 @@ def admit_request(
     state.add_commits(ctx.store, ctx.profile.identity, keys, [commit.raw])
     with contextlib.suppress(RelayError):
         client.dismiss_join_request(commit.operation_id, request.request_id)
-    invites = _invites(ctx, op.operation_id)
-    invites.pop(joiner.invitation_id.hex(), None)
+    invites = dict(state.get_data(ctx.store, op.operation_id).get("invites", {}))
+    invites.pop(request.token.hex(), None)
     with ctx.store.transaction():
         state.set_data(ctx.store, op.operation_id, invites=invites)
     return commit.epoch
@@ -423,7 +426,6 @@ def mark_closed(store: Store, operation_id: str, retention_days: int | None = No
             retention_days=retention_days
             if retention_days is not None
             else data.get("retention_days", DEFAULT_RETENTION_DAYS),
-            relay_closed_at=None,
         )
         store.outbox.prune_sent(operation_id)
 
@@ -466,8 +468,6 @@ def handle_gone(ctx: SyncContext, operation_id: str, client: RelayClient) -> Non
                     state.save_commit(ctx.store, closing, secret, ctx.profile.identity.device_id)
                 apply_closing(ctx.store, closing)
             return
-    with ctx.store.transaction():
-        state.set_data(ctx.store, operation_id, relay_closed_at=utc_now())
     raise relay_says_closed()
 
 
@@ -513,33 +513,13 @@ def close(ctx: SyncContext, operation: str, retention_days: int | None, shred_no
 
 
 def shred(profile: Profile, operation_id: str) -> None:
-    """Erase the operation's content and keys; only a row saying it was shredded remains."""
+    """Erase the operation's content, keys and name so that nothing of it can be read back
+    from the store's files (sync.store.erase); only a blank row saying it was shredded stays."""
     store = profile.store
-    items = store.library.list(operation_id)
-    store.execute("PRAGMA secure_delete = ON")  # freed pages are overwritten, not just unlinked
-    with store.transaction():
-        for table in (
-            "records",
-            "messages",
-            "library_items",
-            "members",
-            "epochs",
-            "outbox",
-            "inbox_cursors",
-            "applied_packages",
-            "record_revisions",
-        ):
-            store.execute(f"DELETE FROM {table} WHERE operation_id = ?", (operation_id,))  # noqa: S608 - fixed names
-        for item in items:
-            if item.attachment_id:
-                profile.attachments.delete(item.attachment_id)
-        store.execute(
-            "UPDATE operations SET status = 'shredded', templates = '[]', data = ?, "
-            "coordinator = NULL WHERE operation_id = ?",
-            (json.dumps({"shredded_at": utc_now()}), operation_id),
-        )
-        store.audit.append(audit.ERASURE, operation_id, operation_id)
-    store.checkpoint()
+    for item in store.library.list(operation_id):
+        if item.attachment_id:
+            profile.attachments.delete(item.attachment_id)
+    erase_operation(store, operation_id, utc_now())
 
 
 def purge_expired(profile: Profile, now: dt.datetime | None = None) -> list[str]:
@@ -549,8 +529,8 @@ def purge_expired(profile: Profile, now: dt.datetime | None = None) -> list[str]
     for op in profile.store.operations.list():
         if op.status != "closed":
             continue
-        closed_at = op.data.get("closed_at")
-        days = int(op.data.get("retention_days", DEFAULT_RETENTION_DAYS))
+        closed_at = op.closed_at
+        days = DEFAULT_RETENTION_DAYS if op.retention_days is None else op.retention_days
         if not closed_at:
             continue
         closed = dt.datetime.fromisoformat(str(closed_at).replace("Z", "+00:00"))

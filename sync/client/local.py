@@ -117,10 +117,9 @@ class LocalChanges:
         template_version: int,
         rows: list[dict[str, Any]],
         status: str,
-        *,
-        audit_each: bool = True,
     ) -> list[str]:
-        """New records (one package for all of them); returns their ids."""
+        """New records (one package for all of them); returns their ids. The store logs each
+        creation once (a collection entry)."""
         items: list[Item] = []
         for fields in rows:
             items.append(
@@ -135,9 +134,6 @@ class LocalChanges:
                 )
             )
         self.commit(items)
-        for item in items if audit_each else []:
-            assert isinstance(item, RecordItem)
-            self.store.audit.append(audit.COLLECTION, item.record_id, self.operation_id)
         return [i.record_id for i in items if isinstance(i, RecordItem)]
 
     def revise(
@@ -163,7 +159,6 @@ class LocalChanges:
             self.commit([item])
         except ProtocolError as exc:
             raise CordonError(str(exc)) from exc
-        self.store.audit.append(audit.ALTERATION, record_id, self.operation_id)
         after = self.store.records.get(self.operation_id, record_id)
         return after.revision if after else record.revision + 1
 

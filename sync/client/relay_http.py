@@ -21,6 +21,7 @@ import requests
 
 from locales import _
 from sync.errors import CordonError
+from sync.protocol import cbor_strict
 from sync.protocol.auth import Signer, sign_request
 
 TUS_VERSION = "1.0.0"
@@ -378,9 +379,9 @@ def _json_bytes(document: dict[str, Any]) -> bytes:
 
 
 def _cbor(response: requests.Response) -> Any:
-    try:
-        return cbor2.loads(response.content)
-    except Exception as exc:  # cbor2 raises several types on damaged input
+    try:  # the relay is not trusted: the same strict, bounded decoder as for everything else
+        return cbor_strict.loads(response.content, canonical=False)
+    except cbor_strict.CBORError as exc:
         raise RelayError(
             _("The relay sent a damaged answer."), response.status_code, "bad_answer"
         ) from exc

@@ -19,7 +19,7 @@ from sync.protocol import Commit
 from sync.store.clock import utc_now
 from sync.store.db import Store
 from sync.store.operations import Member as StoredMember
-from sync.store.operations import Operation
+from sync.store.operations import Operation, PendingUpload
 
 WRITABLE = ("active",)
 
@@ -162,34 +162,57 @@ def read_only_reason(op: Operation) -> str:
 
 
 def set_data(store: Store, operation_id: str, **values: Any) -> None:
-    """Update keys of the operation's JSON ``data`` (engine state without a column)."""
-    row = store.query_one("SELECT data FROM operations WHERE operation_id = ?", (operation_id,))
-    data = json.loads(row[0]) if row else {}
+    """Set parts of the operation's engine state (typed columns and tables since schema v8):
+    ``invites`` {token hash: role}, ``uploads`` {item id: {"url", "blob"}}, ``verified`` [device
+    ids] are replaced whole; ``closed_at`` and ``retention_days`` set. None clears a value."""
+    ops = store.operations
     for key, value in values.items():
-        if value is None:
-            data.pop(key, None)
+        if key == "invites":
+            for token in set(ops.invites(operation_id)) - set(value or {}):
+                ops.drop_invite(operation_id, token)
+            for token, role in (value or {}).items():
+                ops.add_invite(operation_id, str(token), str(role))
+        elif key == "uploads":
+            for upload in ops.uploads(operation_id):
+                if upload.item_id not in (value or {}):
+                    ops.drop_upload(operation_id, upload.item_id)
+            for item_id, info in (value or {}).items():
+                info = info or {}
+                ops.set_upload(
+                    operation_id, PendingUpload(str(item_id), info.get("url"), info.get("blob"))
+                )
+        elif key == "verified":
+            for device_id in value or []:
+                ops.add_verified(operation_id, str(device_id))
+        elif key == "closed_at":
+            op = require_operation(store, operation_id)
+            ops.set_closed(operation_id, value, op.retention_days)
+        elif key == "retention_days":
+            ops.set_retention(operation_id, None if value is None else int(value))
         else:
-            data[key] = value
-    store.execute(
-        "UPDATE operations SET data = ? WHERE operation_id = ?",
-        (json.dumps(data, ensure_ascii=False), operation_id),
-    )
+            raise ValueError(f"no engine state called {key!r}")
 
 
 def get_data(store: Store, operation_id: str) -> dict[str, Any]:
-    row = store.query_one("SELECT data FROM operations WHERE operation_id = ?", (operation_id,))
-    return dict(json.loads(row[0])) if row else {}
+    """The operation's engine state in the shape ``set_data`` takes."""
+    op = store.operations.get(operation_id)
+    if op is None:
+        return {}
+    data: dict[str, Any] = {
+        "invites": store.operations.invites(operation_id),
+        "uploads": {
+            u.item_id: {k: v for k, v in (("url", u.url), ("blob", u.blob)) if v is not None}
+            for u in store.operations.uploads(operation_id)
+        },
+        "verified": store.operations.verified(operation_id),
+    }
+    if op.closed_at is not None:
+        data["closed_at"] = op.closed_at
+    if op.retention_days is not None:
+        data["retention_days"] = op.retention_days
+    return data
 
 
 def next_seq(store: Store, operation_id: str) -> int:
     """The next per-sender sequence number (call inside the transaction that uses it)."""
-    row = store.query_one(
-        "SELECT coalesce(json_extract(data, '$.seq'), 0) FROM operations WHERE operation_id = ?",
-        (operation_id,),
-    )
-    seq = (int(row[0]) if row else 0) + 1
-    store.execute(
-        "UPDATE operations SET data = json_set(data, '$.seq', ?) WHERE operation_id = ?",
-        (seq, operation_id),
-    )
-    return seq
+    return store.operations.next_seq(operation_id)

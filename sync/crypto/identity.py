@@ -61,9 +61,11 @@ class PublicIdentity:
 
     @classmethod
     def decode(cls, data: bytes) -> PublicIdentity:
+        from sync.protocol import cbor_strict  # here: sync.protocol imports this module
+
         try:
-            value = cbor2.loads(data)
-        except Exception as exc:  # cbor2 raises several types on hostile input
+            value = cbor_strict.loads(data, max_bytes=64 * 1024, max_items=64)
+        except cbor_strict.CBORError as exc:
             raise ProtocolError("malformed public identity") from exc
         identity = cls.from_cbor_map(value)
         if identity.encode() != data:

@@ -1,21 +1,25 @@
 """Wire-format helpers: deterministic CBOR in and out, with strict size and type checks.
 
 Every structure Cordon exchanges is canonical CBOR (RFC 8949 §4.2.1 as cbor2 implements it with
-``canonical=True``). Decoding re-encodes and demands byte equality, so each value has exactly one
-valid encoding: no second spelling of a signed structure can slip past a hash or a duplicate check.
-Only ProtocolError ever leaves this module on hostile input.
+``canonical=True``). Decoding goes through the strict, bounded decoder of ``cbor_strict`` (no
+tags, no floats, limits enforced while decoding), then re-encodes and demands byte equality, so
+each value has exactly one valid encoding: no second spelling of a signed structure can slip
+past a hash or a duplicate check. Only ProtocolError ever leaves this module on hostile input.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import cbor2
 
 from locales import _
 from sync.errors import ProtocolError
+from sync.protocol import cbor_strict
 
 PROTOCOL_VERSION = 1  # packages and direct messages
 ROSTER_VERSION = 2  # commits and join requests (wire format 2, see docs/protocol.md)
@@ -30,60 +34,41 @@ def encode(value: Any) -> bytes:
     return cbor2.dumps(value, canonical=True)
 
 
-def decode(data: Any, what: str, limit: int = MAX_ENVELOPE_BYTES) -> Any:
-    """Decode canonical CBOR, refusing oversize input, trailing bytes and non-canonical forms."""
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise malformed(what, "not bytes")
-    data = bytes(data)
-    if len(data) > limit:
-        raise malformed(what, "too large")
-    _scan(data, what)
+def decode(
+    data: Any, what: str, limit: int = MAX_ENVELOPE_BYTES, *, max_items: int | None = None
+) -> Any:
+    """Decode canonical CBOR with the strict decoder (sync.protocol.cbor_strict): only the
+    types the protocol uses, limits on size, depth and item count checked while decoding, no
+    trailing bytes; then re-encode and demand the same bytes (one spelling per value)."""
+    if max_items is None:
+        max_items = _ITEM_LIMIT.get()
     try:
-        value = cbor2.loads(data)
+        value = cbor_strict.loads(data, max_bytes=limit, max_items=max_items)
+    except cbor_strict.CBORError as exc:
+        raise malformed(what, str(exc)) from None
+    try:
         again = cbor2.dumps(value, canonical=True)
-    except Exception as exc:  # cbor2 raises many types (and RecursionError) on hostile input
+    except Exception as exc:  # not expected: every decoded type has one canonical encoding
         raise malformed(what, "not CBOR") from exc
     if again != data:
         raise malformed(what, "not canonical CBOR")
     return value
 
 
-MAX_ITEMS = 200_000  # data items in one structure: bounds the memory a decoder may spend
+MAX_ITEMS = cbor_strict.DEFAULT_MAX_ITEMS  # data items in one structure: bounds decoding work
+_ITEM_LIMIT: contextvars.ContextVar[int] = contextvars.ContextVar("item_limit", default=MAX_ITEMS)
 
 
-def _scan(data: bytes, what: str) -> None:
-    """Walk the CBOR item headers before decoding: refuse indefinite lengths, counts that the
-    remaining bytes cannot hold, trailing bytes and more than MAX_ITEMS items, so hostile input
-    cannot make the decoder allocate far more memory than it sent."""
-    pos, pending, count, size = 0, 1, 0, len(data)
-    while pending:
-        if pos >= size:
-            raise malformed(what, "truncated")
-        initial = data[pos]
-        major, info = initial >> 5, initial & 31
-        pos += 1
-        if info < 24:
-            arg = info
-        elif info <= 27:
-            width = 1 << (info - 24)
-            arg = int.from_bytes(data[pos : pos + width], "big")
-            pos += width
-        else:
-            raise malformed(what, "indefinite or reserved length")
-        pending -= 1
-        count += 1
-        if major in (2, 3):
-            pos += arg
-        elif major == 4:
-            pending += arg
-        elif major == 5:
-            pending += 2 * arg
-        elif major == 6:
-            pending += 1
-        if count > MAX_ITEMS or pos > size or pending > size - pos:
-            raise malformed(what, "impossible length or too many items")
-    if pos != size:
-        raise malformed(what, "trailing bytes")
+@contextlib.contextmanager
+def item_limit(max_items: int) -> Iterator[None]:
+    """``with item_limit(n):`` every ``decode`` in the block (nested structures included) accepts
+    at most ``n`` items per structure: the relay decodes what unauthenticated senders post
+    (a genesis commit, a join request) under a limit that fits the structure, not the default."""
+    token = _ITEM_LIMIT.set(min(max_items, _ITEM_LIMIT.get()))
+    try:
+        yield
+    finally:
+        _ITEM_LIMIT.reset(token)
 
 
 def malformed(what: str, detail: str) -> ProtocolError:

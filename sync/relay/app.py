@@ -21,6 +21,8 @@ from sync.relay import routes_blobs, routes_ops, routes_packages
 from sync.relay.config import RelaySettings
 from sync.relay.context import Relay, build_relay, json_error
 from sync.relay.guard import Refused
+from sync.relay.limits import BodyLimit
+from sync.relay.logs import redact_path
 from sync.relay.store import StoreError
 
 log = logging.getLogger("cordon.relay")
@@ -61,11 +63,13 @@ class AccessLog:
             metrics.latency.observe(elapsed)
             if access.isEnabledFor(logging.INFO):
                 state = scope.get("state") or {}
+                path, tag = redact_path(scope["path"])
                 access.info(
                     "request",
                     extra={
                         "method": scope["method"],
-                        "path": scope["path"],
+                        "path": path,
+                        "op": tag,
                         "status": status,
                         "ms": round(elapsed * 1000, 2),
                         "device": state.get("device"),
@@ -164,5 +168,6 @@ def create_app(settings: RelaySettings, relay: Relay | None = None) -> FastAPI:
         """Prometheus text format (no authentication; no operation ids or payloads)."""
         return Response(generate_latest(relay.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(AccessLog, relay=relay)
+    app.add_middleware(BodyLimit, settings=settings)  # before any route reads a byte
+    app.add_middleware(AccessLog, relay=relay)  # outermost: refusals are logged too
     return app

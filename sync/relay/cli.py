@@ -114,8 +114,11 @@ def _lock_data_dir(data: Path) -> Any:
 
 def serve(settings: RelaySettings) -> None:
     import uvicorn
+    from uvicorn.config import HTTP_PROTOCOLS
+    from uvicorn.importer import import_from_string
 
     from sync.relay.app import create_app
+    from sync.relay.limits import header_timeout_protocol
     from sync.relay.logs import setup_logging
 
     setup_logging(settings.log_level)
@@ -143,7 +146,10 @@ def serve(settings: RelaySettings) -> None:
         ssl_keyfile=settings.ssl_keyfile,
         timeout_graceful_shutdown=settings.graceful_seconds,
         loop=_best("uvloop", "asyncio"),
-        http=_best("httptools", "h11"),
+        http=header_timeout_protocol(
+            import_from_string(HTTP_PROTOCOLS[_best("httptools", "h11")]),
+            settings.header_timeout_seconds,
+        ),
         backlog=2048,
         proxy_headers=True,
     )

@@ -26,6 +26,12 @@ class RelaySettings:
     max_batch_bytes: int = 16 * MIB
     max_batch_packages: int = 1000
     max_commit_bytes: int = 8 * MIB
+    max_genesis_bytes: int = 256 * 1024  # POST /operations: decoded before authentication
+    max_join_request_bytes: int = 64 * 1024  # anonymous join requests
+    max_json_bytes: int = 16 * 1024  # JSON bodies (invitations)
+    max_upload_chunk_bytes: int = 64 * MIB  # one tus PATCH
+    header_timeout_seconds: float = 10.0  # a request's headers, from its first byte
+    body_timeout_seconds: float = 30.0  # each wait for the next piece of a request body
     max_blob_bytes: int = 512 * MIB
     quota_bytes: int = 20 * 1024 * MIB  # per operation: packages, commits and blobs
     rate_per_second: float = 200.0  # per device; 0 disables the limit

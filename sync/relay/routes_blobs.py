@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import re
 import secrets
 import tempfile
@@ -38,7 +39,26 @@ UploadToken = Annotated[str, Path(pattern="^[A-Za-z0-9_-]{43}$")]
 BlobId = Annotated[str, Path(pattern="^[0-9a-f]{32}$")]
 BINARY = {"type": "string", "format": "binary"}
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
-_locks: dict[str, asyncio.Lock] = {}
+# One lock per upload being written, with the number of requests holding or awaiting it; the
+# entry goes when the last one leaves, whatever happened (unknown tokens included).
+_locks: dict[str, tuple[asyncio.Lock, list[int]]] = {}
+
+
+@contextlib.asynccontextmanager
+async def _upload_lock(token: str) -> AsyncIterator[None]:
+    """Serialise PATCHes of one upload; keeps nothing once no request is using the token."""
+    entry = _locks.get(token)
+    if entry is None:
+        entry = _locks[token] = (asyncio.Lock(), [0])
+    lock, users = entry
+    users[0] += 1
+    try:
+        async with lock:
+            yield
+    finally:
+        users[0] -= 1
+        if not users[0]:
+            _locks.pop(token, None)
 
 
 def _tus_headers(relay: Relay) -> dict[str, str]:
@@ -181,8 +201,7 @@ async def upload_bytes(operation_id: OperationId, token: UploadToken, request: R
     declared = request.headers.get("upload-offset", "")
     if not declared.isdigit() or len(declared) > 18:
         raise Refused(400, "bad_offset", "Upload-Offset must be a whole number of bytes.")
-    lock = _locks.setdefault(token, asyncio.Lock())
-    async with lock:
+    async with _upload_lock(token):
         info = await _upload(relay, op, token)
         if int(declared) != info.offset:
             raise Refused(409, "offset_mismatch", "Upload-Offset does not match the upload.")
@@ -204,8 +223,6 @@ async def upload_bytes(operation_id: OperationId, token: UploadToken, request: R
                 raise store_refusal(exc) from exc
         finally:
             spool.close()
-    if not lock.locked():
-        _locks.pop(token, None)
     return Response(status_code=204, headers=_offset_headers(relay, info, offset))
 
 

@@ -13,9 +13,15 @@ from starlette.concurrency import run_in_threadpool
 from sync.errors import ProtocolError
 from sync.protocol import decode_commit, decode_join_request, verify_genesis, verify_next
 from sync.protocol.auth import body_digest, parse_auth_headers
+from sync.protocol.wire import item_limit
 from sync.relay.context import Relay, cbor_response, parse_operation_id
 from sync.relay.guard import Refused, Roster, authenticate, store_refusal, unauthenticated
 from sync.relay.store import StoreError
+
+# CBOR items allowed in what is decoded before any authentication (a genesis commit of one
+# member holds about 30, a join request about 15): hostile input is refused after this many.
+GENESIS_MAX_ITEMS = 2000
+JOIN_MAX_ITEMS = 500
 
 router = APIRouter(prefix="/v1")
 
@@ -57,9 +63,10 @@ async def _store(call: Any, *args: Any) -> Any:
 async def create_operation(request: Request) -> Response:
     """Create an operation from its genesis commit (signed by the coordinator it names)."""
     relay = relay_of(request)
-    body = await relay.read_body(request, relay.settings.max_commit_bytes)
+    body = await relay.read_body(request, relay.settings.max_genesis_bytes)
     try:
-        commit = decode_commit(body)
+        with item_limit(GENESIS_MAX_ITEMS):  # decoded before authentication: keep it small
+            commit = decode_commit(body)
         verify_genesis(commit)
     except ProtocolError as exc:
         raise Refused(400, "bad_commit", str(exc)) from exc
@@ -181,9 +188,10 @@ async def post_join_request(operation_id: OperationId, request: Request) -> Resp
     op = parse_operation_id(operation_id)
     client = request.client.host if request.client else "unknown"
     relay.rates.check("join:" + client)
-    body = await relay.read_body(request, 64 * 1024)
+    body = await relay.read_body(request, relay.settings.max_join_request_bytes)
     try:
-        join = decode_join_request(body)
+        with item_limit(JOIN_MAX_ITEMS):
+            join = decode_join_request(body)
     except ProtocolError as exc:
         raise Refused(400, "bad_join_request", str(exc)) from exc
     if join.operation_id != op:

@@ -20,7 +20,13 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from sync.errors import ProtocolError
-from sync.protocol import Member, SignedPackage, parse_package, verify_package_signature
+from sync.protocol import (
+    Member,
+    SignedPackage,
+    cbor_strict,
+    parse_package,
+    verify_package_signature,
+)
 from sync.relay.context import Relay, parse_operation_id
 from sync.relay.guard import Refused, Roster, forbidden, store_refusal
 from sync.relay.routes_ops import CBOR_BODY, ERRORS, OperationId, relay_of
@@ -32,10 +38,14 @@ MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 
 def _decode_batch(relay: Relay, body: bytes) -> list[bytes]:
-    try:
-        items = cbor2.loads(body)
-    except Exception as exc:  # cbor2 raises several types on hostile input
-        raise Refused(400, "bad_batch", "The body is not a CBOR array of packages.") from exc
+    try:  # an array of byte strings: one level, at most max_batch_packages + 1 items
+        items = cbor_strict.loads(
+            body, max_depth=1, max_items=relay.settings.max_batch_packages + 1, canonical=False
+        )
+    except cbor_strict.CBORError as exc:
+        if str(exc) == cbor_strict.TOO_MANY_ITEMS:
+            raise Refused(413, "batch_too_large", "Too many packages in one request.") from None
+        raise Refused(400, "bad_batch", "The body is not a CBOR array of packages.") from None
     if not isinstance(items, list) or not items:
         raise Refused(400, "bad_batch", "The body is not a CBOR array of packages.")
     if len(items) > relay.settings.max_batch_packages:

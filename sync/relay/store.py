@@ -24,6 +24,10 @@ from sync.relay import schema as t
 NOTIFY_CHANNEL = "cordon_relay"
 
 
+ERASE_TRIES = 100  # SQLite WAL truncation after a close: tries, ERASE_PAUSE seconds apart
+ERASE_PAUSE = 0.05
+
+
 class StoreError(Exception):
     """A refused storage action; ``status`` and ``code`` become the HTTP answer."""
 
@@ -105,6 +109,8 @@ def make_engine(url: str) -> Engine:
             # power cut, not only a crash; group commit keeps that to one fsync per batch.
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # Deleted rows (a closed operation's) are overwritten with zeros, not just unlinked.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
@@ -243,7 +249,9 @@ class RelayStore:
 
     def close_operation(self, operation_id: bytes, closing: bytes) -> None:
         """Delete every row of the operation and leave only the hashed tombstone, with the
-        coordinator's closing commit for members who were offline."""
+        coordinator's closing commit (sealed under the operation id) for members who were
+        offline; then make the deleted rows unreadable in the database's files
+        (``erase_deleted``)."""
         with self.engine.begin() as conn:
             self.check_open(conn, operation_id)
             conn.execute(
@@ -264,6 +272,31 @@ class RelayStore:
                     text("SELECT pg_notify(:channel, :payload)"),
                     {"channel": NOTIFY_CHANNEL, "payload": "x" + operation_id.hex()},
                 )
+        self.erase_deleted()
+
+    def erase_deleted(self) -> bool:
+        """Remove what deleted rows leave in the database's files.
+
+        SQLite (``secure_delete`` is on for every connection, so the deleted cells and freed
+        pages were zeroed): copy the WAL, which still holds earlier images of those pages, into
+        the database and truncate it to zero bytes; retried while long polls hold a snapshot.
+        PostgreSQL: VACUUM the tables, so that the dead rows and their index entries are
+        removed now rather than whenever autovacuum comes by (what PostgreSQL's own WAL and
+        backups keep is described in docs/relay.md). Returns False if that could not finish.
+        """
+        if self.postgres:
+            names = ", ".join(table.name for table in (t.operations, *t.CONTENT_TABLES))
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text(f"VACUUM {names}"))  # noqa: S608 - constant table names
+            return True
+        for _try in range(ERASE_TRIES):
+            with self.engine.connect() as conn:
+                busy = conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+                conn.commit()
+            if busy is not None and not busy[0]:
+                return True
+            time.sleep(ERASE_PAUSE)
+        return False
 
     def closing_commit(self, operation_id: bytes) -> bytes | None:
         """The closing commit kept with a closed operation's tombstone, if any."""

@@ -109,6 +109,7 @@ class Store:
         self._key = key
         self._owner = threading.get_ident()
         from sync.store.audit import AuditLog
+        from sync.store.cases import Cases
         from sync.store.library import Library
         from sync.store.messages import Messages
         from sync.store.operations import Operations
@@ -123,6 +124,7 @@ class Store:
         self.messages = Messages(self)
         self.library = Library(self)
         self.outbox = Outbox(self)
+        self.cases = Cases(self)
 
     def __repr__(self) -> str:  # never print the key
         return f"Store({str(self.path)!r})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,17 @@ class Message:
     sent_hlc: str
     received_at: str
     read: bool
+
+
+@dataclass(frozen=True)
+class UnreadAlert:
+    """An unread alert with the names a person reads it by."""
+
+    operation_id: str
+    operation_name: str
+    message_id: str
+    subject: str
+    author_name: str  # the member's name, or the device id when not in the roster
 
 
 _COLUMNS = (
@@ -121,6 +134,36 @@ class Messages:
             "UPDATE messages SET read = 1 WHERE operation_id = ? AND message_id = ?",
             (operation_id, message_id),
         )
+
+    def mark_read_many(self, operation_id: str, message_ids: Iterable[str]) -> int:
+        """Mark messages read in one transaction; returns how many were named."""
+        count = 0
+        with self._store.transaction():
+            for message_id in message_ids:
+                self.mark_read(operation_id, message_id)
+                count += 1
+        return count
+
+    def unread_by_operation(self, kind: str | None = None) -> dict[str, int]:
+        """Unread messages (of one ``kind``, or all) per operation."""
+        sql = "SELECT operation_id, count(*) FROM messages WHERE read = 0"
+        params: tuple[Any, ...] = ()
+        if kind is not None:
+            sql += " AND kind = ?"
+            params = (kind,)
+        return {str(op): int(n) for op, n in self._store.query(sql + " GROUP BY 1", params)}
+
+    def unread_alerts(self, me: str, limit: int = 20) -> builtins.list[UnreadAlert]:
+        """Newest unread alerts written by others than ``me``, across operations."""
+        rows = self._store.query(
+            "SELECT m.operation_id, o.name, m.message_id, m.subject, coalesce(p.name, m.author) "
+            "FROM messages m JOIN operations o ON o.operation_id = m.operation_id "
+            "LEFT JOIN members p ON p.operation_id = m.operation_id AND p.device_id = m.author "
+            "WHERE m.kind = 'alert' AND m.read = 0 AND m.author != ? "
+            "ORDER BY m.sent_hlc DESC LIMIT ?",
+            (me, limit),
+        )
+        return [UnreadAlert(str(a), str(b), str(c), str(d), str(e)) for a, b, c, d, e in rows]
 
     def unread_count(self, operation_id: str) -> int:
         row = self._store.query_one(

@@ -1,4 +1,6 @@
-"""Operations this profile takes part in, their members (the roster) and epoch secrets."""
+"""Operations this profile takes part in, their members (the roster) and epoch secrets, and the
+engine's typed state of each (sequence numbers, invitations, pending uploads, verified
+devices, closing and retention; schema v8 replaced the free-form ``data`` column)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,6 @@ from sync.store.clock import utc_now
 if TYPE_CHECKING:
     from sync.store.db import Store
 
-ROLES = ("coordinator", "participant", "observer")
-
 
 @dataclass(frozen=True)
 class Operation:
@@ -28,7 +28,21 @@ class Operation:
     current_epoch: int = 0
     ends_at: str | None = None
     created_at: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
+    seq: int = 0  # the last per-sender sequence number this device used
+    invited_by: str | None = None  # the coordinator whose invitation this device joined with
+    closed_at: str | None = None
+    retention_days: int | None = None  # None: the default retention
+    shredded_at: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingUpload:
+    """A library file added here and not yet announced; ``url``/``blob`` once the upload was
+    created on the relay (resumed from there)."""
+
+    item_id: str
+    url: str | None = None
+    blob: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +71,7 @@ class Epoch:
 
 _OP_COLUMNS = (
     "operation_id, name, role, status, relay_url, templates, coordinator, current_epoch, "
-    "ends_at, created_at, data"
+    "ends_at, created_at, seq, invited_by, closed_at, retention_days, shredded_at"
 )
 _MEMBER_COLUMNS = (
     "operation_id, device_id, public_key, name, role, status, agency, country, joined_at, "
@@ -72,14 +86,16 @@ class Operations:
     # -- operations ------------------------------------------------------------------------
 
     def save(self, op: Operation) -> None:
-        """Insert or replace an operation's row."""
+        """Insert an operation's row, or update what describes it (name, role, status, relay,
+        templates, coordinator, epoch, end). The engine state (sequence number, closing,
+        invitations ...) changes only through its own methods, so a stale copy cannot undo it."""
         self._store.execute(
-            f"INSERT INTO operations ({_OP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "  # noqa: S608 - fixed column list
+            f"INSERT INTO operations ({_OP_COLUMNS}) "  # noqa: S608 - fixed column list
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (operation_id) DO UPDATE SET name = excluded.name, role = excluded.role, "
             "status = excluded.status, relay_url = excluded.relay_url, "
             "templates = excluded.templates, coordinator = excluded.coordinator, "
-            "current_epoch = excluded.current_epoch, ends_at = excluded.ends_at, "
-            "data = excluded.data",
+            "current_epoch = excluded.current_epoch, ends_at = excluded.ends_at",
             (
                 op.operation_id,
                 op.name,
@@ -91,7 +107,11 @@ class Operations:
                 op.current_epoch,
                 op.ends_at,
                 op.created_at or utc_now(),
-                json.dumps(op.data, ensure_ascii=False),
+                op.seq,
+                op.invited_by,
+                op.closed_at,
+                op.retention_days,
+                op.shredded_at,
             ),
         )
 
@@ -109,6 +129,101 @@ class Operations:
     def set_status(self, operation_id: str, status: str) -> None:
         self._store.execute(
             "UPDATE operations SET status = ? WHERE operation_id = ?", (status, operation_id)
+        )
+
+    # -- engine state ----------------------------------------------------------------------
+
+    def next_seq(self, operation_id: str) -> int:
+        """The next per-sender sequence number (call inside the transaction that uses it)."""
+        row = self._store.query_one(
+            "UPDATE operations SET seq = seq + 1 WHERE operation_id = ? RETURNING seq",
+            (operation_id,),
+        )
+        return int(row[0]) if row else 1
+
+    def set_closed(self, operation_id: str, closed_at: str, retention_days: int | None) -> None:
+        """Remember when the operation was closed here and how long its copy is kept."""
+        self._store.execute(
+            "UPDATE operations SET closed_at = ?, retention_days = ? WHERE operation_id = ?",
+            (closed_at, retention_days, operation_id),
+        )
+
+    def set_retention(self, operation_id: str, retention_days: int | None) -> None:
+        self._store.execute(
+            "UPDATE operations SET retention_days = ? WHERE operation_id = ?",
+            (retention_days, operation_id),
+        )
+
+    def mark_shredded(self, operation_id: str) -> None:
+        """What remains of a shredded operation: its row, saying when; nothing it held."""
+        with self._store.transaction():
+            for table in ("operation_invites", "pending_uploads", "verified_members"):
+                self._store.execute(
+                    f"DELETE FROM {table} WHERE operation_id = ?",  # noqa: S608 - fixed names
+                    (operation_id,),
+                )
+            self._store.execute(
+                "UPDATE operations SET status = 'shredded', templates = '[]', coordinator = NULL, "
+                "invited_by = NULL, shredded_at = ? WHERE operation_id = ?",
+                (utc_now(), operation_id),
+            )
+
+    def invites(self, operation_id: str) -> dict[str, str]:
+        """Invitations made here and not yet used: token hash (hex) -> the joiner's role."""
+        rows = self._store.query(
+            "SELECT token_hash, role FROM operation_invites WHERE operation_id = ?",
+            (operation_id,),
+        )
+        return {str(token): str(role) for token, role in rows}
+
+    def add_invite(self, operation_id: str, token_hash: str, role: str) -> None:
+        self._store.execute(
+            "INSERT INTO operation_invites (operation_id, token_hash, role) VALUES (?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET role = excluded.role",
+            (operation_id, token_hash, role),
+        )
+
+    def drop_invite(self, operation_id: str, token_hash: str) -> None:
+        self._store.execute(
+            "DELETE FROM operation_invites WHERE operation_id = ? AND token_hash = ?",
+            (operation_id, token_hash),
+        )
+
+    def uploads(self, operation_id: str) -> builtins.list[PendingUpload]:
+        """Library files added here and not yet announced, oldest first."""
+        rows = self._store.query(
+            "SELECT item_id, url, blob FROM pending_uploads WHERE operation_id = ? "
+            "ORDER BY item_id",  # item ids begin with their creation time
+            (operation_id,),
+        )
+        return [PendingUpload(str(i), u, b) for i, u, b in rows]
+
+    def set_upload(self, operation_id: str, upload: PendingUpload) -> None:
+        self._store.execute(
+            "INSERT INTO pending_uploads (operation_id, item_id, url, blob) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET url = excluded.url, blob = excluded.blob",
+            (operation_id, upload.item_id, upload.url, upload.blob),
+        )
+
+    def drop_upload(self, operation_id: str, item_id: str) -> None:
+        self._store.execute(
+            "DELETE FROM pending_uploads WHERE operation_id = ? AND item_id = ?",
+            (operation_id, item_id),
+        )
+
+    def verified(self, operation_id: str) -> builtins.list[str]:
+        """Devices whose fingerprint the person compared here."""
+        rows = self._store.query(
+            "SELECT device_id FROM verified_members WHERE operation_id = ? ORDER BY device_id",
+            (operation_id,),
+        )
+        return [str(row[0]) for row in rows]
+
+    def add_verified(self, operation_id: str, device_id: str) -> None:
+        self._store.execute(
+            "INSERT INTO verified_members (operation_id, device_id) VALUES (?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (operation_id, device_id),
         )
 
     def delete(self, operation_id: str) -> None:
@@ -218,7 +333,11 @@ def _operation(row: tuple[Any, ...]) -> Operation:
         current_epoch=int(row[7]),
         ends_at=row[8],
         created_at=row[9],
-        data=json.loads(row[10]),
+        seq=int(row[10]),
+        invited_by=row[11],
+        closed_at=row[12],
+        retention_days=None if row[13] is None else int(row[13]),
+        shredded_at=row[14],
     )
 
 

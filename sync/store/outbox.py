@@ -57,6 +57,18 @@ class Outbox:
         rows = self._store.query(sql + " ORDER BY seq LIMIT ?", (*params, limit))
         return [_entry(row) for row in rows]
 
+    def unsent_counts(self) -> dict[str, int]:
+        """Packages waiting to be sent, per operation."""
+        rows = self._store.query(
+            "SELECT operation_id, count(*) FROM outbox WHERE sent_at IS NULL GROUP BY 1"
+        )
+        return {str(op): int(n) for op, n in rows}
+
+    def unsent_count(self) -> int:
+        """Packages waiting to be sent, in every operation."""
+        row = self._store.query_one("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+        return int(row[0]) if row else 0
+
     def mark_sent(self, package_id: str) -> None:
         self._store.execute(
             "UPDATE outbox SET sent_at = ?, last_error = NULL WHERE package_id = ?",

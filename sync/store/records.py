@@ -65,11 +65,18 @@ class Revision:
     status: str | None
     changes: dict[str, Any]
     comment: str | None
+    conflict: bool = False
 
 
 _COLUMNS = (
     "operation_id, record_id, template_id, template_version, status, author, fields, "
     "field_hlc, revision, created_hlc, updated_hlc"
+)
+
+
+_REVISIONS_SQL = (
+    "SELECT record_id, revision, revision_id, author, hlc, status, changes, comment, conflict "
+    "FROM record_revisions WHERE operation_id = ? AND record_id = ? ORDER BY "
 )
 
 
@@ -178,12 +185,17 @@ class Records:
         status: str | None = None,
         comment: str | None = None,
         revision_id: str | None = None,
+        base: dict[str, str] | None = None,
     ) -> Revision | None:
-        """Apply one revision; returns it, or None when ``revision_id`` was applied before.
+        """Merge one revision, local or received (the one write path for a record's changes);
+        returns it, or None when ``revision_id`` was applied before.
 
-        Raises KeyError when the record does not exist.
+        ``base`` holds, for each field the revision touches, the clock of that field its author
+        had seen; a later clock here that the author had not seen marks both revisions as a
+        conflict (each kept in the history). Raises KeyError when the record does not exist.
         """
         revision_id = revision_id or new_id()
+        seen_base = base or {}
         with self._store.transaction():
             seen = self._store.query_one(
                 "SELECT 1 FROM record_revisions WHERE operation_id = ? AND revision_id = ?",
@@ -196,14 +208,21 @@ class Records:
                 raise KeyError(record_id)
             fields = dict(current.fields)
             clocks = dict(current.field_hlc)
-            for name, value in changes.items():
-                if hlc > clocks.get(name, ""):
-                    fields[name] = value
+            raced: set[str] = set()
+            touched = dict(changes)
+            if status is not None:
+                touched[STATUS_KEY] = status
+            for name, value in touched.items():
+                clock = clocks.get(name, "")
+                if clock != seen_base.get(name, clock) and clock > seen_base.get(name, ""):
+                    raced.add(clock)  # a revision this editor had not seen set the field
+                if hlc > clock:
                     clocks[name] = hlc
+                    if name != STATUS_KEY:
+                        fields[name] = value
             new_status = current.status
-            if status is not None and hlc > clocks.get(STATUS_KEY, ""):
+            if status is not None and clocks.get(STATUS_KEY) == hlc:
                 new_status = status
-                clocks[STATUS_KEY] = hlc
             number = current.revision + 1
             self._store.execute(
                 "UPDATE records SET fields = ?, field_hlc = ?, status = ?, revision = ?, "
@@ -212,7 +231,8 @@ class Records:
             )
             self._store.execute(
                 "INSERT INTO record_revisions (operation_id, record_id, revision, revision_id, "
-                "author, hlc, status, changes, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "author, hlc, status, changes, comment, base, conflict) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     operation_id,
                     record_id,
@@ -223,10 +243,46 @@ class Records:
                     status,
                     _dumps(changes),
                     comment,
+                    _dumps(seen_base),
+                    int(bool(raced)),
                 ),
             )
+            for clock in raced:
+                self._store.execute(
+                    "UPDATE record_revisions SET conflict = 1 "
+                    "WHERE operation_id = ? AND record_id = ? AND hlc = ?",
+                    (operation_id, record_id, clock),
+                )
             self._store.audit.append(audit.ALTERATION, record_id, operation_id)
-        return Revision(record_id, number, revision_id, author, hlc, status, dict(changes), comment)
+        return Revision(
+            record_id,
+            number,
+            revision_id,
+            author,
+            hlc,
+            status,
+            dict(changes),
+            comment,
+            bool(raced),
+        )
+
+    def revision_record(self, operation_id: str, revision_id: str) -> str | None:
+        """The record a revision id belongs to, or None when no revision has that id."""
+        row = self._store.query_one(
+            "SELECT record_id FROM record_revisions WHERE operation_id = ? AND revision_id = ?",
+            (operation_id, revision_id),
+        )
+        return None if row is None else str(row[0])
+
+    def ids_starting(self, operation_id: str, prefix: str, *, limit: int = 2) -> list[str]:
+        """Ids of records whose id starts with ``prefix`` (at most ``limit``)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._store.query(
+            "SELECT record_id FROM records WHERE operation_id = ? AND record_id LIKE ? "
+            "ESCAPE '\\' LIMIT ?",
+            (operation_id, escaped + "%", limit),
+        )
+        return [str(row[0]) for row in rows]
 
     def get(self, operation_id: str, record_id: str) -> Record | None:
         row = self._store.query_one(
@@ -243,13 +299,22 @@ class Records:
         return record
 
     def history(self, operation_id: str, record_id: str) -> list[Revision]:
+        """A record's revisions in the order they were applied here."""
+        return self._revisions(operation_id, record_id, "revision")
+
+    def timeline(self, operation_id: str, record_id: str) -> list[Revision]:
+        """A record's revisions in clock order (as the history is shown to a person)."""
+        return self._revisions(operation_id, record_id, "hlc, revision")
+
+    def _revisions(self, operation_id: str, record_id: str, order: str) -> list[Revision]:
+        sql = _REVISIONS_SQL + order
         rows = self._store.query(
-            "SELECT record_id, revision, revision_id, author, hlc, status, changes, comment "
-            "FROM record_revisions WHERE operation_id = ? AND record_id = ? ORDER BY revision",
+            sql,
             (operation_id, record_id),
         )
         return [
-            Revision(r[0], int(r[1]), r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows
+            Revision(r[0], int(r[1]), r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], bool(r[8]))
+            for r in rows
         ]
 
     def list(

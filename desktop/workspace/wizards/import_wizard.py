@@ -11,23 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from desktop.errors import user_text
 from desktop.qt import QtWidgets, Signal
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace.cases_model import template_title
 from desktop.workspace.context import OperationRef
 from desktop.workspace.wizards import jobs
-from forms.importing import ColumnMapping, ImportFileError, ImportReport
+from forms.importing import ColumnMapping, ImportReport
 from forms.registry import get_template
 from locales import _, ngettext
 
 FILE_FILTER = "*.xlsx *.csv *.txt *.xml"
-
-
-def _error_text(exc: BaseException) -> str:
-    if isinstance(exc, ImportFileError):
-        return str(getattr(exc, "message", None) or exc)
-    return str(exc) or type(exc).__name__
 
 
 class FilePage(QtWidgets.QWizardPage):
@@ -102,7 +97,7 @@ class FilePage(QtWidgets.QWizardPage):
         def failed(exc: BaseException) -> None:
             self.w.read_path = ""
             self.error.setText(
-                _("The file could not be read: {reason}").format(reason=_error_text(exc))
+                _("The file could not be read: {reason}").format(reason=user_text(exc))
             )
 
         self.w.session.runner.op(read).success(got).failure(failed).run()
@@ -210,7 +205,7 @@ class DryRunPage(QtWidgets.QWizardPage):
         def failed(exc: BaseException) -> None:
             self.busy.hide()
             self.summary.setText(
-                _("The file could not be imported: {reason}").format(reason=_error_text(exc))
+                _("The file could not be imported: {reason}").format(reason=user_text(exc))
             )
 
         self.w.session.runner.op(lambda _p: jobs.dry_run(path, template, mapping)).success(
@@ -299,7 +294,7 @@ class ImportPage(QtWidgets.QWizardPage):
             self.completeChanged.emit()
 
         def failed(exc: BaseException) -> None:
-            self.summary.setText(_("The import failed: {reason}").format(reason=_error_text(exc)))
+            self.summary.setText(_("The import failed: {reason}").format(reason=user_text(exc)))
 
         w.session.call_with_progress(work).progress(progressed).success(finished).failure(
             failed

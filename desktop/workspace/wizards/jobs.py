@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from desktop.workspace import cases_query as q
+from forms.exporting.core import ExportRecord
 from forms.importing import ColumnMapping, ImportReport, import_file, preview_mapping
 from forms.model import FieldType, Template
-from forms.registry import get_template
-
-RECORDS_PER_PACKAGE = 100  # as `cordon import`: one sealed package per hundred records
 
 
 def mapping_targets(template: Template) -> list[str]:
@@ -46,23 +44,21 @@ def run_import(
 ) -> ImportReport:
     """Import the file's valid rows as draft records; nothing when a row is refused, unless
     ``valid_only``. Reports progress by records stored."""
-    from sync.client.local import LocalChanges
-    from sync.store import audit
+    from sync.services import imports
 
     report = import_file(path, template, mapping, import_valid_rows=valid_only)
     rows = [r.values for r in report.records]
     if not rows:
         return report
-    changes = LocalChanges(profile, operation_id)
-    stored = 0
-    for start in range(0, len(rows), RECORDS_PER_PACKAGE):
-        progress.check()
-        batch = rows[start : start + RECORDS_PER_PACKAGE]
-        changes.add_records(template.id, int(template.version), batch, "draft", audit_each=False)
-        stored += len(batch)
-        progress.report(stored, len(rows))
-    profile.store.audit.append(audit.COLLECTION, f"import:{stored}", operation_id)
-    report.imported = stored
+    ids = imports.store_rows(
+        profile,
+        operation_id,
+        template,
+        rows,
+        before_each=progress.check,
+        after_each=progress.report,
+    )
+    report.imported = len(ids)
     return report
 
 
@@ -95,35 +91,23 @@ def run_export(
     progress: Any,
 ) -> Any:
     """Export the records the list's filters select; logged as a disclosure."""
-    from forms.exporting.core import ExportRecord, export_records
-    from sync.store import audit
+    from forms.exporting.core import export_records
+    from sync.client import state
+    from sync.services import imports
 
+    op = state.require_operation(profile.store, operation_id)
     flt = flt.without_search()
     total = q.count(profile, operation_id, flt)
     records: list[ExportRecord] = []
     offset = 0
     while offset < total:
         progress.check()
-        for row in q.page(profile, operation_id, flt, q.Sort(), offset, 1000):
-            record = profile.store.records.get(operation_id, row.record_id)
-            if record is None:
-                continue
-            try:
-                template = get_template(record.template_id)
-            except KeyError:
-                continue
-            records.append(
-                ExportRecord(
-                    record.record_id,
-                    template,
-                    record.fields,
-                    {
-                        "status": record.status,
-                        "author": record.author,
-                        "updated": record.updated_hlc,
-                    },
-                )
-            )
+        found = [
+            record
+            for row in q.page(profile, operation_id, flt, q.Sort(), offset, 1000)
+            if (record := profile.store.records.get(operation_id, row.record_id)) is not None
+        ]
+        records += imports.export_rows(op, found)
         offset += 1000
         progress.report(min(offset, total), total)
     summary = export_records(
@@ -131,7 +115,7 @@ def run_export(
         path,
         fmt,
         include_restricted=include_restricted,
-        meta_columns=("status", "author", "updated"),
+        meta_columns=imports.META_COLUMNS,
     )
-    profile.store.audit.append(audit.DISCLOSURE, f"export:{summary.records}", operation_id)
+    imports.log_export(profile, operation_id, summary.records)
     return summary

@@ -45,7 +45,6 @@ def make_operation(profile: Any, name: str = "Lantern", templates: list[str] | N
                 relay_url="http://127.0.0.1:9",
                 templates=templates,
                 coordinator=profile.device_id,
-                data={"seq": 0},
             )
         )
         state.save_commit(store, commit, secret, profile.identity.device_id)

@@ -38,3 +38,6 @@ def cordon(tmp_path: Path) -> Run:
 
     run.home = home  # type: ignore[attr-defined]
     return run
+
+
+from tests.sync.client.conftest import trio  # noqa: E402, F401 - the rule-face tests use it

@@ -188,6 +188,53 @@ def check_v7(store: Store) -> None:
         store.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
 
 
+def fill_v7(conn: Any) -> None:
+    """v7 data with the engine's state in the free-form ``operations.data`` JSON, as v7's code
+    wrote it: a joined operation with invitations, uploads, verified devices, then a closed one
+    and a shredded one."""
+    fill_v6(conn)
+    conn.executescript(
+        """
+        UPDATE operations SET data = '{"seq": 41, "invited_by": "c0ffee",
+            "invites": {"aa11": "observer", "bb22": "participant"},
+            "uploads": {"l1": {}, "l2": {"url": "http://relay/u/1", "blob": "b1"}},
+            "verified": ["dev-b", "dev-c"]}'
+        WHERE operation_id = 'op';
+        INSERT INTO operations (operation_id, name, role, status, created_at, data)
+        VALUES ('closed', 'Tide', 'participant', 'closed', '2026-01-01T00:00:00Z',
+                '{"seq": 3, "closed_at": "2026-02-01T10:00:00Z", "retention_days": 14}');
+        INSERT INTO operations (operation_id, name, role, status, created_at, data)
+        VALUES ('gone', 'Ash', 'participant', 'shredded', '2026-01-01T00:00:00Z',
+                '{"shredded_at": "2026-03-01T00:00:00Z"}');
+        """
+    )
+
+
+def check_v8(store: Store) -> None:
+    """v8: the engine state moved into typed columns and tables, ``data`` is gone, and the
+    typed state works on (sequence numbers go on from where they were)."""
+    columns = {str(row[1]) for row in store.query("PRAGMA table_info(operations)")}
+    assert "data" not in columns
+    op = store.operations.get("op")
+    assert op is not None and (op.seq, op.invited_by, op.closed_at) == (41, "c0ffee", None)
+    assert store.operations.invites("op") == {"aa11": "observer", "bb22": "participant"}
+    assert [(u.item_id, u.url, u.blob) for u in store.operations.uploads("op")] == [
+        ("l1", None, None),
+        ("l2", "http://relay/u/1", "b1"),
+    ]
+    assert store.operations.verified("op") == ["dev-b", "dev-c"]
+    closed = store.operations.get("closed")
+    assert closed is not None
+    assert (closed.seq, closed.closed_at, closed.retention_days) == (3, "2026-02-01T10:00:00Z", 14)
+    gone = store.operations.get("gone")
+    assert gone is not None and gone.shredded_at == "2026-03-01T00:00:00Z"
+    with store.transaction():
+        assert store.operations.next_seq("op") == 42
+    store.operations.drop_invite("op", "aa11")
+    assert store.operations.invites("op") == {"bb22": "participant"}
+    check_v7(store)
+
+
 # For each version N: how to fill a database at N-1, and what must hold after migrating to N.
 FILLERS: dict[int, Callable[[Any], None]] = {
     1: lambda conn: None,
@@ -197,6 +244,7 @@ FILLERS: dict[int, Callable[[Any], None]] = {
     5: fill_v4,
     6: fill_v5,
     7: fill_v6,
+    8: fill_v7,
 }
 CHECKS: dict[int, Callable[[Store], None]] = {
     1: lambda store: None,
@@ -206,6 +254,7 @@ CHECKS: dict[int, Callable[[Store], None]] = {
     5: check_v5,
     6: check_v6,
     7: check_v7,
+    8: check_v8,
 }
 
 

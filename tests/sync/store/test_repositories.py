@@ -130,7 +130,7 @@ def test_operations_members_epochs(store: Store) -> None:
     assert op is not None and op.role == "coordinator"
     store.operations.save(
         Operation(
-            "op3", "Third", "observer", "pending", templates=["seizure"], data={"invite": "x"}
+            "op3", "Third", "observer", "pending", templates=["seizure"], invited_by="ab" * 16
         )
     )
     assert store.operations.get("op3").templates == ["seizure"]  # type: ignore[union-attr]
