@@ -136,15 +136,19 @@ def _check_display() -> None:
 
 def run_app(args: argparse.Namespace) -> int:
     """The bare ``cordon``: first start when ``args.home`` has no profile, else unlock."""
+    from desktop.main import quit_on_signals
+
     _check_display()
     qt = qt_application()
     application = build(Path(args.home), app=qt)
     if os.environ.get(STARTUP_PROBE_ENV):
         _install_probe(application)
+    restore = quit_on_signals(qt)  # Ctrl+C in the terminal closes the app as the window would
     try:
         return qt.exec()
     finally:
         application.close()
+        restore()
 
 
 def _install_probe(application: Application) -> None:

@@ -35,6 +35,13 @@ def register(
     parser.add_argument(
         "--rebuild", action="store_true", help=_("throw the earlier demo away and build it again")
     )
+    parser.add_argument(
+        "--records",
+        type=int,
+        default=None,
+        metavar="N",
+        help=_("how many seizure reports a new demo holds (default {count})").format(count=320),
+    )
     parser.set_defaults(handler=_handle)
 
 
@@ -67,7 +74,12 @@ def _handle(args: argparse.Namespace) -> int:
 
             return run_app(args)
     _check_display()
-    return run_demo(demo_folder(args), rebuild=args.rebuild)
+    records = args.records
+    if records is not None and not 1 <= records <= 100_000:
+        from sync.errors import CordonError
+
+        raise CordonError(_("The number of demo reports must be between 1 and 100,000."))
+    return run_demo(demo_folder(args), rebuild=args.rebuild, records=records)
 
 
 # -- sample files for the library (drawn with Qt on the UI thread) --------------------------
@@ -233,7 +245,7 @@ def start_demo(
             info, profile = demo_data.build_demo(
                 folder,
                 relay,
-                lambda done, total, label: progress.report(done, total, label),
+                lambda done, total, label: _step(progress, done, total, label),
                 records=records or demo_data.RECORDS,
                 files=samples,
                 keep_open=True,
@@ -287,6 +299,12 @@ def start_demo(
     )
 
 
+def _step(progress: Any, done: int, total: int, label: str) -> None:
+    """One step of the build: stop here when the demo was quit meanwhile, else report."""
+    progress.check()
+    progress.report(done, total, label)
+
+
 def stop_relay(application: Any) -> None:
     relay = application.__dict__.get("demo_relay") or application.__dict__.get(
         "demo_holder", {}
@@ -295,17 +313,23 @@ def stop_relay(application: Any) -> None:
         relay.stop()
 
 
-def run_demo(folder: Path, *, rebuild: bool = False) -> int:
+def run_demo(folder: Path, *, rebuild: bool = False, records: int | None = None) -> int:
+    """Run the demo until its window closes or the process is told to stop (Ctrl+C, SIGTERM);
+    the embedded relay stops with it either way, so the next ``make run`` finds its port free."""
     from desktop.app import build, qt_application
+    from desktop.main import quit_on_signals
 
     qt = qt_application()
     application = build(folder / "coordinator", app=qt, start=False)
+    restore = quit_on_signals(qt, before_quit=lambda: stop_relay(application))
     try:
-        start_demo(application, folder, rebuild=rebuild)
+        start_demo(application, folder, rebuild=rebuild, records=records)
         return qt.exec()
     finally:
+        stop_relay(application)  # first, so a build still running fails fast instead of syncing on
         application.close()
-        stop_relay(application)
+        stop_relay(application)  # a relay the build started while it was being stopped
+        restore()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,8 +6,8 @@ waits on a queue: a periodic tick (or :meth:`SyncThread.sync_now`) syncs every a
 and jobs from :meth:`SyncThread.call` (anything that talks to the relay: create, join, invite,
 admit, remove, close, sync files) run there too, so the store writer and the UI thread never
 wait on the network. This loop is the only one that keeps operations in sync in the background
-(the engine itself only runs rounds). Results reach the UI thread as signals; the thread is stopped by a sentinel
-and waited for at lock and quit, never terminated.
+(the engine itself only runs rounds). Results reach the UI thread as signals; the thread is
+stopped by a sentinel and waited for at lock and quit, never terminated.
 """
 
 from __future__ import annotations

@@ -105,6 +105,8 @@ class OperationsFrame(QtCore.QObject):
         self.window.operations.model.set_last_sync(operation_id, _now())
         if report.status != getattr(self.row(operation_id), "status", report.status):
             self.schedule_refresh()  # admitted, closed or removed meanwhile
+        if report.sent:  # files and messages waiting to upload have gone: the rooms say so
+            self.session.notify_changed(operation_id)
 
     def _engine_changed(self, operation_id: str) -> None:
         self.session.notify_changed(operation_id)  # the rooms look again; so does the list

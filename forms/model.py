@@ -85,6 +85,9 @@ class Field:
     currency_field: str = ""
     quality: tuple[str, ...] = ()  # names of quality checks to run on this field
     identity: str = ""  # "person" or "document": used by the duplicate check
+    # What a new record's form starts with: "today" (a date) or "profile" (the country or the
+    # agency of the person's profile). Only the editor uses it; stored values are never guessed.
+    default: str = ""
 
     @functools.cached_property
     def _choice_values(self) -> frozenset[str]:
@@ -265,10 +268,14 @@ def _parse_field(raw: Any, where: str) -> Field:
         "id", "type", "label", "help", "required", "multiple", "choices", "fields",
         "link_templates", "max_length", "min", "max", "min_items", "max_items", "unit_field",
         "conveyance_field", "commodity_field", "currency_field", "quality", "identity",
+        "default",
     }
     unknown = set(raw) - known
     if unknown:
         raise TemplateError(f"{where}: unknown keys {sorted(unknown)}")
+    default = str(raw.get("default", ""))
+    if default not in _DEFAULTS.get(ftype, ()) and default:
+        raise TemplateError(f"{where}: default {default!r} does not fit a {ftype.value} field")
     return Field(
         id=field_id,
         type=ftype,
@@ -290,7 +297,15 @@ def _parse_field(raw: Any, where: str) -> Field:
         currency_field=str(raw.get("currency_field", "")),
         quality=_tuple_of_str(raw.get("quality"), where),
         identity=str(raw.get("identity", "")),
+        default=default,
     )
+
+
+_DEFAULTS: dict[FieldType, tuple[str, ...]] = {
+    FieldType.DATE: ("today",),
+    FieldType.COUNTRY: ("profile",),
+    FieldType.TEXT: ("profile",),
+}
 
 
 def template_from_dict(raw: Any) -> Template:

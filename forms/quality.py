@@ -122,6 +122,30 @@ class QualityContext:
     record_id: str | None = None  # the record being edited, never its own duplicate
 
 
+# The UN/LOCODE list says which kinds of transport each place has; said per conveyance in
+# words an officer uses ("no airport"), not the list's ("transport function").
+ROUTE_FUNCTION_MESSAGES = {
+    "air": N_("{place} has no airport in the UN/LOCODE list, yet the transport is by air."),
+    "sea": N_(
+        "{place} is not a sea or river port in the UN/LOCODE list, yet the transport is by sea."
+    ),
+    "road": N_(
+        "{place} has no road transport or border crossing in the UN/LOCODE list, yet the "
+        "transport is by road."
+    ),
+    "rail": N_("{place} has no railway in the UN/LOCODE list, yet the transport is by rail."),
+}
+ROUTE_FUNCTION_ANY = N_(
+    "{place} has no transport of any kind in the UN/LOCODE list; check the place."
+)
+
+
+def _place_label(code: str) -> str:
+    from forms.reference.places import place_label
+
+    return place_label(code)
+
+
 def _check_field(
     f: Field, value: Any, siblings: Mapping[str, Any], path: str, ctx: QualityContext,
     top: Mapping[str, Any],
@@ -149,8 +173,8 @@ def _check_field(
                         Issue(
                             where,
                             "route_function",
-                            N_("{code} has no transport function matching this conveyance."),
-                            {"code": code},
+                            ROUTE_FUNCTION_MESSAGES.get(conveyance, ROUTE_FUNCTION_ANY),
+                            {"code": code, "place": _place_label(code)},
                         )
                     )
     if f.commodity_field and f.unit_field and isinstance(value, int | float):

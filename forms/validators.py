@@ -304,9 +304,13 @@ def unit(f: Field, value: Any, hints: Hints) -> str:
 
 def unlocode(f: Field, value: Any, hints: Hints) -> str:
     """A UN/LOCODE ("NLRTM", "nl rtm"), or a place name that only one entry has ("Le Havre")."""
+    from forms.reference.places import code_in_label
     from forms.reference.unlocode import normalise_code, unlocode_index
 
     text = _as_text(value)
+    labelled = code_in_label(text)  # "Paris-Charles de Gaulle (FRCDG)", as the editor shows it
+    if labelled is not None and unlocode_index().get(labelled) is not None:
+        return labelled
     code = normalise_code(text)
     is_code = len(code) == 5 and code[:2].isalpha()
     if is_code and unlocode_index().get(code) is not None:
@@ -345,8 +349,10 @@ def _places_named(text: str) -> list[Location]:
 
 def airport(f: Field, value: Any, hints: Hints) -> str:
     from forms.reference.airports import get_airport
+    from forms.reference.places import code_in_label
 
-    code = _as_text(value).upper()
+    text = _as_text(value)
+    code = (code_in_label(text) or text).upper()  # "Paris-Charles de Gaulle (CDG)" too
     if len(code) not in (3, 4) or get_airport(code) is None:
         raise FieldProblem("invalid_airport", N_("Enter an IATA or ICAO airport code."))
     return code

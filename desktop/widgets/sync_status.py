@@ -1,27 +1,40 @@
-"""The status bar's sync status: online / offline / syncing, outbox count, last sync and a
-progress bar for a long transfer. It only displays a :class:`desktop.status.SyncStatus`."""
+"""The status bar's sync status: online / offline / syncing, the changes waiting to send, last
+sync and a progress bar for a long transfer. It displays a :class:`desktop.status.SyncStatus`,
+and tells the truth when the relay goes silent: a round that has heard nothing from the relay
+for SILENT_SECONDS reads "Offline since 14:02" (the last time the relay answered), not
+"Syncing…" for as long as the network's time-outs last."""
 
 from __future__ import annotations
 
-from desktop.i18n import format_datetime
-from desktop.qt import Qt, QtWidgets
+import datetime as dt
+import time
+from collections.abc import Callable
+
+from desktop.i18n import format_datetime, format_time
+from desktop.qt import Qt, QtCore, QtWidgets
 from desktop.status import SyncState, SyncStatus
 from desktop.widgets.plain_label import PlainLabel
 from locales import _, ngettext
 
-
-def _state_text(state: SyncState) -> str:
-    if state is SyncState.ONLINE:
-        return _("Online")
-    if state is SyncState.SYNCING:
-        return _("Syncing…")
-    return _("Offline")
+SILENT_SECONDS = 8.0  # a sync round without a word from the relay this long is "offline"
+_CHECK_MS = 1000
 
 
 class SyncStatusWidget(QtWidgets.QWidget):
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QtWidgets.QWidget | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
         super().__init__(parent)
         self._status = SyncStatus()
+        self._clock = clock
+        self._now = now
+        self._heard_at = clock()  # monotonic time the relay was last heard from (or a round began)
+        self._contact: dt.datetime | None = None  # wall time of the relay's last answer
+        self._offline_since: dt.datetime | None = None  # None: online, or never reached
         self.state_label = PlainLabel(parent=self)
         self.outbox_label = PlainLabel(parent=self)
         self.last_sync_label = PlainLabel(parent=self)
@@ -36,26 +49,74 @@ class SyncStatusWidget(QtWidgets.QWidget):
         layout.addWidget(self.transfer)
         layout.addStretch(1)
         self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        # While a round runs, look every second whether the relay has gone quiet.
+        self._watch = QtCore.QTimer(self)
+        self._watch.setInterval(_CHECK_MS)
+        self._watch.timeout.connect(self.retranslate)
         self.retranslate()
 
     @property
     def status(self) -> SyncStatus:
         return self._status
 
+    @property
+    def silent(self) -> bool:
+        """A round is running and the relay has said nothing for SILENT_SECONDS."""
+        return (
+            self._status.state is SyncState.SYNCING
+            and self._clock() - self._heard_at >= SILENT_SECONDS
+        )
+
     def set_status(self, status: SyncStatus) -> None:
-        self._status = status
+        old, self._status = self._status, status
+        heard = status.last_sync != old.last_sync or (
+            status.transfer_total > 0 and status.transfer_done != old.transfer_done
+        )
+        if status.last_sync is not None and status.last_sync != old.last_sync:
+            self._contact = status.last_sync
+        if heard or (status.state is SyncState.SYNCING and old.state is not SyncState.SYNCING):
+            self._heard_at = self._clock()
+        if status.state is SyncState.ONLINE or heard:
+            self._offline_since = None
+        elif status.state is SyncState.OFFLINE and self._offline_since is None:
+            self._offline_since = self._contact
+        if status.state is SyncState.SYNCING:
+            self._watch.start()
+        else:
+            self._watch.stop()
         self.retranslate()
+
+    def _state_text(self) -> str:
+        state = self._status.state
+        if state is SyncState.ONLINE:
+            return _("Online")
+        if state is SyncState.SYNCING and self.silent and self._offline_since is None:
+            # The relay stopped answering in the middle of a round.
+            started = self._now() - dt.timedelta(seconds=self._clock() - self._heard_at)
+            self._offline_since = self._contact or started
+        if state is SyncState.SYNCING and self._offline_since is None:
+            return _("Syncing…")
+        since = self._offline_since
+        if since is None:
+            return _("Offline")
+        today = since.astimezone().date() == self._now().astimezone().date()
+        when = format_time(since, "short") if today else format_datetime(since, "short")
+        # Translators: {time} is when the relay last answered, e.g. "Offline since 14:02".
+        return _("Offline since {time}").format(time=when)
 
     def retranslate(self) -> None:
         status = self._status
-        self.state_label.setText(_state_text(status.state))
-        self.outbox_label.setText(
-            ngettext(
-                "{count} package waiting to send",
-                "{count} packages waiting to send",
+        self.state_label.setText(self._state_text())
+        if status.outbox:
+            # Translators: the local changes (records, messages, files) not yet on the relay.
+            waiting = ngettext(
+                "{count} change waiting to send",
+                "{count} changes waiting to send",
                 status.outbox,
             ).format(count=status.outbox)
-        )
+        else:
+            waiting = _("All changes sent")
+        self.outbox_label.setText(waiting)
         if status.last_sync is None:
             last = _("Last sync: never")
         else:

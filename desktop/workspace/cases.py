@@ -11,11 +11,18 @@ import datetime as dt
 from typing import Any
 
 from desktop.i18n import collator_key
-from desktop.qt import Qt, QtCore, QtGui, QtWidgets
+from desktop.qt import Qt, QtCore, QtGui, QtWidgets, Signal
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace import cases_query as q
-from desktop.workspace.cases_model import STATUS_LABELS, CasesModel, RecordIdRole, template_title
+from desktop.workspace import record_data
+from desktop.workspace.cases_model import (
+    STATUS_LABELS,
+    CasesModel,
+    RecordIdRole,
+    status_label,
+    template_title,
+)
 from desktop.workspace.context import OperationRef
 from desktop.workspace.record_view import RecordView
 from forms.model import HANDLING_CODES
@@ -57,7 +64,10 @@ class LazyCombo(QtWidgets.QComboBox):
 
 
 class CasesRoom(QtWidgets.QWidget):
-    """The records of one operation. Signals nothing outward: it talks to the session only."""
+    """The records of one operation; it talks to the session. ``bulk_done(count)`` after
+    several selected records were validated or returned together."""
+
+    bulk_done = Signal(int)
 
     def __init__(
         self, session: Session, operation: OperationRef, parent: QtWidgets.QWidget | None = None
@@ -80,6 +90,10 @@ class CasesRoom(QtWidgets.QWidget):
         for edit in (self.date_from, self.date_to):
             edit.dateChanged.connect(lambda _d: self.apply_filter())
         self.model.loaded.connect(self._update_count)
+        self.model.loaded.connect(self._follow_selection)
+        self.model.loaded.connect(self._fit_summary_once)
+        self._summary_fitted = False
+        self._selected: list[str] = []  # the records selected, followed across reloads
         self.model.modelReset.connect(self._size_columns)
         session.changed.connect(self._on_changed)
         session.closed.connect(self._on_closed)
@@ -100,7 +114,7 @@ class CasesRoom(QtWidgets.QWidget):
         self.import_action = self.toolbar.addAction("")
         self.import_action.triggered.connect(self.open_import)
         self.export_action = self.toolbar.addAction("")
-        self.export_action.triggered.connect(self.open_export)
+        self.export_action.triggered.connect(lambda: self.open_export())
         self.new_button.setEnabled(not self.operation.read_only)
         self.import_action.setEnabled(not self.operation.read_only)
 
@@ -143,7 +157,8 @@ class CasesRoom(QtWidgets.QWidget):
         self.table.setObjectName("cases-table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        # Shift and Ctrl pick several rows: validated, returned or exported together.
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -165,6 +180,8 @@ class CasesRoom(QtWidgets.QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table)
         left_layout.addWidget(self.count_label)
+        self._build_bulk_bar()
+        left_layout.addWidget(self.bulk_bar)
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.view)
@@ -217,11 +234,18 @@ class CasesRoom(QtWidgets.QWidget):
         for edit in (self.date_from, self.date_to):
             edit.setSpecialValueText(_("Any date"))
         self.clear_button.setText(_("C&lear filters"))
+        self.bulk_validate.setText(_("&Validate all"))
+        self.bulk_return.setText(_("Return all"))
+        self.bulk_export.setText(_("Export selected…"))
+        self.bulk_comment.setPlaceholderText(_("What must the authors correct?"))
+        self.bulk_comment.setAccessibleName(_("Comment for the authors"))
+        self._update_bulk()
         self.table.setAccessibleName(_("Records"))
         self.view.retranslate()
         self.model.headerDataChanged.emit(
             Qt.Orientation.Horizontal, 0, max(0, self.model.columnCount() - 1)
         )
+        self._size_columns()  # status and author fit their words in the new language
         self._update_count()
         if self.model.rowCount():
             self.model.refresh()  # dates and summaries are formatted off the UI thread
@@ -305,19 +329,147 @@ class CasesRoom(QtWidgets.QWidget):
 
     # -- selection, opening --------------------------------------------------------------------
 
+    def _build_bulk_bar(self) -> None:
+        """What several selected rows offer: validate them, return them with one comment,
+        export them."""
+        self.bulk_bar = QtWidgets.QWidget(self)
+        self.bulk_bar.setObjectName("cases-bulk")
+        self.bulk_label = PlainLabel(parent=self.bulk_bar)
+        self.bulk_validate = QtWidgets.QPushButton(self.bulk_bar)
+        self.bulk_comment = QtWidgets.QLineEdit(self.bulk_bar)
+        self.bulk_return = QtWidgets.QPushButton(self.bulk_bar)
+        self.bulk_export = QtWidgets.QPushButton(self.bulk_bar)
+        self.bulk_error = PlainLabel(parent=self.bulk_bar)
+        self.bulk_error.setWordWrap(True)
+        self.bulk_error.hide()
+        self.bulk_validate.clicked.connect(lambda: self.set_selected_status("validated"))
+        self.bulk_return.clicked.connect(self._return_selected)
+        self.bulk_export.clicked.connect(lambda: self.open_export(self.selected_ids()))
+        row = QtWidgets.QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.bulk_label)
+        row.addWidget(self.bulk_validate)
+        row.addWidget(self.bulk_comment, 1)
+        row.addWidget(self.bulk_return)
+        row.addWidget(self.bulk_export)
+        layout = QtWidgets.QVBoxLayout(self.bulk_bar)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.bulk_error)
+        judge = self.operation.is_coordinator and not self.operation.read_only
+        for widget in (self.bulk_validate, self.bulk_comment, self.bulk_return):
+            widget.setVisible(judge)
+        self.bulk_bar.hide()
+
+    def selected_ids(self) -> list[str]:
+        """The records of the selected rows, in list order."""
+        rows = sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [str(i.data(RecordIdRole)) for i in rows if i.data(RecordIdRole)]
+
+    def _update_bulk(self) -> None:
+        count = len(self.selected_ids())
+        self.bulk_bar.setVisible(count > 1)
+        self.bulk_label.setText(
+            ngettext("{count} record selected", "{count} records selected", count).format(
+                count=count
+            )
+        )
+
+    def _return_selected(self) -> None:
+        comment = self.bulk_comment.text().strip()
+        if not comment:
+            self.bulk_error.setText(
+                _("Say what the authors must correct before returning the records.")
+            )
+            self.bulk_error.show()
+            self.bulk_comment.setFocus()
+            return
+        self.set_selected_status("returned", comment)
+
+    def set_selected_status(self, status: str, comment: str | None = None) -> None:
+        """Validate or return every selected record that is waiting for a decision; the others
+        (drafts of others, records already decided) are left as they are and counted."""
+        ids, op = self.selected_ids(), self.operation.operation_id
+        self.bulk_error.hide()
+
+        def work(profile: Any) -> tuple[int, int]:
+            done = skipped = 0
+            for record_id in ids:
+                record = profile.store.records.get(op, record_id)
+                if record is None or record.status != "submitted":
+                    skipped += 1
+                    continue
+                record_data.set_status(profile, op, record_id, status, comment)
+                done += 1
+            return done, skipped
+
+        def finished(result: tuple[int, int]) -> None:
+            done, skipped = result
+            self.bulk_comment.clear()
+            self.session.notify_changed(op)
+            if skipped:
+                self.bulk_error.setText(
+                    ngettext(
+                        "{count} record was not submitted and was left as it was.",
+                        "{count} records were not submitted and were left as they were.",
+                        skipped,
+                    ).format(count=skipped)
+                )
+                self.bulk_error.show()
+            self.bulk_done.emit(done)
+
+        def failed(exc: BaseException) -> None:
+            from desktop.errors import user_text
+
+            self.bulk_error.setText(user_text(exc))
+            self.bulk_error.show()
+
+        self.session.call(work).success(finished).failure(failed).run()
+
     def _selection_changed(self, *_args: Any) -> None:
+        self._selected = self.selected_ids()
+        self._update_bulk()
         rows = self.table.selectionModel().selectedRows()
+        if len(rows) > 1:
+            return  # the pane keeps the record last shown; the bar acts on them all
         record_id = rows[0].data(RecordIdRole) if rows else None
         if record_id and record_id != self.selected_id:
             self.selected_id = record_id
             self.view.show_record(record_id)
             self.model.mark_read_locally(record_id)
 
+    def _follow_selection(self) -> None:
+        """After the list was read again (a Validate or Return re-sorts it, a sync adds rows),
+        keep the selected records' rows selected, wherever they moved, so the rows highlighted
+        and the record beside the list stay the same ones."""
+        wanted = self._selected or ([self.selected_id] if self.selected_id else [])
+        if not wanted:
+            return
+        rows = [row for row in (self.model.row_of(rid) for rid in wanted) if row is not None]
+        if not rows:
+            return  # not loaded (scrolled far away) or filtered out: leave the view as it is
+        selection = self.table.selectionModel()
+        if sorted(index.row() for index in selection.selectedRows()) == sorted(rows):
+            return
+        chosen = QtCore.QItemSelection()
+        last = self.model.columnCount() - 1
+        for row in rows:
+            chosen.select(self.model.index(row, 0), self.model.index(row, last))
+        keep = list(wanted)
+        selection.select(chosen, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self._selected = keep
+        current = self.model.index(rows[0], 0)
+        selection.setCurrentIndex(current, QtCore.QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.table.scrollTo(current)
+
     def select_record(self, record_id: str) -> None:
-        """Show ``record_id`` beside the list (from a link in the record view, or a test)."""
+        """Show ``record_id`` beside the list (from a link in the record view, or a test),
+        and select its row when the list holds it."""
         self.selected_id = record_id
+        self._selected = [record_id]
         self.view.show_record(record_id)
         self.model.mark_read_locally(record_id)
+        self._follow_selection()
 
     def _size_columns(self) -> None:
         """Fixed widths (sizing to contents would read every row of 100,000), the summary
@@ -326,11 +478,65 @@ class CasesRoom(QtWidgets.QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         width = self.table.fontMetrics().averageCharWidth()
-        chars = {"template": 20, "summary": 30, "status": 14, "handling": 8, "author": 14}
+        chars = {"template": 20, "summary": 44, "status": 14, "handling": 8, "author": 14}
+        # Status, author, handling code: as wide as their longest text in this language (few
+        # and known), so "Returned for correction" in Russian is never cut.
+        fitted = {
+            "status": [status_label(s) for s in STATUS_LABELS],
+            "author": list(self.model.author_names()),
+            "handling": list(HANDLING_CODES),
+        }
+        sizes: dict[int, int] = {}
         for column in range(self.model.columnCount()):
             key = self.model.column_key(column)
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width * chars.get(key, 18))
+            size = width * chars.get(key, 18)
+            if key in fitted:
+                size = self._fitting_width(column, fitted[key]) or size
+            sizes[column] = size
+        for column, size in sizes.items():
+            header.resizeSection(column, size)
+        self._fit_summary()
+
+    def _fit_summary(self) -> None:
+        """The summary takes the room the other columns leave (it says the most), never less
+        than its own share; the last column stretches over what remains."""
+        keys = [self.model.column_key(c) for c in range(self.model.columnCount())]
+        if "summary" not in keys:
+            return
+        header = self.table.horizontalHeader()
+        column = keys.index("summary")
+        last = len(keys) - 1
+        others = sum(header.sectionSize(c) for c in range(len(keys)) if c not in (column, last))
+        share = self.table.fontMetrics().averageCharWidth() * 44
+        needed_last = self.table.fontMetrics().averageCharWidth() * 18
+        if keys[last] == "updated":  # as wide as the dates shown, in this language's format
+            rows = (self.model.row_at(r) for r in range(min(20, self.model.rowCount())))
+            dates = [row.updated_text for row in rows if row is not None]
+            needed_last = max(needed_last, self._fitting_width(last, dates))
+        room = self.table.viewport().width() - others - needed_last
+        header.resizeSection(column, max(share, room))
+
+    def _fit_summary_once(self) -> None:
+        """Once the first rows are in (their dates say how wide the last column must be)."""
+        if not self._summary_fitted and self.model.rowCount():
+            self._summary_fitted = True
+            self._fit_summary()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit_summary()
+
+    def _fitting_width(self, column: int, texts: list[str]) -> int:
+        """Room for the widest of ``texts`` and for the header with its sort arrow."""
+        body = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        title = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+        margin = 2 * self.table.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_HeaderMargin)
+        widest = max((body.horizontalAdvance(t) for t in texts), default=0)
+        arrow = header.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_HeaderMarkSize) * 2
+        heading = header.fontMetrics().horizontalAdvance(title) + arrow
+        return max(widest, heading) + 2 * margin + body.averageCharWidth() * 2
 
     def edit_selected(self) -> None:
         if self.selected_id:
@@ -366,10 +572,18 @@ class CasesRoom(QtWidgets.QWidget):
         wizard.show()
         return wizard
 
-    def open_export(self) -> Any:
+    def open_export(self, record_ids: list[str] | None = None) -> Any:
+        """The export wizard for what the filters select, or for ``record_ids`` (the rows
+        selected)."""
         from desktop.workspace.wizards.export_wizard import ExportWizard
 
-        wizard = ExportWizard(self.session, self.operation, self.current_filter(), parent=self)
+        wizard = ExportWizard(
+            self.session,
+            self.operation,
+            self.current_filter(),
+            parent=self,
+            record_ids=record_ids or None,
+        )
         self._keep(wizard)
         wizard.show()
         return wizard
@@ -393,6 +607,7 @@ class CasesRoom(QtWidgets.QWidget):
         self.model.set_members(self._members)
         self.view.set_members(self._members)
         self._fill_combos()
+        self._size_columns()  # the author column fits the longest name
 
     def _on_changed(self, operation_id: str) -> None:
         if operation_id == self.operation.operation_id:

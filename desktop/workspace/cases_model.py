@@ -17,6 +17,7 @@ from desktop.qt import Qt, QtCore, QtGui, Signal
 from desktop.session import Session
 from desktop.workspace import cases_query as q
 from desktop.workspace.cases_query import CaseFilter, CaseRow, Sort
+from forms.model import FieldType
 from forms.registry import builtin_templates
 from locales import N_, _
 
@@ -45,6 +46,21 @@ def template_title(template_id: str) -> str:
 hlc_text = q.hlc_text
 
 
+def _isolate(text: str) -> str:
+    return f"\u2068{text}\u2069" if text else ""
+
+
+def summary_date_field(template_id: str) -> str:
+    """The date field a sort by the summary column follows: the template's first date (the
+    seizure's date for the list of every template, where seizures are most records)."""
+    template = builtin_templates().get(template_id or "seizure-long")
+    if template is not None:
+        for f in template.fields():
+            if f.type is FieldType.DATE:
+                return f.id
+    return "seizure_date"
+
+
 class Column:
     """One list column: its header, its sort key, and how a row shows in it."""
 
@@ -57,7 +73,8 @@ class Column:
 def _generic_columns(authors: Callable[[str], str]) -> list[Column]:
     return [
         Column("template", lambda: _("Template"), lambda r: template_title(r.template_id)),
-        Column("summary", lambda: _("Summary"), lambda r: r.snippet or r.summary),
+        # Isolated: a summary of Latin names and codes keeps its order in an Arabic list.
+        Column("summary", lambda: _("Summary"), lambda r: _isolate(r.snippet or r.summary)),
         Column("status", lambda: _("Status"), lambda r: status_label(r.status)),
         Column("handling", lambda: _("Handling"), lambda r: r.handling_code),
         Column("author", lambda: _("Author"), lambda r: authors(r.author)),
@@ -123,6 +140,10 @@ class CasesModel(QtCore.QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(0, 0), self.index(self._count - 1, self.columnCount() - 1)
             )
+
+    def author_names(self) -> list[str]:
+        """Every name the author column can show (the members', and "me")."""
+        return [_("me"), *self._names.values()]
 
     def author_name(self, device_id: str) -> str:
         if device_id == self.session.device_id:
@@ -214,6 +235,19 @@ class CasesModel(QtCore.QAbstractTableModel):
         index = row - number * q.PAGE_SIZE
         return rows[index] if index < len(rows) else None
 
+    def row_of(self, record_id: str) -> int | None:
+        """The list row showing ``record_id`` among the rows loaded, or None."""
+        if self._search_rows is not None:
+            pages = {0: self._search_rows}
+            size = len(self._search_rows) or 1
+        else:
+            pages, size = dict(self._pages), q.PAGE_SIZE
+        for number, rows in pages.items():
+            for index, row in enumerate(rows):
+                if row.record_id == record_id:
+                    return number * size + index
+        return None
+
     def mark_read_locally(self, record_id: str) -> None:
         """Drop the unread mark of a row just opened (the store is told by the room)."""
         for rows in [*self._pages.values(), self._search_rows or []]:
@@ -263,7 +297,7 @@ class CasesModel(QtCore.QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self._columns[column].key if 0 <= column < len(self._columns) else "updated"
         if key == "summary":
-            key = "updated"
+            key = "f:" + summary_date_field(self.filter.template)  # the date the summary ends with
         if key == "handling":
             key = "f:handling_code"
         self.sort_order = Sort(key, order == Qt.SortOrder.DescendingOrder)

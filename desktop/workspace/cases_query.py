@@ -16,6 +16,7 @@ from typing import Any
 
 from forms.model import FieldType, Template
 from forms.registry import builtin_templates
+from forms.summary import record_summary
 from sync.store.cases import SORT_KEYS, CaseFilter, Sort, hlc_of_day
 from sync.store.cases import CaseRow as StoredRow
 
@@ -91,15 +92,10 @@ def _case_row(row: StoredRow, me: str) -> CaseRow:
     fields = row.fields
     template = builtin_templates().get(row.template_id)
     values: dict[str, Any] = {}
-    summary: list[str] = []
     if template is not None:
         for fid in column_fields(template):
             if fid in fields:
                 values[fid] = fields[fid]
-        for fid in column_fields(template, SUMMARY_FIELDS):
-            text = display_value(fields.get(fid))
-            if text:
-                summary.append(text)
     return CaseRow(
         record_id=row.record_id,
         template_id=row.template_id,
@@ -111,7 +107,7 @@ def _case_row(row: StoredRow, me: str) -> CaseRow:
         unread=row.author != me and row.read_revision < row.revision,
         handling_code=str(fields.get("handling_code", "")),
         values=values,
-        summary=" · ".join(summary),
+        summary=record_summary(template, fields),  # "412 kg cocaine · NLRTM → ESMAD · …"
         snippet=row.snippet,
         updated_text=hlc_text(row.updated_hlc),
     )

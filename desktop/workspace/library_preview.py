@@ -94,6 +94,12 @@ class PreviewPane(QtWidgets.QStackedWidget):
         self.pdf_view.setDocument(self.pdf_document)
         self.pdf_view.setPageMode(QtPdfWidgets.QPdfView.PageMode.MultiPage)
         self.pdf_view.setZoomMode(QtPdfWidgets.QPdfView.ZoomMode.FitToWidth)
+        # Fit to width makes the pages' height depend on the viewport's width, which depends on
+        # whether the vertical scroll bar shows: at some window heights the bar appeared, the
+        # pages shrank, the bar went, the pages grew... and the window froze in that loop. A
+        # bar that is always there leaves the width alone; fitting the width needs no other.
+        self.pdf_view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.pdf_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._buffer: QtCore.QBuffer | None = None
         self.addWidget(self.message)
         self.addWidget(self.image)

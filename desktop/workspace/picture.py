@@ -15,7 +15,7 @@ from desktop.workspace.picture_charts import (
     country_chart,
     weekly_chart,
 )
-from desktop.workspace.picture_data import SCOPES, Picture, load_picture
+from desktop.workspace.picture_data import DEFAULT_SCOPE, SCOPES, Picture, load_picture
 from desktop.workspace.picture_pdf import SummaryInput, current_rtl, write_summary
 from locales import _, ngettext
 
@@ -212,7 +212,9 @@ class PictureRoom(QtWidgets.QWidget):
     # -- language ----------------------------------------------------------------------------
 
     def retranslate(self) -> None:
-        index = max(self.scope.currentIndex(), 0)
+        index = self.scope.currentIndex()
+        if index < 0:  # at first: what was reported, not the drafts officers are still writing
+            index = SCOPES.index(DEFAULT_SCOPE)
         self.scope.blockSignals(True)
         self.scope.clear()
         self.scope.addItems([scope_text(s) for s in SCOPES])

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCOPES = ("all", "reported", "validated")  # every status / submitted+validated / validated
+DEFAULT_SCOPE = "reported"  # drafts are private work in progress until submitted
 _SCOPE_STATUSES = {
     "all": ("draft", "submitted", "validated", "returned"),
     "reported": ("submitted", "validated"),

@@ -13,7 +13,7 @@ from desktop.workspace import cases_query as q
 from forms.model import FieldType, Template
 from forms.registry import get_template
 from forms.validation import ValidationResult
-from sync.services import records
+from sync.services import linked, records
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,8 @@ def _links(
         value = fields.get(f.id)
         ids = value if isinstance(value, list) else [value] if value else []
         for target in ids:
+            if isinstance(target, dict):  # a stored link is {"template": T, "record_id": R}
+                target = target.get("record_id", "")
             other = store.records.get(operation_id, str(target))
             if other is None:
                 found.append(LinkedRecord(str(target), "", "", f.id))
@@ -214,3 +216,24 @@ def editor_setup(
     op = profile.store.operations.get(operation_id)
     hidden = records.hidden_fields(op, tid) if op is not None else frozenset()
     return record, tid, hidden
+
+
+PendingRecord = linked.PendingRecord
+new_record_id = linked.new_record_id
+
+
+def save_with_new(
+    profile: Any,
+    operation_id: str,
+    template: Template,
+    values: dict[str, Any],
+    *,
+    record_id: str | None,
+    status: str,
+    new: list[PendingRecord],
+) -> SaveResult:
+    """``save``, after writing the records made from the form with "Create…" (the rules are
+    ``sync.services.linked.save_with_made``'s)."""
+    return linked.save_with_made(
+        profile, operation_id, template, values, record_id=record_id, status=status, made=new
+    )

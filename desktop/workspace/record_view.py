@@ -48,6 +48,10 @@ def _choice(f: Any, value: Any) -> str:
         from desktop.countries import country_name
 
         return f"{country_name(value)} ({value})"
+    if f.type in (FieldType.UNLOCODE, FieldType.AIRPORT) and isinstance(value, str):
+        from desktop.workspace.editor.completion import display_text
+
+        return display_text(f.type, value)  # "Paris-Charles de Gaulle (FRCDG)"
     for choice in f.choices:
         if choice.value == value:
             return _(choice.label)
@@ -290,7 +294,17 @@ class RecordView(QtWidgets.QWidget):
                 continue
             f = template.field(name) if template is not None else None
             label = _(f.label) if f is not None else name
-            value = PlainLabel(field_text(template, name, d.fields[name]), self, selectable=True)
+            text = field_text(template, name, d.fields[name])
+            if f is not None and f.type is FieldType.LINK:
+                # The linked records by name (the courier's), never their ids.
+                text = "\n".join(
+                    f"{template_title(link.template_id)}: {link.summary}"
+                    if link.template_id
+                    else _("Record {id} (not received yet)").format(id=link.record_id[:12])
+                    for link in d.links
+                    if link.field == name
+                )
+            value = PlainLabel(text, self, selectable=True)
             value.setWordWrap(True)
             value.setAccessibleName(label)
             if name in conflicts:

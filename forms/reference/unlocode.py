@@ -10,7 +10,7 @@ import gzip
 import io
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -124,6 +124,9 @@ class UnlocodeIndex:
 
     def __len__(self) -> int:
         return len(self._locations)
+
+    def __iter__(self) -> Iterator[Location]:
+        return iter(self._locations)
 
     def get(self, code: str) -> Location | None:
         code = normalise_code(code)

@@ -1,4 +1,4 @@
-"""The ``cordon`` command line (see ../shared/CLI.md for the contract scripts rely on).
+"""The ``cordon`` command line (docs/cli.md is the contract scripts rely on).
 
 Each command group lives in its own module with a ``register(subparsers, common)`` function that
 adds its parsers and sets ``handler`` on each; ``main`` builds the parser from those modules.

@@ -39,7 +39,6 @@ from sync.protocol.invite import (
     Invite,
     check_invited_chain,
     encode_invite,
-    invitation_id,
     new_invite,
     offered_chain_mismatch,
     parse_invite,
@@ -125,7 +124,7 @@ def invite(ctx: SyncContext, operation: str, role: str) -> str:
     code = new_invite(op.relay_url, keys.latest, ctx.profile.identity.public)
     client.register_invitation(code.operation_id, code.invitation_id)
     invites = dict(state.get_data(ctx.store, op.operation_id).get("invites", {}))
-    invites[code.token.hex()] = role  # see _invites: the token itself is kept, not its hash
+    invites[code.invitation_id.hex()] = {"role": role, "token": code.token.hex()}
     with ctx.store.transaction():
         state.set_data(ctx.store, op.operation_id, invites=invites)
     return encode_invite(code)
@@ -163,8 +162,8 @@ def join(ctx: SyncContext, code: str) -> str:
                 "participant",
                 "pending",
                 relay_url=invitation.relay_url,
-                # what the chain must match: the coordinator's identity and the chain's head
-                invited_by=invitation.coordinator.hex() + ":" + invitation.head.hex(),
+                invited_by=invitation.coordinator.hex(),
+                invitation_head=invitation.head.hex(),
             )
         )
     return op_id
@@ -186,14 +185,15 @@ def try_activate(ctx: SyncContext, operation_id: str) -> bool:
         return op.status == "active"
     assert op.relay_url is not None
     client = ctx.client(op.relay_url)
-    coordinator, _sep, head = (op.invited_by or "").partition(":")
+    if not op.invited_by or not op.invitation_head:
+        raise CordonError(_("This pending operation was joined with an older invitation code."))
     try:
         invitation = Invite(
             op.relay_url,
             bytes.fromhex(op.operation_id),
             b"",
-            bytes.fromhex(coordinator),
-            bytes.fromhex(head),
+            bytes.fromhex(op.invited_by),
+            bytes.fromhex(op.invitation_head),
         )
         if len(invitation.coordinator) != 32 or len(invitation.head) != 32:
             raise ValueError("binding")
@@ -256,21 +256,13 @@ class PendingRequest:
         }
 
 
-def _invites(ctx: SyncContext, operation_id: str) -> dict[str, tuple[bytes, str]]:
-    """This coordinator's open invitations: invitation id (hex) -> (token, role).
-
-    Since protocol 2 the store's invitation table is keyed by the one-time token itself, not by
-    its hash: the coordinator needs the token to check the answers (the relay knows only the
-    invitation id). The store is encrypted, and shredding erases the table.
-    """
-    found: dict[str, tuple[bytes, str]] = {}
-    for key, role in state.get_data(ctx.store, operation_id).get("invites", {}).items():
-        try:
-            token = bytes.fromhex(str(key))
-        except ValueError:
-            continue
-        found[invitation_id(token).hex()] = (token, str(role))
-    return found
+def _invites(ctx: SyncContext, operation_id: str) -> dict[str, dict[str, str]]:
+    found = state.get_data(ctx.store, operation_id).get("invites", {})
+    return {
+        k: v
+        for k, v in (found.items() if isinstance(found, dict) else ())
+        if isinstance(v, dict) and isinstance(v.get("token"), str)
+    }
 
 
 def pending(ctx: SyncContext, operation: str) -> list[PendingRequest]:
@@ -288,9 +280,9 @@ def pending(ctx: SyncContext, operation: str) -> list[PendingRequest]:
             invite = invites.get(request.invitation_id.hex())
             if invite is None or request.operation_id.hex() != op.operation_id:
                 continue
-            token, role = invite
+            token = bytes.fromhex(invite["token"])
             request = open_join_request(request, token)
-        except ProtocolError:
+        except (ProtocolError, ValueError):
             continue  # not provably an answer to one of our invitations
         if keys.latest.member(request.public.device_id) is not None:
             continue
@@ -302,7 +294,7 @@ def pending(ctx: SyncContext, operation: str) -> list[PendingRequest]:
                 request.agency,
                 request.country,
                 request.public.fingerprint,
-                role,
+                str(invite.get("role") or "participant"),
                 record.raw,
                 token,
             )
@@ -352,8 +344,8 @@ def admit_request(
     state.add_commits(ctx.store, ctx.profile.identity, keys, [commit.raw])
     with contextlib.suppress(RelayError):
         client.dismiss_join_request(commit.operation_id, request.request_id)
-    invites = dict(state.get_data(ctx.store, op.operation_id).get("invites", {}))
-    invites.pop(request.token.hex(), None)
+    invites = _invites(ctx, op.operation_id)
+    invites.pop(joiner.invitation_id.hex(), None)
     with ctx.store.transaction():
         state.set_data(ctx.store, op.operation_id, invites=invites)
     return commit.epoch
@@ -426,6 +418,7 @@ def mark_closed(store: Store, operation_id: str, retention_days: int | None = No
             retention_days=retention_days
             if retention_days is not None
             else data.get("retention_days", DEFAULT_RETENTION_DAYS),
+            relay_closed_at=None,
         )
         store.outbox.prune_sent(operation_id)
 
@@ -468,6 +461,8 @@ def handle_gone(ctx: SyncContext, operation_id: str, client: RelayClient) -> Non
                     state.save_commit(ctx.store, closing, secret, ctx.profile.identity.device_id)
                 apply_closing(ctx.store, closing)
             return
+    with ctx.store.transaction():
+        state.set_data(ctx.store, operation_id, relay_closed_at=utc_now())
     raise relay_says_closed()
 
 

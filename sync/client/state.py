@@ -18,8 +18,8 @@ from sync.errors import CordonError
 from sync.protocol import Commit
 from sync.store.clock import utc_now
 from sync.store.db import Store
+from sync.store.operations import Invitation, Operation, PendingUpload
 from sync.store.operations import Member as StoredMember
-from sync.store.operations import Operation, PendingUpload
 
 WRITABLE = ("active",)
 
@@ -163,15 +163,20 @@ def read_only_reason(op: Operation) -> str:
 
 def set_data(store: Store, operation_id: str, **values: Any) -> None:
     """Set parts of the operation's engine state (typed columns and tables since schema v8):
-    ``invites`` {token hash: role}, ``uploads`` {item id: {"url", "blob"}}, ``verified`` [device
-    ids] are replaced whole; ``closed_at`` and ``retention_days`` set. None clears a value."""
+    ``invites`` {invitation id: {"role", "token"}}, ``uploads`` {item id: {"url", "blob"}},
+    ``verified`` [device ids] are replaced whole; ``closed_at``, ``retention_days`` and
+    ``relay_closed_at`` set. None clears a value."""
     ops = store.operations
     for key, value in values.items():
         if key == "invites":
-            for token in set(ops.invites(operation_id)) - set(value or {}):
-                ops.drop_invite(operation_id, token)
-            for token, role in (value or {}).items():
-                ops.add_invite(operation_id, str(token), str(role))
+            for invitation_id in set(ops.invites(operation_id)) - set(value or {}):
+                ops.drop_invite(operation_id, invitation_id)
+            for invitation_id, info in (value or {}).items():
+                ops.add_invite(
+                    operation_id,
+                    str(invitation_id),
+                    Invitation(str(info["role"]), str(info["token"])),
+                )
         elif key == "uploads":
             for upload in ops.uploads(operation_id):
                 if upload.item_id not in (value or {}):
@@ -187,6 +192,8 @@ def set_data(store: Store, operation_id: str, **values: Any) -> None:
         elif key == "closed_at":
             op = require_operation(store, operation_id)
             ops.set_closed(operation_id, value, op.retention_days)
+        elif key == "relay_closed_at":
+            ops.set_relay_closed(operation_id, value)
         elif key == "retention_days":
             ops.set_retention(operation_id, None if value is None else int(value))
         else:
@@ -199,7 +206,10 @@ def get_data(store: Store, operation_id: str) -> dict[str, Any]:
     if op is None:
         return {}
     data: dict[str, Any] = {
-        "invites": store.operations.invites(operation_id),
+        "invites": {
+            i: {"role": inv.role, "token": inv.token}
+            for i, inv in store.operations.invites(operation_id).items()
+        },
         "uploads": {
             u.item_id: {k: v for k, v in (("url", u.url), ("blob", u.blob)) if v is not None}
             for u in store.operations.uploads(operation_id)
@@ -210,6 +220,8 @@ def get_data(store: Store, operation_id: str) -> dict[str, Any]:
         data["closed_at"] = op.closed_at
     if op.retention_days is not None:
         data["retention_days"] = op.retention_days
+    if op.relay_closed_at is not None:
+        data["relay_closed_at"] = op.relay_closed_at
     return data
 
 

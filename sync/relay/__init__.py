@@ -1,1 +1,2 @@
-"""relay (see DESIGN.md)."""
+"""The relay server: stores and forwards ciphertext for each operation (docs/relay.md,
+docs/architecture.md)."""

@@ -7,6 +7,7 @@ writer (writer.py) instead, which calls :meth:`RelayStore.insert_package_batches
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -24,6 +25,7 @@ from sync.relay import schema as t
 NOTIFY_CHANNEL = "cordon_relay"
 
 
+log = logging.getLogger("cordon.relay")
 ERASE_TRIES = 100  # SQLite WAL truncation after a close: tries, ERASE_PAUSE seconds apart
 ERASE_PAUSE = 0.05
 
@@ -272,7 +274,8 @@ class RelayStore:
                     text("SELECT pg_notify(:channel, :payload)"),
                     {"channel": NOTIFY_CHANNEL, "payload": "x" + operation_id.hex()},
                 )
-        self.erase_deleted()
+        if not self.erase_deleted():
+            log.warning("the WAL still holds pages of a closed operation; readers kept it busy")
 
     def erase_deleted(self) -> bool:
         """Remove what deleted rows leave in the database's files.

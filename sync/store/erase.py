@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from sync.store import audit
+from sync.store import audit, drafts
 
 if TYPE_CHECKING:
     from sync.store.db import Store
@@ -45,6 +45,10 @@ OPERATION_TABLES = (
     "pending_uploads",
     "verified_members",
 )
+# Tables whose rows of the operation stay: its own row (blanked to a tombstone) and the audit
+# log (ids and actions only; append-only by design). Any other table with an operation_id
+# column, including ones added by later migrations, is emptied of the operation's rows.
+KEPT_TABLES = ("operations", "audit_log")
 FTS_INDEXES = ("search_words", "search_trigram")
 CHECKPOINT_TRIES = 50
 CHECKPOINT_PAUSE = 0.1  # seconds between tries while another connection reads
@@ -54,26 +58,43 @@ def erase_operation(store: Store, operation_id: str, shredded_at: str) -> bool:
     """Erase every trace of ``operation_id`` from the store's files (see the module text).
 
     The caller deletes the operation's attachment files first. Returns True when the WAL was
-    emptied too (False: another connection kept reading; the next checkpoint empties it).
+    emptied too (False: another connection kept reading; the WAL is removed when the last
+    connection to the store closes, as the desktop and the CLI do on exit).
     """
     store.execute("PRAGMA secure_delete = ON")  # freed pages and cells are zeroed
     with store.transaction():
-        for table in OPERATION_TABLES:
-            store.execute(f"DELETE FROM {table} WHERE operation_id = ?", (operation_id,))  # noqa: S608 - fixed names
-        store.execute(  # leftovers of rows whose operation id was set by other means
-            "DELETE FROM search_content WHERE operation_id = ?", (operation_id,)
-        )
+        for table in operation_tables(store):
+            store.execute(f"DELETE FROM {table} WHERE operation_id = ?", (operation_id,))  # noqa: S608 - names from the schema
+        drafts.delete_operation(store, operation_id)  # the editor's unsaved forms
         store.execute(
             "UPDATE operations SET name = '', relay_url = NULL, status = 'shredded', "
             "templates = '[]', coordinator = NULL, current_epoch = 0, ends_at = NULL, "
             "created_at = '', seq = 0, invited_by = NULL, closed_at = NULL, "
-            "retention_days = NULL, shredded_at = ? WHERE operation_id = ?",
+            "retention_days = NULL, invitation_head = NULL, relay_closed_at = NULL, "
+            "shredded_at = ? WHERE operation_id = ?",
             (shredded_at, operation_id),
         )
         store.audit.append(audit.ERASURE, operation_id, operation_id)
     rebuild_search_indexes(store)
     store.execute("VACUUM")
     return empty_wal(store)
+
+
+def operation_tables(store: Store) -> list[str]:
+    """OPERATION_TABLES, then every other table of the schema with an ``operation_id``
+    column (but KEPT_TABLES): a table added later cannot be forgotten here."""
+    tables = list(OPERATION_TABLES)
+    rows = store.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name"
+    )
+    for (name,) in rows:
+        if name in tables or name in KEPT_TABLES:
+            continue
+        columns = {row[1] for row in store.query("SELECT * FROM pragma_table_info(?)", (name,))}
+        if "operation_id" in columns:
+            tables.append(name)
+    return tables
 
 
 def rebuild_search_indexes(store: Store) -> None:

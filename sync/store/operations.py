@@ -33,6 +33,17 @@ class Operation:
     closed_at: str | None = None
     retention_days: int | None = None  # None: the default retention
     shredded_at: str | None = None
+    invitation_head: str | None = None  # the chain head the invitation was made on (hex)
+    relay_closed_at: str | None = None  # the relay said "gone" without a closing commit
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """An invitation made here and not yet used: the joiner's role and the token its join
+    request must prove (hex; it never leaves this profile)."""
+
+    role: str
+    token: str
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,8 @@ class Epoch:
 
 _OP_COLUMNS = (
     "operation_id, name, role, status, relay_url, templates, coordinator, current_epoch, "
-    "ends_at, created_at, seq, invited_by, closed_at, retention_days, shredded_at"
+    "ends_at, created_at, seq, invited_by, closed_at, retention_days, shredded_at, "
+    "invitation_head, relay_closed_at"
 )
 _MEMBER_COLUMNS = (
     "operation_id, device_id, public_key, name, role, status, agency, country, joined_at, "
@@ -91,7 +103,7 @@ class Operations:
         invitations ...) changes only through its own methods, so a stale copy cannot undo it."""
         self._store.execute(
             f"INSERT INTO operations ({_OP_COLUMNS}) "  # noqa: S608 - fixed column list
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (operation_id) DO UPDATE SET name = excluded.name, role = excluded.role, "
             "status = excluded.status, relay_url = excluded.relay_url, "
             "templates = excluded.templates, coordinator = excluded.coordinator, "
@@ -112,6 +124,8 @@ class Operations:
                 op.closed_at,
                 op.retention_days,
                 op.shredded_at,
+                op.invitation_head,
+                op.relay_closed_at,
             ),
         )
 
@@ -148,6 +162,12 @@ class Operations:
             (closed_at, retention_days, operation_id),
         )
 
+    def set_relay_closed(self, operation_id: str, at: str | None) -> None:
+        """Remember (or forget, with None) that the relay said the operation is gone."""
+        self._store.execute(
+            "UPDATE operations SET relay_closed_at = ? WHERE operation_id = ?", (at, operation_id)
+        )
+
     def set_retention(self, operation_id: str, retention_days: int | None) -> None:
         self._store.execute(
             "UPDATE operations SET retention_days = ? WHERE operation_id = ?",
@@ -164,29 +184,30 @@ class Operations:
                 )
             self._store.execute(
                 "UPDATE operations SET status = 'shredded', templates = '[]', coordinator = NULL, "
-                "invited_by = NULL, shredded_at = ? WHERE operation_id = ?",
+                "invited_by = NULL, invitation_head = NULL, shredded_at = ? WHERE operation_id = ?",
                 (utc_now(), operation_id),
             )
 
-    def invites(self, operation_id: str) -> dict[str, str]:
-        """Invitations made here and not yet used: token hash (hex) -> the joiner's role."""
+    def invites(self, operation_id: str) -> dict[str, Invitation]:
+        """Invitations made here and not yet used, by invitation id (hex)."""
         rows = self._store.query(
-            "SELECT token_hash, role FROM operation_invites WHERE operation_id = ?",
+            "SELECT invitation_id, role, token FROM operation_invites WHERE operation_id = ?",
             (operation_id,),
         )
-        return {str(token): str(role) for token, role in rows}
+        return {str(i): Invitation(str(role), str(token)) for i, role, token in rows}
 
-    def add_invite(self, operation_id: str, token_hash: str, role: str) -> None:
+    def add_invite(self, operation_id: str, invitation_id: str, invitation: Invitation) -> None:
         self._store.execute(
-            "INSERT INTO operation_invites (operation_id, token_hash, role) VALUES (?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET role = excluded.role",
-            (operation_id, token_hash, role),
+            "INSERT INTO operation_invites (operation_id, invitation_id, role, token) "
+            "VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET role = excluded.role, token = excluded.token",
+            (operation_id, invitation_id, invitation.role, invitation.token),
         )
 
-    def drop_invite(self, operation_id: str, token_hash: str) -> None:
+    def drop_invite(self, operation_id: str, invitation_id: str) -> None:
         self._store.execute(
-            "DELETE FROM operation_invites WHERE operation_id = ? AND token_hash = ?",
-            (operation_id, token_hash),
+            "DELETE FROM operation_invites WHERE operation_id = ? AND invitation_id = ?",
+            (operation_id, invitation_id),
         )
 
     def uploads(self, operation_id: str) -> builtins.list[PendingUpload]:
@@ -338,6 +359,8 @@ def _operation(row: tuple[Any, ...]) -> Operation:
         closed_at=row[12],
         retention_days=None if row[13] is None else int(row[13]),
         shredded_at=row[14],
+        invitation_head=row[15],
+        relay_closed_at=row[16],
     )
 
 

@@ -38,6 +38,7 @@ WORDS = {
     "library": "Pewterlocke",
     "member": "Ysoldewarren",
     "file_name": "Harborvexil",
+    "draft": "Brindlecoast",  # an unsaved form the editor kept
 }
 
 
@@ -111,6 +112,9 @@ def _fill(profile: profiles.Profile, op: str, words: dict[str, str], tmp: Path) 
     store.messages.add(
         op, me, "direct", f"{words['direct']} to you", hlc(), kind="direct", recipient=other
     )
+    from sync.store import drafts
+
+    drafts.save(store, f"draft-{op}", op, "person", None, {"family_name": words["draft"]})
     source = tmp / "photo.bin"
     source.write_bytes(os.urandom(5000))
     attachment = profile.attachments.put_file(source)
@@ -153,3 +157,50 @@ def test_shredding_leaves_no_word_in_any_decrypted_page(tmp_path: Path) -> None:
     assert reopened.store.operations.get(other_op).name == kept["name"]  # type: ignore[union-attr]
     reopened.close()
     assert found_words(db, key) == set()
+
+
+def test_cordon_op_close_shred_leaves_no_word(tmp_path: Path) -> None:
+    """The whole path: ``cordon op close --shred`` in a subprocess, after a real exchange."""
+    from tests.scenarios.conftest import PERSON, FixedPortRelay, Person, start_operation
+
+    relay = FixedPortRelay(tmp_path / "relay").start()
+    try:
+        people = {name: Person(name, tmp_path / name) for name in "CA"}
+        op = start_operation(relay, people, members="A")
+        c, a = people["C"], people["A"]
+        words = {
+            "record": "Quillowbyte",
+            "edit": "Marrowfinch",
+            "subject": "Tamborlight",
+            "body": "Wrenhollow",
+            "direct": "Glimmerstack",
+            "library": "Pewterlocke",
+        }
+        record = a.ok(
+            "record",
+            "add",
+            op,
+            "--template",
+            "person",
+            *PERSON[2:],
+            "--set",
+            f"family_name={words['record']}",
+        )["record_id"]
+        a.ok("record", "edit", op, record, "--set", f"family_name={words['edit']}")
+        a.ok("msg", "send", op, "--subject", words["subject"], "--body", words["body"])
+        a.ok("msg", "send", op, "--subject", "x", "--body", words["direct"], "--to", c.device_id)
+        photo = tmp_path / "scan.jpg"
+        photo.write_bytes(os.urandom(3000))
+        a.ok("library", "add", op, str(photo), "--title", words["library"])
+        a.ok("sync", op)
+        c.ok("sync", op)
+        assert c.ok("search", op, words["edit"])
+        assert c.ok("op", "close", op, "--shred")["status"] == "shredded"
+    finally:
+        relay.stop()
+    key = keyfile.read(c.home / profiles.KEY_FILE).unwrap(f"passphrase of {c.name}")
+    blob = b"\n".join(decrypted_pages(c.home / profiles.DATABASE, key))
+    found = {n for n, w in words.items() if any(f in blob for f in _forms(w))}
+    assert found == set(), found
+    assert b"Operation Lantern" not in blob and b"Officer A" not in blob
+    assert c.ok("op", "list")[0]["status"] == "shredded"

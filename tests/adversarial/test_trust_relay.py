@@ -350,6 +350,7 @@ def test_a_410_without_the_coordinators_closing_commit_erases_nothing(world: Wor
     after = a.store.operations.get(op)
     assert after is not None and after.status == "active"  # not closed, no retention started
     assert after.closed_at is None and after.retention_days is None
+    assert after.relay_closed_at is not None  # noted, nothing more
     assert _rows(a, "outbox", op) == unsent
     # even far in the future, nothing is shredded on the relay's word
     import datetime as dt

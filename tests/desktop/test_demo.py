@@ -3,8 +3,11 @@ relay, and the window opened as the coordinator; run a second time, it reuses th
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+
+import pytest
 
 from desktop.demo import start_demo, stop_relay
 
@@ -90,3 +93,113 @@ def test_demo_command_is_registered():
     )
     assert run.returncode == 0
     assert "--if-no-profile" in run.stdout
+
+
+def _demo_process(folder, *extra):
+    import os
+
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(  # noqa: S603 - our own entry point
+        [sys.executable, "-m", "desktop.main", "demo", "--home", str(folder), *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,  # the signal reaches the demo alone, as `kill PID` does
+    )
+
+
+def _relay_children(pid):
+    import psutil
+
+    try:
+        return [
+            child
+            for child in psutil.Process(pid).children(recursive=True)
+            if "sync.relay.cli" in " ".join(child.cmdline())
+        ]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _port_free(port):
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _wait(predicate, timeout=120.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)  # polling another process: there is no Qt signal to wait on
+    return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_to_the_open_demo_stops_its_relay(tmp_path, signum):
+    """`kill` or Ctrl+C on `cordon demo` ends the app and its relay, so the next start finds the
+    relay's port free (the relay used to live on, and Ctrl+C was ignored)."""
+    import re
+
+    folder = tmp_path / "demo"
+    proc = _demo_process(folder, "--records", "8")
+    try:
+        lines = []
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            lines.append(raw.decode())
+            if raw.startswith(b"Relay:"):
+                break
+        match = re.search(r"Relay: http://127\.0\.0\.1:(\d+)", "".join(lines))
+        assert match, "".join(lines) + proc.stderr.read().decode()
+        port = int(match.group(1))
+        relays = _relay_children(proc.pid)
+        assert len(relays) == 1 and not _port_free(port)
+        proc.send_signal(signum)
+        assert proc.wait(timeout=60) == 0
+        assert _wait(lambda: not relays[0].is_running() or relays[0].status() == "zombie")
+        assert _port_free(port)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for child in _relay_children(proc.pid):
+            child.kill()
+
+
+def test_signal_while_the_demo_builds_stops_its_relay(tmp_path):
+    """Ctrl+C while the demo is still being built: the build stops, the relay too."""
+    import psutil
+
+    folder = tmp_path / "demo"
+    proc = _demo_process(folder, "--records", "300")
+    try:
+        assert _wait(lambda: bool(_relay_children(proc.pid)) and (folder / "relay.log").exists())
+        relays = _relay_children(proc.pid)
+
+        def listening():
+            return [
+                c.laddr.port
+                for r in relays
+                for c in r.net_connections(kind="tcp")
+                if c.status == psutil.CONN_LISTEN
+            ]
+
+        assert _wait(lambda: bool(listening()))
+        ports = listening()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+        assert _wait(lambda: not any(r.is_running() and r.status() != "zombie" for r in relays))
+        assert all(_port_free(port) for port in ports)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

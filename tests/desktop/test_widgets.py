@@ -42,13 +42,45 @@ def test_sync_status_widget_shows_the_status(qtbot):
         SyncStatus(SyncState.SYNCING, outbox=1, last_sync=when, transfer_done=5, transfer_total=10)
     )
     assert widget.state_label.text() == "Syncing…"
-    assert widget.outbox_label.text() == "1 package waiting to send"
+    assert widget.outbox_label.text() == "1 change waiting to send"
     assert "2026" in widget.last_sync_label.text() or "26" in widget.last_sync_label.text()
     assert not widget.transfer.isHidden() and widget.transfer.value() == 500
     widget.set_status(SyncStatus(SyncState.ONLINE, outbox=3))
-    assert widget.outbox_label.text() == "3 packages waiting to send"
+    assert widget.outbox_label.text() == "3 changes waiting to send"
     assert widget.transfer.isHidden()
     assert "Online" in widget.accessibleDescription()
+
+
+def test_sync_status_says_offline_since_the_relay_last_answered(qtbot):
+    """A round that hears nothing from the relay for a few seconds reads "Offline since 14:02"
+    (it said "Syncing…" for as long as the network time-outs lasted); "packages" are called
+    changes, and an empty queue says so."""
+    from desktop.widgets import sync_status
+
+    clock = [1000.0]
+    contact = dt.datetime(2026, 3, 4, 14, 2, tzinfo=dt.UTC)
+    widget = SyncStatusWidget(clock=lambda: clock[0], now=lambda: contact + dt.timedelta(minutes=3))
+    qtbot.addWidget(widget)
+    widget.set_status(SyncStatus(SyncState.ONLINE, outbox=0, last_sync=contact))
+    assert widget.state_label.text() == "Online"
+    assert widget.outbox_label.text() == "All changes sent"
+    widget.set_status(SyncStatus(SyncState.SYNCING, outbox=2, last_sync=contact))
+    assert widget.state_label.text() == "Syncing…"
+    clock[0] += sync_status.SILENT_SECONDS + 0.5  # the relay says nothing
+    qtbot.waitUntil(lambda: widget.state_label.text().startswith("Offline since"), timeout=3000)
+    from desktop.i18n import format_time
+
+    assert widget.state_label.text() == "Offline since " + format_time(contact, "short")
+    # The round gives up: still offline since the same moment, also through the next retries.
+    widget.set_status(SyncStatus(SyncState.OFFLINE, outbox=2, last_sync=contact))
+    widget.set_status(SyncStatus(SyncState.SYNCING, outbox=2, last_sync=contact))
+    assert widget.state_label.text() == "Offline since " + format_time(contact, "short")
+    # The relay answers again.
+    later = contact + dt.timedelta(minutes=5)
+    widget.set_status(SyncStatus(SyncState.SYNCING, outbox=0, last_sync=later))
+    assert widget.state_label.text() == "Syncing…"
+    widget.set_status(SyncStatus(SyncState.ONLINE, outbox=0, last_sync=later))
+    assert widget.state_label.text() == "Online"
 
 
 def test_preferences_round_trip_and_bounds(tmp_path):

@@ -2,8 +2,9 @@
 
 Lookups run on the task runner's general pool (the UN/LOCODE index holds 115,000 entries and
 loads once); each answer carries the text it was asked for, and an answer for text the person
-has since changed is dropped. The completer shows "CODE  Name" lines; picking one puts the
-code alone into the field.
+has since changed is dropped. The completer shows "Name (CODE)" lines, as the field keeps
+them after a pick; validation reads the code in the brackets (``forms.reference.places``).
+Places in the officer's own country (the profile's) come first.
 """
 
 from __future__ import annotations
@@ -15,27 +16,57 @@ from desktop.tasks import TaskRunner
 from forms.model import FieldType
 
 LIMIT = 20
-Lookup = Callable[[str], list[tuple[str, str]]]
+Lookup = Callable[[str, "str | None"], list[tuple[str, str]]]  # (text, country) -> (code, line)
 
 
-def _unlocode(text: str) -> list[tuple[str, str]]:
-    from forms.reference.unlocode import unlocode_index
+def _unlocode(text: str, country: str | None) -> list[tuple[str, str]]:
+    from forms.reference.places import search_places
 
-    return [
-        (loc.code, f"{loc.name} ({loc.country})") for loc in unlocode_index().search(text, LIMIT)
-    ]
+    return [(place.code, place.label) for place in search_places(text, LIMIT, country)]
 
 
-def _hs(text: str) -> list[tuple[str, str]]:
+def _hs(text: str, country: str | None) -> list[tuple[str, str]]:
     from forms.reference.hs import hs_index
 
-    return [(row.code, row.description) for row in hs_index().search(text, LIMIT)]
+    return [(row.code, f"{row.code}  {row.description}") for row in hs_index().search(text, LIMIT)]
 
 
-def _airport(text: str) -> list[tuple[str, str]]:
+def _airport(text: str, country: str | None) -> list[tuple[str, str]]:
     from forms.reference.airports import search_airports
+    from forms.reference.places import airport_name
 
-    return [(a.iata, f"{a.name}, {a.city} ({a.country})") for a in search_airports(text, LIMIT)]
+    found = search_airports(text, LIMIT)
+    if country:
+        found.sort(key=lambda a: a.country != country)
+    return [(a.iata or a.icao, f"{airport_name(a)} ({a.iata or a.icao})") for a in found]
+
+
+def display_text(field_type: FieldType, value: object) -> str:
+    """A stored code as the field shows it: "Paris-Charles de Gaulle (FRCDG)"."""
+    if not isinstance(value, str) or not value:
+        return "" if value is None else str(value)
+    if field_type is FieldType.UNLOCODE:
+        from forms.reference.places import place_label
+
+        return place_label(value)
+    if field_type is FieldType.AIRPORT:
+        from forms.reference.places import airport_label
+
+        return airport_label(value)
+    return value
+
+
+def _profile_country(widget: QtWidgets.QWidget) -> str | None:
+    """The country of the open profile, from the form that holds ``widget``."""
+    parent: QtCore.QObject | None = widget
+    while parent is not None:
+        session = getattr(parent, "session", None)
+        summary = getattr(session, "summary", None)
+        if summary is not None:
+            country = getattr(summary, "country", None)
+            return country if isinstance(country, str) and country else None
+        parent = parent.parent()
+    return None
 
 
 LOOKUPS: dict[FieldType, Lookup] = {
@@ -74,30 +105,32 @@ class ReferenceCompleter(QtCore.QObject):
             self.model.setStringList([])
             return
         lookup = self.lookup
-        self.runner.op(lambda _progress: lookup(text)).success(
+        country = _profile_country(self.edit)
+        self.runner.op(lambda _progress: lookup(text, country)).success(
             lambda rows: self._answered(text, rows)
         ).run()
 
     def _answered(self, text: str, rows: list[tuple[str, str]]) -> None:
         if text != self._asking:
             return  # the person typed on; a newer answer is coming
-        lines = [f"{code}  {name}" for code, name in rows]
-        self._codes = {line: code for line, (code, _name) in zip(lines, rows, strict=True)}
+        lines = [line for _code, line in rows]
+        self._codes = {line: code for code, line in rows}
         self.model.setStringList(lines)
         if lines and self.edit.hasFocus():
             self.completer.complete()
         self.updated.emit(len(lines))
 
     def _picked(self, line: str) -> None:
-        code = self._codes.get(line, line.split("  ", 1)[0])
-        # After QCompleter writes the whole line, put the code alone.
-        QtCore.QTimer.singleShot(0, lambda: self._set(code))
-        self._set(code)
+        code = self._codes.get(line, line)
+        shown = line if line.endswith(f"({code})") else code  # HS lines: the code alone
+        # After QCompleter writes the whole line, put what the field keeps.
+        QtCore.QTimer.singleShot(0, lambda: self._set(shown))
+        self._set(shown)
 
-    def _set(self, code: str) -> None:
-        if self.edit.text() != code:
-            self._asking = code  # no new lookup for the code just picked
-            self.edit.setText(code)
+    def _set(self, text: str) -> None:
+        if self.edit.text() != text:
+            self._asking = text  # no new lookup for the place just picked
+            self.edit.setText(text)
 
     def suggestions(self) -> list[str]:
         return self.model.stringList()

@@ -3,6 +3,7 @@ other records (pick or create), and photos from the operation's library."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,7 @@ from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace import record_data
 from desktop.workspace.cases_model import template_title
-from desktop.workspace.editor.fields import FieldWidget, make_field
+from desktop.workspace.editor.fields import DateField, FieldWidget, make_field
 from forms.model import Field
 from locales import _
 
@@ -46,6 +47,9 @@ class GroupEntry(QtWidgets.QGroupBox):
             self.widgets[sub.id].set_accessible(
                 _("{field}, entry {number}").format(field=_(sub.label), number=number)
             )
+            widget = self.widgets[sub.id]
+            if isinstance(widget, DateField):
+                widget.retranslate()
         self.remove_button.setText(_("Remove this entry"))
 
     def value(self) -> dict[str, Any]:
@@ -95,6 +99,17 @@ class GroupField(FieldWidget):
         entry.deleteLater()
         self.retranslate()
         self.changed.emit()
+
+    def focus_chain(self) -> list[QtWidgets.QWidget]:
+        chain: list[QtWidgets.QWidget] = []
+        for entry in self.entries:
+            for widget in entry.widgets.values():
+                chain.extend(widget.focus_chain())
+            chain.append(entry.remove_button)
+        return [*chain, self.add_button]
+
+    def leaves(self) -> list[FieldWidget]:
+        return [self, *(w for e in self.entries for w in e.widgets.values())]
 
     def value(self) -> Any:
         items = [e.value() for e in self.entries]
@@ -224,26 +239,72 @@ class LinkField(FieldWidget):
         self.create_button.setAccessibleName(_("Create a record for {field}").format(field=name))
 
     def ids(self) -> list[str]:
-        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+        return [self._link(i)["record_id"] for i in range(self.list.count())]
 
-    def add_link(self, record_id: str, label: str = "") -> None:
+    def _link(self, row: int) -> dict[str, str]:
+        data = self.list.item(row).data(Qt.ItemDataRole.UserRole)
+        return dict(data) if isinstance(data, dict) else {"template": "", "record_id": str(data)}
+
+    def links(self) -> list[dict[str, str]]:
+        return [self._link(i) for i in range(self.list.count())]
+
+    def add_link(self, template_id: str, record_id: str, label: str = "") -> None:
+        """Show the link under the linked record's name (its summary), never a raw id."""
         if record_id in self.ids():
             return
-        item = QtWidgets.QListWidgetItem(label or record_id[:12])
-        item.setData(Qt.ItemDataRole.UserRole, record_id)
+        if not self.spec.multiple:
+            self.list.clear()
+        item = QtWidgets.QListWidgetItem(label or _("(loading…)"))
+        item.setData(Qt.ItemDataRole.UserRole, {"template": template_id, "record_id": record_id})
         self.list.addItem(item)
+        self.list.setCurrentItem(item)
+        if not label:
+            self._fetch_labels()
         self.changed.emit()
 
+    def _fetch_labels(self) -> None:
+        op, wanted = self.operation_id, self.ids()
+
+        def labels(profile: Any) -> dict[str, str]:
+            out = {}
+            for rid in wanted:
+                record = profile.store.records.get(op, rid)
+                if record is not None:
+                    out[rid] = link_label(record.template_id, record_data.summary_of(record))
+            return out
+
+        self.session.call(labels).success(self._labelled).run()
+
+    def _labelled(self, labels: dict[str, str], final: bool = True) -> None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.text() != _("(loading…)"):
+                continue  # named already (picked, or made in this form)
+            rid = self._link(row)["record_id"]
+            if rid in labels or final:
+                item.setText(labels.get(rid, _("A record not (yet) on this device")))
+
     def value(self) -> Any:
-        ids = self.ids()
+        links = self.links()
         if self.spec.multiple:
-            return ids or None
-        return ids[0] if ids else None
+            return links or None
+        return links[0] if links else None
 
     def set_value(self, value: Any) -> None:
         self.list.clear()
-        for record_id in value if isinstance(value, list) else [value] if value else []:
-            self.add_link(str(record_id))
+        for link in value if isinstance(value, list) else [value] if value else []:
+            if isinstance(link, dict):
+                template_id, record_id = str(link.get("template", "")), link.get("record_id")
+            else:
+                template_id, _sep, record_id = str(link).rpartition(":")
+            if record_id:
+                item = QtWidgets.QListWidgetItem(_("(loading…)"))
+                item.setData(
+                    Qt.ItemDataRole.UserRole, {"template": template_id, "record_id": record_id}
+                )
+                self.list.addItem(item)
+        if self.list.count():
+            self._fetch_labels()
 
     def search(self, text: str, deliver: Callable[[list[tuple[str, str]]], None]) -> None:
         op, templates = self.operation_id, self.spec.link_templates
@@ -251,7 +312,10 @@ class LinkField(FieldWidget):
             lambda profile: record_data.record_choices(profile, op, templates, text)
         ).success(
             lambda rows: deliver(
-                [(r.record_id, f"{template_title(r.template_id)}: {r.summary}") for r in rows]
+                [
+                    (f"{r.template_id}:{r.record_id}", link_label(r.template_id, r.summary))
+                    for r in rows
+                ]
             )
         ).run()
 
@@ -265,13 +329,12 @@ class LinkField(FieldWidget):
         chosen = dialog.chosen()
         item = dialog.list.currentItem()
         if chosen:
-            if not self.spec.multiple:
-                self.list.clear()
-            self.add_link(chosen, item.text() if item is not None else "")
+            template_id, _sep, record_id = chosen.partition(":")
+            self.add_link(template_id, record_id, item.text() if item is not None else "")
 
     def _create(self) -> None:
         templates = self.spec.link_templates or ("person",)
-        self.create_requested.emit(templates[0], lambda rid: self.add_link(rid))
+        self.create_requested.emit(templates[0], self.add_link)
 
     def _remove(self) -> None:
         row = self.list.currentRow()
@@ -279,14 +342,80 @@ class LinkField(FieldWidget):
             self.list.takeItem(row)
             self.changed.emit()
 
+    def focus_chain(self) -> list[QtWidgets.QWidget]:
+        return [self.list, self.pick_button, self.create_button, self.remove_button]
+
+
+def link_label(template_id: str, summary: str) -> str:
+    """How a linked record is named: "Person: Okafor · Chinedu"."""
+    title = template_title(template_id) if template_id else ""
+    if title and summary:
+        return _("{template}: {summary}").format(template=title, summary=summary)
+    return summary or title or _("(no details yet)")
+
 
 class PhotoField(LinkField):
     """Photos from the operation's library: the value is a list of library item ids."""
 
+    file_dialog: QtWidgets.QFileDialog | None = None
+
     def retranslate(self) -> None:
         super().retranslate()
         self.pick_button.setText(_("From the library…"))
-        self.create_button.hide()
+        self.create_button.setText(_("From a file…"))
+
+    def set_accessible(self, name: str) -> None:
+        super().set_accessible(name)
+        self.pick_button.setAccessibleName(
+            _("Pick a photo from the library for {field}").format(field=name)
+        )
+        self.create_button.setAccessibleName(
+            _("Add a photo from a file for {field}").format(field=name)
+        )
+
+    def _create(self) -> None:
+        self.choose_files()
+
+    def choose_files(self) -> QtWidgets.QFileDialog:
+        """Photos from the disk: encrypted into the operation's library, then linked here."""
+        dialog = QtWidgets.QFileDialog(self, _("Add photos"))
+        dialog.setFileMode(QtWidgets.QFileDialog.FileMode.ExistingFiles)
+        dialog.setNameFilter(
+            _("Images ({patterns})").format(
+                patterns="*.jpg *.jpeg *.png *.gif *.bmp *.tif *.tiff *.webp *.heic"
+            )
+        )
+        # Qt's own dialog: the same in every desktop, and it can be driven by the keyboard.
+        dialog.setOption(QtWidgets.QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.filesSelected.connect(self.add_files)
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def add_files(self, paths: list[str]) -> None:
+        if not paths:
+            return
+        from desktop.workspace import library_data
+
+        op, wanted = self.operation_id, list(paths)
+        names = {}
+
+        def add(profile: Any) -> list[str]:
+            ids = library_data.add_files(profile, op, wanted)
+            for item_id, path in zip(ids, wanted, strict=True):
+                names[item_id] = os.path.basename(path)
+            return ids
+
+        def added(ids: list[str]) -> None:
+            for item_id in ids:
+                self.add_link("", item_id, names.get(item_id, ""))
+
+        def failed(exc: BaseException) -> None:
+            from desktop.errors import user_text
+
+            self.set_issue(user_text(exc))
+
+        self.session.call(add).success(added).failure(failed).run()
 
     def search(self, text: str, deliver: Callable[[list[tuple[str, str]]], None]) -> None:
         op, needle = self.operation_id, text.casefold()
@@ -305,6 +434,33 @@ class PhotoField(LinkField):
         dialog.accepted.connect(lambda: self._picked(dialog))
         dialog.open()
         return dialog
+
+    def _picked(self, dialog: PickerDialog) -> None:
+        chosen = dialog.chosen()
+        item = dialog.list.currentItem()
+        if chosen:
+            self.add_link("", chosen, item.text() if item is not None else "")
+
+    def _fetch_labels(self) -> None:
+        op, wanted = self.operation_id, set(self.ids())
+
+        def titles(profile: Any) -> dict[str, str]:
+            items = profile.store.library.list(op)
+            return {i.item_id: i.title for i in items if i.item_id in wanted}
+
+        self.session.call(titles).success(self._labelled).run()
+
+    def value(self) -> Any:
+        ids = self.ids()
+        if self.spec.multiple:
+            return ids or None
+        return ids[0] if ids else None
+
+    def set_value(self, value: Any) -> None:
+        super().set_value([str(v) for v in value] if isinstance(value, list) else value)
+
+    def focus_chain(self) -> list[QtWidgets.QWidget]:
+        return [self.list, self.pick_button, self.create_button, self.remove_button]
 
 
 class SectionTitle(PlainLabel):

@@ -11,13 +11,13 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from desktop.qt import QtCore, QtWidgets, Signal
+from desktop.qt import QtCore, QtGui, QtWidgets, Signal
 from desktop.widgets.plain_label import PlainLabel
-from desktop.workspace.editor.completion import LOOKUPS, ReferenceCompleter
+from desktop.workspace.editor.completion import LOOKUPS, ReferenceCompleter, display_text
+from desktop.workspace.editor.dates import MAX_TEXT, read_date
+from forms.issues import Issue
 from forms.model import Field, FieldType
 from locales import _
-
-NO_DATE = QtCore.QDate(1900, 1, 1)
 
 PLACEHOLDERS = {
     FieldType.PHONE: "+33 6 12 34 56 78",
@@ -44,6 +44,7 @@ class FieldWidget(QtWidgets.QWidget):
     def __init__(self, spec: Field, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.spec = spec
+        self.has_error = False
         self.issue = PlainLabel(parent=self)
         self.issue.setWordWrap(True)
         self.issue.hide()
@@ -63,6 +64,14 @@ class FieldWidget(QtWidgets.QWidget):
             self.input.setToolTip(_(self.spec.help))
             self.input.setAccessibleDescription(_(self.spec.help))
 
+    def focus_chain(self) -> list[QtWidgets.QWidget]:
+        """The widgets Tab visits in this field, in reading order."""
+        return [self.input]
+
+    def leaves(self) -> list[FieldWidget]:
+        """This field and the fields inside it, in reading order (where issues show)."""
+        return [self]
+
     def value(self) -> Any:
         raise NotImplementedError
 
@@ -70,6 +79,7 @@ class FieldWidget(QtWidgets.QWidget):
         raise NotImplementedError
 
     def set_issue(self, text: str, *, warning: bool = False) -> None:
+        self.has_error = bool(text) and not warning
         if not text:
             self.issue.clear()
             self.issue.hide()
@@ -80,8 +90,13 @@ class FieldWidget(QtWidgets.QWidget):
         colour = "#8a4b00" if warning else "#a4262c"
         self.issue.setStyleSheet(f"color: {colour};")
         self.issue.setObjectName("warning" if warning else "error")
-        self.input.setStyleSheet(f"border: 1px solid {colour};")
         self.issue.show()
+        if isinstance(self.input, QtWidgets.QComboBox):
+            return  # a style sheet would draw a drop-down in another style, a few pixels wide
+        # Scoped to the input itself: a group's box must not frame every field inside it.
+        name = f"field-input-{id(self):x}"
+        self.input.setObjectName(name)
+        self.input.setStyleSheet(f"#{name} {{ border: 1px solid {colour}; }}")
 
 
 class LineField(FieldWidget):
@@ -105,10 +120,16 @@ class LineField(FieldWidget):
         self._finish(self.edit)
 
     def value(self) -> Any:
-        return self.edit.text().strip() or None
+        text = self.edit.text().strip()
+        # A picked place reads "Name (CODE)"; the code is what is stored, as it was picked.
+        if text.endswith(")") and "(" in text:
+            code = text[text.rindex("(") + 1 : -1]
+            if code and display_text(self.spec.type, code) == text:
+                return code
+        return text or None
 
     def set_value(self, value: Any) -> None:
-        self.edit.setText("" if value is None else str(value))
+        self.edit.setText(display_text(self.spec.type, value))  # "Name (CODE)" for places
 
 
 class TextAreaField(FieldWidget):
@@ -127,33 +148,172 @@ class TextAreaField(FieldWidget):
         self.edit.setPlainText("" if value is None else str(value))
 
 
+class CalmComboBox(QtWidgets.QComboBox):
+    """A drop-down the mouse wheel changes only once it has the focus: on a long form the wheel
+    scrolls the form, and a report must never say "Precursors" because a wheel passed over."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)  # the wheel gives no focus
+
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802 - Qt's name
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            pass_wheel_on(self, event)
+
+
+def pass_wheel_on(widget: QtWidgets.QWidget, event: QtGui.QWheelEvent) -> None:
+    """Give a wheel turn to the scroll area around ``widget`` (the form scrolls on). Sent on
+    explicitly: Qt passes an ignored wheel event up only when it came from the system."""
+    area = widget.parentWidget()
+    while area is not None and not isinstance(area, QtWidgets.QAbstractScrollArea):
+        area = area.parentWidget()
+    if area is None:
+        event.ignore()
+        return
+    viewport = area.viewport()
+    position = QtCore.QPointF(widget.mapTo(viewport, event.position().toPoint()))
+    passed = QtGui.QWheelEvent(
+        position,
+        event.globalPosition(),
+        event.pixelDelta(),
+        event.angleDelta(),
+        event.buttons(),
+        event.modifiers(),
+        event.phase(),
+        event.inverted(),
+    )
+    QtWidgets.QApplication.sendEvent(viewport, passed)
+    event.accept()
+
+
+class CalendarPopup(QtWidgets.QCalendarWidget):
+    """The calendar under a date field: Enter or a click picks, Escape closes."""
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() == QtCore.Qt.Key.Key_Escape:
+            self.hide()
+            parent = self.parentWidget()
+            if isinstance(parent, DateField):
+                parent.edit.setFocus()
+            return
+        super().keyPressEvent(event)
+
+
 class DateField(FieldWidget):
-    """A date picker whose lowest date means "not given"."""
+    """A date typed as the person writes dates (ISO, or the interface language's order), or
+    picked from a calendar that opens on the date shown, or on today. What was understood is
+    shown beside it in words; a date that could be read two ways is refused, never guessed."""
 
     def __init__(self, spec: Field, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.edit = QtWidgets.QDateEdit(self)
-        self.edit.setCalendarPopup(True)
-        self.edit.setMinimumDate(NO_DATE)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
-        self.edit.setSpecialValueText(_("not given"))
-        self.edit.setDate(NO_DATE)
-        self.edit.dateChanged.connect(lambda _d: self.changed.emit())
-        self._finish(self.edit)
+        box = QtWidgets.QWidget(self)
+        row = QtWidgets.QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.edit = QtWidgets.QLineEdit(box)
+        self.edit.setMaxLength(MAX_TEXT)
+        self.edit.textChanged.connect(self._typed)
+        self.edit.editingFinished.connect(self._tidy)
+        self.calendar_button = QtWidgets.QToolButton(box)
+        self.calendar_button.setArrowType(QtCore.Qt.ArrowType.DownArrow)
+        self.calendar_button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.calendar_button.clicked.connect(self.open_calendar)
+        self.understood = PlainLabel(parent=box)
+        self.understood.setObjectName("understood")
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.calendar_button)
+        row.addWidget(self.understood, 1)
+        self.calendar: QtWidgets.QCalendarWidget | None = None
+        for keys in ("Alt+Down", "F4"):  # what opens a drop-down from the keyboard
+            QtGui.QShortcut(
+                QtGui.QKeySequence(keys),
+                self.edit,
+                self.open_calendar,
+                context=QtCore.Qt.ShortcutContext.WidgetShortcut,
+            )
+        self.reading = read_date("", "en")
+        self._finish(box)
+        self.setFocusProxy(self.edit)
+        self.input = self.edit
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        # Translators: the shape of a date typed into a form field.
+        self.edit.setPlaceholderText(_("YYYY-MM-DD"))
+        # Translators: Alt+Down opens it from the keyboard.
+        self.calendar_button.setToolTip(_("Choose from a calendar (Alt+Down)"))
+        self.calendar_button.setAccessibleName(_("Choose from a calendar"))
+        self._read(self.edit.text())
+
+    def _typed(self, text: str) -> None:
+        self._read(text)
+        self.changed.emit()
+
+    def _read(self, text: str) -> None:
+        import locales
+
+        self.reading = read_date(text, locales.babel_locale())
+        if self.reading.date is not None:
+            from babel.dates import format_date
+
+            self.understood.setText(
+                format_date(self.reading.date, "long", locale=locales.babel_locale())
+            )
+        else:
+            self.understood.setText("")
+
+    def _tidy(self) -> None:
+        """On leaving the field, show the date read the way the field shows dates."""
+        if self.reading.date is not None and self.edit.text() != self.reading.date.isoformat():
+            self.edit.setText(self.reading.date.isoformat())
+
+    @property
+    def problem(self) -> Issue | None:
+        return self.reading.problem
+
+    def date(self) -> dt.date | None:
+        return self.reading.date
+
+    def open_calendar(self) -> QtWidgets.QCalendarWidget:
+        if self.calendar is None:
+            self.calendar = CalendarPopup(self)
+            self.calendar.setWindowFlags(QtCore.Qt.WindowType.Popup)
+            self.calendar.setGridVisible(True)
+            self.calendar.activated.connect(self._picked)
+            self.calendar.clicked.connect(self._picked)
+        day = self.reading.date or dt.date.today()
+        when = QtCore.QDate(day.year, day.month, day.day)
+        self.calendar.setSelectedDate(when)
+        self.calendar.setCurrentPage(when.year(), when.month())
+        self.calendar.adjustSize()
+        below = self.edit.mapToGlobal(QtCore.QPoint(0, self.edit.height()))
+        self.calendar.move(below)
+        self.calendar.show()
+        self.calendar.setFocus()
+        return self.calendar
+
+    def _picked(self, when: QtCore.QDate) -> None:
+        self.edit.setText(when.toString("yyyy-MM-dd"))
+        if self.calendar is not None:
+            self.calendar.hide()
+        self.edit.setFocus()
 
     def value(self) -> Any:
-        date = self.edit.date()
-        return None if date == NO_DATE else date.toString("yyyy-MM-dd")
+        if self.reading.date is not None:
+            return self.reading.date.isoformat()
+        return self.edit.text().strip() or None
 
     def set_value(self, value: Any) -> None:
         if isinstance(value, str) and value:
-            try:
-                day = dt.date.fromisoformat(value[:10])
-            except ValueError:
-                return
-            self.edit.setDate(QtCore.QDate(day.year, day.month, day.day))
+            self.edit.setText(value[:10])
         else:
-            self.edit.setDate(NO_DATE)
+            self.edit.clear()
+
+    def set_default(self) -> None:
+        """A new record whose template says so starts on today."""
+        if self.spec.default == "today":
+            self.edit.setText(dt.date.today().isoformat())
 
 
 class ChoiceField(FieldWidget):
@@ -161,7 +321,7 @@ class ChoiceField(FieldWidget):
 
     def __init__(self, spec: Field, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(spec, parent)
-        self.combo = QtWidgets.QComboBox(self)
+        self.combo = CalmComboBox(self)
         if spec.type in (FieldType.COUNTRY, FieldType.CURRENCY):
             # Type-ahead over the names, anywhere in the name ("land" finds Netherlands).
             self.combo.setEditable(True)
@@ -244,6 +404,12 @@ class ListField(FieldWidget):
         self.rows_layout.insertWidget(len(self.rows) - 1, row)
         self.changed.emit()
         return row
+
+    def focus_chain(self) -> list[QtWidgets.QWidget]:
+        return [w for row in self.rows for w in row.focus_chain()] + [self.add_button]
+
+    def leaves(self) -> list[FieldWidget]:
+        return [self, *self.rows]
 
     def value(self) -> Any:
         values = [v for v in (r.value() for r in self.rows) if v not in (None, "")]

@@ -28,11 +28,13 @@ class ExportWizard(QtWidgets.QDialog):
         operation: OperationRef,
         flt: q.CaseFilter,
         parent: QtWidgets.QWidget | None = None,
+        record_ids: list[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.operation = operation
         self.filter = flt.without_search()
+        self.record_ids = list(record_ids) if record_ids else None  # the rows selected
         self.total = 0
         self.restricted = 0
         self.format = QtWidgets.QComboBox(self)
@@ -79,8 +81,8 @@ class ExportWizard(QtWidgets.QDialog):
         self.path.textChanged.connect(lambda _t: self._update_button())
         self.retranslate()
         self._update_button()
-        op, flt_ = operation.operation_id, self.filter
-        self.session.call(lambda profile: jobs.count_restricted(profile, op, flt_)).success(
+        op, flt_, ids = operation.operation_id, self.filter, self.record_ids
+        self.session.call(lambda profile: jobs.count_restricted(profile, op, flt_, ids)).success(
             self._counted
         ).run()
 
@@ -105,11 +107,18 @@ class ExportWizard(QtWidgets.QDialog):
         self.adjustSize()
 
     def _show_scope(self) -> None:
-        text = ngettext(
-            "{n} record selected by the list's filters.",
-            "{n} records selected by the list's filters.",
-            self.total,
-        ).format(n=self.total)
+        if self.record_ids is not None:
+            text = ngettext(
+                "{n} record selected in the list.",
+                "{n} records selected in the list.",
+                self.total,
+            ).format(n=self.total)
+        else:
+            text = ngettext(
+                "{n} record selected by the list's filters.",
+                "{n} records selected by the list's filters.",
+                self.total,
+            ).format(n=self.total)
         if self.restricted:
             text += " " + ngettext(
                 "{n} of them has handling code H2 or H3 and is left out unless you confirm.",
@@ -135,7 +144,7 @@ class ExportWizard(QtWidgets.QDialog):
         self.export_button.setEnabled(bool(self.path.text().strip()) and self.total > 0)
 
     def run(self) -> None:
-        op, flt = self.operation.operation_id, self.filter
+        op, flt, ids = self.operation.operation_id, self.filter, self.record_ids
         path, fmt = Path(self.path.text().strip()), self.format.currentData()
         include = self.confirm.isChecked()
         self.export_button.setEnabled(False)
@@ -144,7 +153,14 @@ class ExportWizard(QtWidgets.QDialog):
 
         def work(profile: Any, progress: Any) -> Any:
             return jobs.run_export(
-                profile, op, flt, path, fmt, include_restricted=include, progress=progress
+                profile,
+                op,
+                flt,
+                path,
+                fmt,
+                include_restricted=include,
+                progress=progress,
+                record_ids=ids,
             )
 
         def progressed(update: Any) -> None:

@@ -4,6 +4,7 @@ its audit entry. File reading runs on the general pool; store work on the writer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,20 @@ def run_import(
     return report
 
 
-def count_restricted(profile: Any, operation_id: str, flt: q.CaseFilter) -> tuple[int, int]:
-    """(records the export would take, of which H2/H3)."""
+def _records(profile: Any, operation_id: str, record_ids: Sequence[str]) -> list[Any]:
+    found = (profile.store.records.get(operation_id, rid) for rid in dict.fromkeys(record_ids))
+    return [record for record in found if record is not None]
+
+
+def count_restricted(
+    profile: Any, operation_id: str, flt: q.CaseFilter, record_ids: Sequence[str] | None = None
+) -> tuple[int, int]:
+    """(records the export would take, of which H2/H3); ``record_ids``: those records only
+    (the rows selected in the list), else what the filters select."""
+    if record_ids is not None:
+        chosen = _records(profile, operation_id, record_ids)
+        codes = [str(r.fields.get("handling_code", "")) for r in chosen]
+        return len(chosen), sum(code in ("H2", "H3") for code in codes)
     total = q.count(profile, operation_id, flt.without_search())
     restricted = (
         sum(
@@ -89,24 +102,27 @@ def run_export(
     *,
     include_restricted: bool,
     progress: Any,
+    record_ids: Sequence[str] | None = None,
 ) -> Any:
-    """Export the records the list's filters select; logged as a disclosure."""
+    """Export the records the list's filters select (or the ``record_ids`` selected in the
+    list); logged as a disclosure."""
     from forms.exporting.core import export_records
     from sync.client import state
     from sync.services import imports
 
     op = state.require_operation(profile.store, operation_id)
     flt = flt.without_search()
-    total = q.count(profile, operation_id, flt)
+    total = q.count(profile, operation_id, flt) if record_ids is None else len(record_ids)
     records: list[ExportRecord] = []
     offset = 0
     while offset < total:
         progress.check()
-        found = [
-            record
-            for row in q.page(profile, operation_id, flt, q.Sort(), offset, 1000)
-            if (record := profile.store.records.get(operation_id, row.record_id)) is not None
-        ]
+        if record_ids is None:
+            rows = q.page(profile, operation_id, flt, q.Sort(), offset, 1000)
+            ids = [row.record_id for row in rows]
+        else:
+            ids = list(record_ids[offset : offset + 1000])
+        found = _records(profile, operation_id, ids)
         records += imports.export_rows(op, found)
         offset += 1000
         progress.report(min(offset, total), total)

@@ -20,10 +20,10 @@ from desktop.profiles import ProfileGateway
 from desktop.session import Session
 from desktop.tasks import TaskRunner
 from desktop.workspace.context import OperationRef
-from sync.client import lifecycle
+from sync.client import lifecycle, state
 from sync.client.engine import SyncEngine
 from sync.protocol import OperationInfo, create_genesis
-from sync.services import roster, state
+from sync.services import roster
 from sync.store import profile as profiles
 from sync.store.operations import Operation
 from tests.sync.relay.conftest import RelayProcess

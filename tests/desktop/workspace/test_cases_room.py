@@ -69,7 +69,6 @@ def test_list_filters_and_search(qtbot, bench):
 
 
 def test_fill_a_seizure_report_through_the_editor(qtbot, bench):
-    from desktop.qt import QtCore
 
     room = CasesRoom(bench.session, bench.operation)
     qtbot.addWidget(room)
@@ -80,17 +79,14 @@ def test_fill_a_seizure_report_through_the_editor(qtbot, bench):
     qtbot.waitUntil(lambda: dialog.form is not None)
     form = dialog.form
     assert form is not None
-    form.field("seizure_date").edit.setDate(QtCore.QDate(2026, 10, 3))
+    form.field("seizure_date").set_value("2026-10-03")
     # UN/LOCODE type-ahead: type a name, wait for the suggestions, pick Rotterdam.
     place = form.field("place")
     place.edit.setFocus()
     qtbot.keyClicks(place.edit, "Rotterd")
-    qtbot.waitUntil(
-        lambda: any(s.startswith("NLRTM") for s in place.completer.suggestions()), timeout=20_000
-    )
-    line = next(s for s in place.completer.suggestions() if s.startswith("NLRTM"))
-    place.completer.completer.activated[str].emit(line)
-    qtbot.waitUntil(lambda: place.edit.text() == "NLRTM")
+    qtbot.waitUntil(lambda: "Rotterdam (NLRTM)" in place.completer.suggestions(), timeout=20_000)
+    place.completer.completer.activated[str].emit("Rotterdam (NLRTM)")
+    qtbot.waitUntil(lambda: place.edit.text() == "Rotterdam (NLRTM)")
     country = form.field("reporting_country").combo
     country.setCurrentIndex(country.findData("NL"))
     for fid, value in (
@@ -364,4 +360,4 @@ def test_link_a_person_by_picking_it(qtbot, bench):
     qtbot.waitUntil(lambda: picker.list.count() == 1)
     assert "Okafor" in picker.list.item(0).text()
     picker.accept()
-    assert persons.value() == [person]
+    assert persons.value() == [{"template": "person", "record_id": person}]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.qt import Qt, QtCore, QtWidgets
+from desktop.qt import Qt, QtWidgets
 from desktop.workspace.cases import CasesRoom
 from tests.desktop.screens import SCREEN_LANGUAGES, qt_language, save_screen
 from tests.desktop.workspace.test_cases_room import add, seizure
@@ -86,7 +86,7 @@ def _screens(qtbot, bench, tmp_path, language):
     qtbot.waitUntil(lambda: dialog.form is not None)
     form = dialog.form
     qtbot.keyClicks(form.field("container_number").edit, "MSCU1234565")
-    form.field("seizure_date").edit.setDate(QtCore.QDate(2026, 10, 3))
+    form.field("seizure_date").set_value("2026-10-03")
     entry = form.field("commodities").entries[0]
     qtbot.keyClicks(entry.widgets["quantity"].edit, "4800000")
     qtbot.waitUntil(lambda: form.up_to_date, timeout=10_000)

@@ -12,6 +12,7 @@ import pytest
 from PySide6 import QtPdf
 
 import locales
+from desktop.qt import Qt
 from desktop.workspace.picture import PictureRoom
 from desktop.workspace.picture_data import SCOPES, compute
 from sync.client.local import LocalChanges
@@ -85,6 +86,17 @@ def test_counts_match_the_store(qtbot, solo: Rooms) -> None:  # noqa: F811
     fill(rooms, rows)
     fill(rooms, seizures(5, seed=9), status="draft")
     room = open_room(qtbot, rooms)
+    # by default the picture counts what was reported: submitted and validated, no drafts
+    assert room.current_scope() == "reported"
+    assert room.scope.currentText() == "Submitted and validated reports"
+    assert room.picture is not None and room.picture.total == 60
+    assert room.total.text() == "60 seizure reports"
+
+    # every report, drafts included, when the coordinator asks for it (with the keyboard)
+    room.scope.setFocus()
+    with qtbot.waitSignal(room.loaded, timeout=20_000):
+        qtbot.keyClick(room.scope, Qt.Key.Key_Up)
+    assert room.current_scope() == "all"
     picture = room.picture
     assert picture is not None and picture.total == 65
     commodity, country, week, route = expected(rows + seizures(5, seed=9))
@@ -104,7 +116,6 @@ def test_counts_match_the_store(qtbot, solo: Rooms) -> None:  # noqa: F811
     with qtbot.waitSignal(room.loaded, timeout=20_000):
         room.scope.setCurrentIndex(SCOPES.index("reported"))
     assert room.picture is not None and room.picture.total == 60
-    assert room.total.text() == "60 seizure reports"
 
     # the picture follows the store
     with qtbot.waitSignal(room.loaded, timeout=20_000):

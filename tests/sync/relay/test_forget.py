@@ -20,7 +20,7 @@ import pytest
 
 from sync.client.relay_http import RelayError
 from sync.crypto.identity import Identity
-from sync.protocol import build_join_request, token_hash
+from sync.protocol import build_join_request, close_operation, invitation_id
 from sync.relay.store import id_hash
 from tests.sync.relay.conftest import INFO, Op, RelayProcess
 
@@ -58,7 +58,7 @@ def _fill(relay: RelayProcess, op: Op) -> tuple[list[bytes], str]:
     part.upload_blob(op.id, blob, upload_url=upload_url)
     token = urlsplit(upload_url).path.rsplit("/", 1)[-1]
     invite = b"one-time-token-" + os.urandom(8)
-    coordinator.register_invitation(op.id, token_hash(invite))
+    coordinator.register_invitation(op.id, invitation_id(invite))
     joiner = build_join_request(
         Identity.generate(),
         operation_id=op.id,
@@ -82,6 +82,8 @@ def _refused_as_gone(relay: RelayProcess, op: Op) -> None:
 def test_close_leaves_only_the_tombstone(relay: RelayProcess, op: Op) -> None:
     bodies, token = _fill(relay, op)
     needles = _needles(op, bodies, token)
+    closing, _secret = close_operation(op.people["coord"], op.latest, 7)
+    relay.client(op.people["coord"]).post_commit(op.id, closing.raw)
     relay.client(op.people["coord"]).close_operation(op.id)
     _refused_as_gone(relay, op)
     time.sleep(0.3)  # the log line of the last request is flushed

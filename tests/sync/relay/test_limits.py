@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from sync.crypto.identity import Identity
-from sync.protocol import build_join_request, token_hash
+from sync.protocol import build_join_request, invitation_id
 from sync.protocol.auth import sign_request
 from tests.sync.relay.conftest import INFO, Op, RelayProcess, make_operation
 
@@ -133,7 +133,7 @@ def test_no_log_line_holds_a_token_or_a_name(
     part.upload_blob(op.id, blob, upload_url=upload_url)
     upload_token = urlsplit(upload_url).path.rsplit("/", 1)[-1]
     invite = b"one-time-token-" + os.urandom(8)
-    relay.client(op.people["coord"]).register_invitation(op.id, token_hash(invite))
+    relay.client(op.people["coord"]).register_invitation(op.id, invitation_id(invite))
     joiner = build_join_request(
         Identity.generate(),
         operation_id=op.id,
@@ -152,7 +152,7 @@ def test_no_log_line_holds_a_token_or_a_name(
     secrets = {
         "upload token": upload_token,
         "invite token": invite.hex(),
-        "token hash": token_hash(invite).hex(),
+        "invitation id": invitation_id(invite).hex(),
         "signature header": headers["Cordon-Signature"][:40],
         "operation id": op.id.hex(),
         "operation name": INFO.name,
@@ -161,3 +161,29 @@ def test_no_log_line_holds_a_token_or_a_name(
         secrets[name] = name
     found = {what for what, text in secrets.items() if text in log}
     assert found == set(), found
+
+
+def test_hostile_cbor_before_authentication_does_not_stall_the_relay(relay: RelayProcess) -> None:
+    """Issue 20 item 1 end to end: CBOR the protocol forbids, posted without authentication,
+    is refused at once, and the relay keeps answering others meanwhile."""
+    rational = b"\xd8\x1e\x82\xc2\x5a" + (100_000).to_bytes(4, "big") + b"\xff" * 100_000
+    rational += b"\xc2\x5a" + (100_000).to_bytes(4, "big") + b"\xfd" * 100_000
+    flood = b"\x9a" + (250_000).to_bytes(4, "big") + b"\xa0" * 250_000
+    bodies = {
+        "tag 30 rational": rational,
+        "flood of maps": flood,
+        "8 MiB": b"\xd8\x1e" + b"\x00" * (8 * 1024 * 1024),
+    }
+    for what, body in bodies.items():
+        start = time.monotonic()
+        answer = requests.post(relay.url + "/v1/operations", data=body, timeout=30)
+        elapsed = time.monotonic() - start
+        assert answer.status_code in (400, 413), (what, answer.text)
+        assert elapsed < 2, (what, elapsed)
+        start = time.monotonic()
+        assert requests.get(relay.url + "/healthz", timeout=5).status_code == 200
+        assert time.monotonic() - start < 1
+    join = "/v1/operations/" + "ab" * 16 + "/join-requests"
+    small_flood = b"\x9a" + (60_000).to_bytes(4, "big") + b"\xa0" * 60_000
+    answer = requests.post(relay.url + join, data=small_flood, timeout=30)
+    assert answer.status_code == 400, answer.text

@@ -13,6 +13,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sync.errors import CordonError
 from sync.store import migrations
 from sync.store.db import Store, apply_key
+from sync.store.operations import Invitation
 
 KEY = os.urandom(32)
 
@@ -217,7 +218,8 @@ def check_v8(store: Store) -> None:
     assert "data" not in columns
     op = store.operations.get("op")
     assert op is not None and (op.seq, op.invited_by, op.closed_at) == (41, "c0ffee", None)
-    assert store.operations.invites("op") == {"aa11": "observer", "bb22": "participant"}
+    # v7 invitations (a token hash the relay knew) cannot be answered under protocol 2
+    assert store.operations.invites("op") == {}
     assert [(u.item_id, u.url, u.blob) for u in store.operations.uploads("op")] == [
         ("l1", None, None),
         ("l2", "http://relay/u/1", "b1"),
@@ -230,8 +232,10 @@ def check_v8(store: Store) -> None:
     assert gone is not None and gone.shredded_at == "2026-03-01T00:00:00Z"
     with store.transaction():
         assert store.operations.next_seq("op") == 42
+    store.operations.add_invite("op", "aa11", Invitation("observer", "t0ken"))
+    assert store.operations.invites("op") == {"aa11": Invitation("observer", "t0ken")}
     store.operations.drop_invite("op", "aa11")
-    assert store.operations.invites("op") == {"bb22": "participant"}
+    assert store.operations.invites("op") == {}
     check_v7(store)
 
 
