@@ -269,6 +269,8 @@ def test_admitting_without_comparing_is_explicit_and_shown(qtbot, make_app, tmp_
     QtWidgets.QApplication.clipboard().setText(code)
     qtbot.mouseClick(join.paste_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(join.ok_button, Qt.MouseButton.LeftButton)
+    officer_panel = officer.controller.main_window.operations
+    qtbot.waitUntil(lambda: len(officer_panel.model.rows) == 1, timeout=TIMEOUT)  # request sent
     qtbot.mouseClick(dialog.refresh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.pending.count() == 1, timeout=TIMEOUT)
     qtbot.mouseClick(dialog.admit_button, Qt.MouseButton.LeftButton)
