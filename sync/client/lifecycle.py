@@ -110,7 +110,6 @@ def coordinator_context(
     return op, client, keys
 
 
-_coordinator_context = coordinator_context  # the name the desktop used before
 
 
 def invite(ctx: SyncContext, operation: str, role: str) -> str:
