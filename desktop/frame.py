@@ -9,6 +9,7 @@ through the sync thread, so neither the UI nor the store writer waits on the net
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from desktop import operations_data as data
@@ -25,6 +26,7 @@ from locales import _
 log = logging.getLogger(__name__)
 
 _REFRESH_DELAY_MS = 150  # coalesce bursts of "changed" into one refresh
+JOIN_LOOK_SECONDS = 30.0  # how often a coordinator's window asks the relay for join requests
 
 
 class OperationsFrame(QtCore.QObject):
@@ -32,6 +34,7 @@ class OperationsFrame(QtCore.QObject):
 
     rows_loaded = QtCore.Signal(object)
     operation_opened = QtCore.Signal(object)  # OperationRef
+    admitted = QtCore.Signal(str)  # operation id: the coordinator admitted this device
 
     def __init__(
         self,
@@ -47,6 +50,7 @@ class OperationsFrame(QtCore.QObject):
         self.sync = sync
         self.prefs = prefs
         self.alerts = AlertCenter(window.banner, self)
+        self._join_looked: dict[str, float] = {}  # operation id -> monotonic time of the look
         self.create_dialog: CreateOperationDialog | None = None
         self.join_dialog: JoinDialog | None = None
         self.participants_dialog: QtWidgets.QDialog | None = None
@@ -65,6 +69,7 @@ class OperationsFrame(QtCore.QObject):
         window.export_requested.connect(self.export_file)
         window.import_requested.connect(self.import_file)
         window.banner.open_requested.connect(self.open_by_id)
+        window.banner.join_open_requested.connect(self._review_join)
         session.changed.connect(self._session_changed)
         sync.operation_changed.connect(self._engine_changed)
         sync.status_changed.connect(window.set_sync_status)
@@ -103,10 +108,60 @@ class OperationsFrame(QtCore.QObject):
 
     def _synced(self, operation_id: str, report: Any) -> None:
         self.window.operations.model.set_last_sync(operation_id, _now())
-        if report.status != getattr(self.row(operation_id), "status", report.status):
+        row = self.row(operation_id)
+        if row is not None and row.status == "pending" and report.status == "active":
+            self._admitted(row)
+        elif report.status != getattr(row, "status", report.status):
             self.schedule_refresh()  # admitted, closed or removed meanwhile
+        if row is not None and row.role == "coordinator" and report.status == "active":
+            self._look_for_join_requests(row)
         if report.sent:  # files and messages waiting to upload have gone: the rooms say so
             self.session.notify_changed(operation_id)
+
+    def _admitted(self, row: data.OperationRow) -> None:
+        """The coordinator admitted this device: once the list knows the operation's name
+        (a pending one has none yet), say so and open the operation at once."""
+        operation_id = row.operation_id
+
+        def listed(_rows: list[data.OperationRow]) -> None:
+            self.rows_loaded.disconnect(listed)
+            now = self.row(operation_id)
+            if now is None:
+                return
+            text = _("You were admitted to {operation}.").format(operation=now.name)
+            self.window.statusBar().showMessage(text, 30_000)
+            self.alerts.tell(_("Admitted"), text)
+            self.window.operations.select(operation_id)
+            self.open_row(now)
+            self.admitted.emit(operation_id)
+
+        self.rows_loaded.connect(listed)
+        self.refresh()
+
+    def _look_for_join_requests(self, row: data.OperationRow) -> None:
+        """Ask the relay for join requests (sync thread), at most every JOIN_LOOK_SECONDS per
+        operation; new ones reach the banner and tray. The status bar watches the request as
+        it watches a round, so a relay that goes silent meanwhile still reads offline."""
+        op, name = row.operation_id, row.name
+        now = time.monotonic()
+        if now - self._join_looked.get(op, -JOIN_LOOK_SECONDS) < JOIN_LOOK_SECONDS:
+            return
+        self._join_looked[op] = now
+        status = self.window.sync_status
+        status.request_started()
+
+        def found(requests: list[data.PendingRow]) -> None:
+            status.request_ended(True)
+            self.alerts.show_join_requests(op, name, requests)
+
+        self.sync.call(lambda engine, _progress: data.pending(engine, op)).success(found).failure(
+            lambda _exc: status.request_ended(False)
+        ).run()
+
+    def _review_join(self, operation_id: str) -> None:
+        row = self.row(operation_id)
+        if row is not None:
+            self.open_participants(row)
 
     def _engine_changed(self, operation_id: str) -> None:
         self.session.notify_changed(operation_id)  # the rooms look again; so does the list

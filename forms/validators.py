@@ -256,6 +256,11 @@ def choice(f: Field, value: Any, hints: Hints) -> str:
     fits = {o.value for o in f.choices if folded and folded in folded_labels(o.label)}
     if len(fits) == 1:
         return fits.pop()
+    from forms.reference.synonyms import synonym_value
+
+    named = synonym_value(f.id, raw, f.choice_values())  # "Drogues", the word officers use
+    if named is not None:
+        return named
     values = [option.value for option in f.choices]
     if 0 < len(values) <= _LISTED_CHOICES:
         raise FieldProblem(

@@ -35,6 +35,7 @@ class SyncStatusWidget(QtWidgets.QWidget):
         self._heard_at = clock()  # monotonic time the relay was last heard from (or a round began)
         self._contact: dt.datetime | None = None  # wall time of the relay's last answer
         self._offline_since: dt.datetime | None = None  # None: online, or never reached
+        self._requests = 0  # requests to the relay outside a round, still waiting
         self.state_label = PlainLabel(parent=self)
         self.outbox_label = PlainLabel(parent=self)
         self.last_sync_label = PlainLabel(parent=self)
@@ -61,11 +62,28 @@ class SyncStatusWidget(QtWidgets.QWidget):
 
     @property
     def silent(self) -> bool:
-        """A round is running and the relay has said nothing for SILENT_SECONDS."""
-        return (
-            self._status.state is SyncState.SYNCING
-            and self._clock() - self._heard_at >= SILENT_SECONDS
-        )
+        """A round (or another request to the relay) is running and the relay has said nothing
+        for SILENT_SECONDS."""
+        waiting = self._status.state is SyncState.SYNCING or self._requests > 0
+        return waiting and self._clock() - self._heard_at >= SILENT_SECONDS
+
+    def request_started(self) -> None:
+        """A request to the relay outside a sync round began (a look for join requests)."""
+        self._requests += 1
+        if self._requests == 1 and self._status.state is not SyncState.SYNCING:
+            self._heard_at = self._clock()
+        self._watch.start()
+
+    def request_ended(self, answered: bool) -> None:
+        """That request ended; ``answered``: the relay answered it."""
+        self._requests = max(0, self._requests - 1)
+        if answered:
+            self._heard_at = self._clock()
+            self._contact = self._now()
+            self._offline_since = None
+        if not self._requests and self._status.state is not SyncState.SYNCING:
+            self._watch.stop()
+        self.retranslate()
 
     def set_status(self, status: SyncStatus) -> None:
         old, self._status = self._status, status
@@ -80,7 +98,7 @@ class SyncStatusWidget(QtWidgets.QWidget):
             self._offline_since = None
         elif status.state is SyncState.OFFLINE and self._offline_since is None:
             self._offline_since = self._contact
-        if status.state is SyncState.SYNCING:
+        if status.state is SyncState.SYNCING or self._requests:
             self._watch.start()
         else:
             self._watch.stop()
@@ -88,12 +106,12 @@ class SyncStatusWidget(QtWidgets.QWidget):
 
     def _state_text(self) -> str:
         state = self._status.state
-        if state is SyncState.ONLINE:
-            return _("Online")
-        if state is SyncState.SYNCING and self.silent and self._offline_since is None:
-            # The relay stopped answering in the middle of a round.
+        if self.silent and self._offline_since is None:
+            # The relay stopped answering in the middle of a round or a request.
             started = self._now() - dt.timedelta(seconds=self._clock() - self._heard_at)
             self._offline_since = self._contact or started
+        if state is SyncState.ONLINE and not self.silent:
+            return _("Online")
         if state is SyncState.SYNCING and self._offline_since is None:
             return _("Syncing…")
         since = self._offline_since

@@ -24,6 +24,7 @@ from desktop.workspace.messages_data import (
 )
 from desktop.workspace.messages_view import ConversationView
 from locales import _, ngettext
+from sync.services.messages import reply_audience
 
 FILTER_ALL, FILTER_ALERTS, FILTER_DIRECT, FILTER_UNREAD = range(4)
 
@@ -256,11 +257,12 @@ class MessagesRoom(QtWidgets.QWidget):
     def _reply_audience(thread: Thread) -> tuple[str | None, str]:
         """Whom a reply goes to: the audience of the thread's last message (device, name)."""
         last = thread.messages[-1]
-        if last.kind != "direct":
+        # This device wrote it, or (direct and not mine) it was sealed to this device.
+        me = last.author if last.mine else (last.recipient or "")
+        to = reply_audience(last.kind, last.author, last.recipient, me)
+        if to is None:
             return None, ""
-        if last.mine:
-            return last.recipient, last.recipient_name
-        return last.author, last.author_name
+        return to, last.recipient_name if to == last.recipient else last.author_name
 
     def _update_reply_state(self) -> None:
         can = not self.operation.read_only and self._current_key is not None and not self._busy

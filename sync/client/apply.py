@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forms.validation import ValidationContext, validate_record
 from sync.client.items import (
     DirectItem,
     Item,
@@ -21,6 +22,7 @@ from sync.client.items import (
     RevisionItem,
     decode_direct,
 )
+from sync.client.templates import operation_template
 from sync.crypto.direct import open_direct
 from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
@@ -76,6 +78,7 @@ class Applier:
         for item in items:
             if item.status not in ("draft", "submitted"):
                 raise ProtocolError("package refused: a new record must be a draft or submitted")
+        self._check_received(items, sender)
         if len(items) > 1:
             new = [
                 NewRecord(
@@ -96,6 +99,26 @@ class Applier:
             else:
                 return len(items)
         return sum(self._record(item, sender) for item in items)
+
+    def _check_received(self, items: list[RecordItem], sender: str) -> None:
+        """Another member's new records must fit their template as this operation uses it:
+        the same check ``sync.services.records`` makes before a record is entered here (a
+        record of another template version cannot be checked here and is taken as sent)."""
+        if sender == self.identity.public.device_id_hex:
+            return  # entered on this device: checked before it was written
+        op = self.store.operations.get(self.operation_id)
+        if op is None:
+            return
+        for item in items:
+            try:
+                template, hidden = operation_template(op, item.template_id)
+            except KeyError:
+                raise ProtocolError("package refused: a record of an unknown template") from None
+            if int(template.version) != item.template_version:
+                continue
+            context = ValidationContext(record_id=item.record_id, hidden=hidden)
+            if not validate_record(template, item.fields, context).ok:
+                raise ProtocolError("package refused: a record does not fit its template")
 
     def _record(self, item: RecordItem, sender: str) -> int:
         if item.status not in ("draft", "submitted"):

@@ -12,7 +12,7 @@ import contextlib
 import mimetypes
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from locales import _
 from sync.client import state
@@ -28,6 +28,7 @@ from sync.store import audit
 from sync.store.chain import Chain
 from sync.store.fsutil import FILE_MODE
 from sync.store.ids import new_id
+from sync.store.operations import PendingUpload
 
 if TYPE_CHECKING:
     from sync.store.library import LibraryItem
@@ -72,11 +73,8 @@ def add_item(
             record_id=record_id,
             attachment_id=attachment.attachment_id,
         )
-        uploads = dict(state.get_data(store, op.operation_id).get("uploads", {}))
-        uploads[item_id] = {}
-        state.set_data(store, op.operation_id, uploads=uploads)
-        store.audit.append(audit.COLLECTION, item_id, op.operation_id)
-    return item_id
+        store.operations.set_upload(op.operation_id, PendingUpload(item_id))
+    return item_id  # the store logged its collection
 
 
 def _chunk_size(profile: Profile, attachment_id: str) -> int:
@@ -87,25 +85,23 @@ def _chunk_size(profile: Profile, attachment_id: str) -> int:
 def upload_pending(ctx: SyncContext, operation_id: str, client: RelayClient) -> int:
     """Upload library files added here and announce each in a package; returns how many."""
     profile, store = ctx.profile, ctx.store
-    uploads: dict[str, dict[str, Any]] = state.get_data(store, operation_id).get("uploads", {})
     op = bytes.fromhex(operation_id)
     done = 0
-    for item_id, info in list(uploads.items()):
+    for upload in store.operations.uploads(operation_id):
+        item_id = upload.item_id
         item = store.library.get(operation_id, item_id)
         attachment = (
             profile.attachments.get(item.attachment_id) if item and item.attachment_id else None
         )
         if item is None or attachment is None:
             continue
-        url = info.get("url")
+        url = upload.url
         if not url:
             url, blob = client.create_upload(
                 op, attachment.cipher_size, bytes.fromhex(attachment.cipher_sha256)
             )
-            info = {"url": url, "blob": blob}
-            uploads[item_id] = info
             with store.transaction():
-                state.set_data(store, operation_id, uploads=uploads)
+                store.operations.set_upload(operation_id, PendingUpload(item_id, url, blob))
         ctx.progress(Progress(operation_id, "upload", 0, attachment.cipher_size, item_id))
         with profile.attachments.open_encrypted(attachment.attachment_id) as fh:
             blob_id = client.upload_blob(op, fh, upload_url=str(url))
@@ -138,8 +134,7 @@ def upload_pending(ctx: SyncContext, operation_id: str, client: RelayClient) -> 
         with store.transaction():
             LocalChanges(profile, operation_id).commit([entry], local=[])
             store.library.set_blob(operation_id, item_id, blob_id, descriptor.encode())
-            uploads.pop(item_id, None)
-            state.set_data(store, operation_id, uploads=uploads)
+            store.operations.drop_upload(operation_id, item_id)
         done += 1
     return done
 

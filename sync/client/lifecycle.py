@@ -111,7 +111,6 @@ def coordinator_context(
     return op, client, keys
 
 
-_coordinator_context = coordinator_context  # the name the desktop used before
 
 
 def invite(ctx: SyncContext, operation: str, role: str) -> str:
@@ -196,6 +195,8 @@ def try_activate(ctx: SyncContext, operation_id: str) -> bool:
             bytes.fromhex(op.invited_by),
             bytes.fromhex(op.invitation_head),
         )
+        if len(invitation.coordinator) != 32 or len(invitation.head) != 32:
+            raise ValueError("binding")
     except ValueError:
         raise CordonError(
             _("This pending operation was joined with an older invitation code.")
@@ -328,7 +329,7 @@ def admit_request(
 ) -> int:
     """Admit a checked request: a new epoch whose roster includes it. Returns the epoch.
 
-    Call it through ``sync.services.admission.admit``, which applies the fingerprint rule;
+    Call it through ``sync.services.roster.admit``, which applies the fingerprint rule;
     ``verified=False`` marks the admission unverified in the commit, for every member to see.
     """
     op, client, keys = coordinator_context(ctx, operation)

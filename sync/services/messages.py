@@ -20,7 +20,6 @@ from sync.services import roles
 from sync.services.errors import Invalid, NotFound
 from sync.services.roles import Permission
 from sync.services.roster import find_member
-from sync.store.messages import Message
 from sync.store.profile import Profile
 
 _REPLY_PREFIX = re.compile(r"^\s*(?:re|fw|fwd|aw|tr|rv|رد)\s*(?:\[\d+\])?\s*[:：]\s*", re.I)
@@ -50,11 +49,12 @@ def reply_subject(subject: str) -> str:
     return f"Re: {base}" if base else "Re:"
 
 
-def reply_audience(last: Message, me: str) -> str | None:
-    """Whom a reply after ``last`` goes to: None for the whole operation, else one device."""
-    if last.kind != "direct":
+def reply_audience(kind: str, author: str, recipient: str | None, me: str) -> str | None:
+    """Whom a reply after the thread's last message (of ``kind``, from ``author`` to
+    ``recipient``) goes to: None for the whole operation, else the one other device."""
+    if kind != "direct":
         return None
-    return last.recipient if last.author == me else last.author
+    return recipient if author == me else author
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,9 @@ def reply_to(profile: Profile, operation_id: str, message_id: str) -> Reply:
         raise NotFound(_("There is no message {id} in this operation.").format(id=message_id))
     key = thread_key(found[0].subject)
     thread = sorted((m for m in messages if thread_key(m.subject) == key), key=lambda m: m.sent_hlc)
-    return Reply(reply_subject(found[0].subject), reply_audience(thread[-1], profile.device_id))
+    last = thread[-1]
+    audience = reply_audience(last.kind, last.author, last.recipient, profile.device_id)
+    return Reply(reply_subject(found[0].subject), audience)
 
 
 def send(

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forms.issues import Issue
-from forms.model import Template, TemplateError
-from forms.registry import get_template
-from forms.templateset import TemplateSet, template_set_from_stored
+from forms.model import Template
 from forms.validation import ValidationContext, ValidationResult, validate_record
 from locales import _
 from sync.client import state
 from sync.client.local import LocalChanges
+from sync.client.templates import operation_template, template_set
 from sync.errors import ProtocolError
 from sync.services import roles
 from sync.services.errors import Invalid, InvalidRecord, NotAllowed, NotFound
@@ -125,18 +124,11 @@ def check_transition(
 # -- templates and values --------------------------------------------------------------------
 
 
-def _template_set(op: Operation) -> TemplateSet | None:
-    try:
-        return template_set_from_stored(op.templates)
-    except (TemplateError, KeyError, TypeError, ValueError):
-        return None  # nothing usable stored: every shipped template, in full
-
-
 def template_ids(op: Operation) -> tuple[str, ...]:
     """The ids of the templates the operation uses (empty: any shipped template)."""
-    template_set = _template_set(op)
-    if template_set is not None:
-        return tuple(template_set.ids())
+    found = template_set(op)
+    if found is not None:
+        return tuple(found.ids())
     return tuple(
         str(t["id"]) if isinstance(t, dict) else str(t)
         for t in op.templates
@@ -152,21 +144,18 @@ def template_for(op: Operation, template_id: str, *, in_use: bool = True) -> Tem
         raise Invalid(
             _("Template {template} is not used in this operation.").format(template=template_id)
         )
-    template_set = _template_set(op)
-    if template_set is not None and template_id in template_set:
-        return template_set.template(template_id)
     try:
-        return get_template(template_id)
+        return operation_template(op, template_id)[0]
     except KeyError:
         raise NotFound(_("There is no template {template}.").format(template=template_id)) from None
 
 
 def hidden_fields(op: Operation, template_id: str) -> frozenset[str]:
     """The fields the operation's template set hides for ``template_id`` (simplified forms)."""
-    template_set = _template_set(op)
-    if template_set is not None and template_id in template_set:
-        return template_set.hidden(template_id)
-    return frozenset()
+    try:
+        return operation_template(op, template_id)[1]
+    except KeyError:
+        return frozenset()
 
 
 def validation(

@@ -47,3 +47,55 @@ def test_a_library_file_stops_waiting_to_upload_once_sent(qtbot, make_app, tmp_p
     shown = lambda: state_text(library.item(item_id))  # noqa: E731
     qtbot.waitUntil(lambda: shown() != "Waiting to upload", timeout=30_000)
     assert library.item(item_id).on_relay
+
+
+def test_a_join_request_tells_the_coordinator_and_admission_opens_the_operation(
+    qtbot,
+    make_app,
+    tmp_path,
+    relay,  # noqa: F811
+    monkeypatch,
+):
+    """The coordinator sees the request on the banner without opening the participants
+    dialog; the admitted officer is told and finds the operation open."""
+    from desktop.qt import Qt, QtWidgets
+
+    coordinator = open_main(qtbot, make_app, tmp_path / "coordinator")
+    row = create_operation(qtbot, coordinator, relay.url)
+    frame = coordinator.controller.frame
+    dialog = frame.open_participants(row)
+    qtbot.waitUntil(lambda: dialog.roster.topLevelItemCount() == 1, timeout=30_000)
+    qtbot.mouseClick(dialog.invite_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.invite_code.toPlainText()), timeout=30_000)
+    code = dialog.invite_code.toPlainText()
+    dialog.close()
+
+    officer = open_main(
+        qtbot, make_app, tmp_path / "officer", name="Karim Haddad", agency="Douane", country="MA"
+    )
+    join = officer.controller.frame.open_join()
+    QtWidgets.QApplication.clipboard().setText(code)
+    qtbot.mouseClick(join.paste_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(join.ok_button, Qt.MouseButton.LeftButton)
+    panel = officer.controller.main_window.operations
+    qtbot.waitUntil(lambda: len(panel.model.rows) == 1, timeout=30_000)
+
+    # The coordinator's next sync rounds find the request: banner (and tray where there is one).
+    banner = coordinator.controller.main_window.banner
+    with qtbot.waitSignal(frame.alerts.notified, timeout=30_000) as told:
+        pass
+    assert "Karim Haddad (Douane, MA) asks to join" in told.args[0].subject
+    qtbot.waitUntil(lambda: banner.isVisible(), timeout=5_000)
+    assert "Karim Haddad" in banner.text.text() and row.name in banner.text.text()
+    qtbot.mouseClick(banner.open_button, Qt.MouseButton.LeftButton)  # "Review the request"
+    qtbot.waitUntil(lambda: frame.participants_dialog is not None, timeout=5_000)
+    review = frame.participants_dialog
+    qtbot.waitUntil(lambda: review.pending.count() == 1, timeout=30_000)
+    with qtbot.waitSignal(officer.controller.frame.admitted, timeout=60_000):
+        review.admit(review.selected_request())
+    status = officer.controller.main_window.statusBar().currentMessage()
+    assert status == f"You were admitted to {row.name}."
+    qtbot.waitUntil(
+        lambda: officer.controller.frame.open_operation == row.operation_id, timeout=30_000
+    )
+    assert officer.controller.main_window.workspace is not None

@@ -83,6 +83,24 @@ def test_sync_status_says_offline_since_the_relay_last_answered(qtbot):
     assert widget.state_label.text() == "Online"
 
 
+def test_a_request_outside_a_round_that_hangs_reads_offline_too(qtbot):
+    """Between rounds the window asks the relay for join requests; if the relay goes silent
+    then, the status must not stay "Online"."""
+    from desktop.widgets import sync_status
+
+    clock = [50.0]
+    contact = dt.datetime(2026, 3, 4, 9, 15, tzinfo=dt.UTC)
+    widget = SyncStatusWidget(clock=lambda: clock[0], now=lambda: contact)
+    qtbot.addWidget(widget)
+    widget.set_status(SyncStatus(SyncState.ONLINE, last_sync=contact))
+    widget.request_started()
+    assert widget.state_label.text() == "Online"
+    clock[0] += sync_status.SILENT_SECONDS + 1
+    qtbot.waitUntil(lambda: widget.state_label.text().startswith("Offline since"), timeout=3000)
+    widget.request_ended(True)
+    assert widget.state_label.text() == "Online"
+
+
 def test_preferences_round_trip_and_bounds(tmp_path):
     settings = AppSettings(tmp_path / "p" / "desktop.ini")
     assert settings.load() == Preferences()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.errors import user_text
-from desktop.qt import QtWidgets, Signal
+from desktop.qt import QtCore, QtWidgets, Signal
 from desktop.session import Session
 from desktop.widgets.plain_label import PlainLabel
 from desktop.workspace.cases_model import template_title
@@ -23,6 +23,32 @@ from forms.registry import get_template
 from locales import _, ngettext
 
 FILE_FILTER = "*.xlsx *.csv *.txt *.xml"
+# The template last imported into each operation (for this run of the app): the next import
+# starts with it.
+_LAST_TEMPLATE: dict[str, str] = {}
+
+
+def field_label(template: Any, path: str) -> str:
+    """An issue's path as the person knows the field: "commodities[0].category" is
+    "Commodities 1 › Category", never the internal path."""
+    import re
+
+    if template is None or not path:
+        return path
+    match = re.fullmatch(r"([A-Za-z0-9_]+)(?:\[(\d+)\])?(?:\.([A-Za-z0-9_]+))?", path)
+    if match is None:
+        return path
+    top, index, sub = match.groups()
+    f = template.field(top)
+    if f is None:
+        return path
+    text = _(f.label)
+    if index is not None:
+        text += f" {int(index) + 1}"
+    if sub:
+        s = f.subfield(sub) if hasattr(f, "subfield") else None
+        text += " › " + (_(s.label) if s is not None else sub)
+    return text
 
 
 class FilePage(QtWidgets.QWizardPage):
@@ -48,6 +74,15 @@ class FilePage(QtWidgets.QWizardPage):
         form.addRow(self.template_label, self.template)
         form.addRow(self.error)
         self.path.textChanged.connect(lambda _t: self.completeChanged.emit())
+        # A file chosen: guess its template from its headers (off the UI thread).
+        self.path.editingFinished.connect(self._guess)
+        self._guess_timer = QtCore.QTimer(self)
+        self._guess_timer.setSingleShot(True)
+        self._guess_timer.setInterval(400)  # a pause in typing: the path is probably whole
+        self._guess_timer.timeout.connect(self._guess)
+        self.path.textEdited.connect(lambda _t: self._guess_timer.start())
+        self._guessed_for = ""
+        self.guessed = False  # the template shown was guessed from the file
 
     def retranslate(self) -> None:
         self.setTitle(_("Choose a file"))
@@ -61,6 +96,7 @@ class FilePage(QtWidgets.QWizardPage):
         self.template.clear()
         for template_id in self.w.templates:
             self.template.addItem(template_title(template_id), template_id)
+        current = current or _LAST_TEMPLATE.get(self.w.operation.operation_id)
         if current:
             self.template.setCurrentIndex(max(0, self.template.findData(current)))
 
@@ -73,14 +109,39 @@ class FilePage(QtWidgets.QWizardPage):
         )
         if name:
             self.path.setText(name)
+            self._guess()
+
+    def _guess(self) -> None:
+        text = self.path.text().strip()
+        if not text or text == self._guessed_for or not Path(text).is_file():
+            return
+        self._guessed_for = text
+        path, ids = Path(text), list(self.w.templates)
+
+        def guessed(template_id: str | None) -> None:
+            if template_id and self.path.text().strip() == text:
+                self.template.setCurrentIndex(max(0, self.template.findData(template_id)))
+                self.guessed = True
+                self.w.template_guessed.emit(template_id)
+
+        self.w.session.runner.op(lambda _p: jobs.guess_template(path, ids)).success(
+            guessed
+        ).failure(lambda _exc: None).run()
 
     def isComplete(self) -> bool:  # noqa: N802
         return bool(self.path.text().strip())
 
     def validatePage(self) -> bool:  # noqa: N802
         """Read the headers off the UI thread, then move on when they arrived."""
-        if self.w.headers is not None and self.w.read_path == self.path.text().strip():
-            return True
+        chosen = self.template.currentData()
+        if (
+            self.w.headers is not None
+            and self.w.read_path == self.path.text().strip()
+            and self.w.template is not None
+            and self.w.template.id == chosen
+        ):
+            return True  # the same file and template: the mapping made is kept
+        _LAST_TEMPLATE[self.w.operation.operation_id] = chosen
         path = Path(self.path.text().strip())
         template = get_template(self.template.currentData())
         self.error.clear()
@@ -223,20 +284,20 @@ class DryRunPage(QtWidgets.QWizardPage):
         )
         self.refused.setRowCount(len(report.refused))
         for row, r in enumerate(report.refused):
-            cells = [str(r.row), r.column or "", self._field_label(r.field), r.reason]
+            cells = [str(r.row), r.column or "", field_label(self.w.template, r.field), r.reason]
             for column, text in enumerate(cells):
-                self.refused.setItem(row, column, QtWidgets.QTableWidgetItem(text))
-        self.refused.resizeColumnsToContents()
+                item = QtWidgets.QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.refused.setItem(row, column, item)
+        for column in range(3):
+            self.refused.resizeColumnToContents(column)
+        self.refused.horizontalHeader().setSectionResizeMode(
+            3, QtWidgets.QHeaderView.ResizeMode.Stretch
+        )
+        self.refused.setWordWrap(True)
+        self.refused.resizeRowsToContents()  # the reason wraps and is shown whole
         self.valid_only.setVisible(report.refused_rows > 0 and report.valid_rows > 0)
         self.completeChanged.emit()
-
-    def _field_label(self, path: str) -> str:
-        import re
-
-        template = self.w.template
-        top = re.split(r"[\[.]", path, maxsplit=1)[0]
-        f = template.field(top) if template is not None else None
-        return f"{_(f.label)} ({path})" if f is not None else path
 
     def isComplete(self) -> bool:  # noqa: N802
         report = self.report
@@ -306,6 +367,7 @@ class ImportPage(QtWidgets.QWizardPage):
 
 class ImportWizard(QtWidgets.QWizard):
     imported = Signal(int)
+    template_guessed = Signal(str)  # the file's headers named this template's fields
 
     def __init__(
         self,

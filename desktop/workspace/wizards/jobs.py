@@ -12,6 +12,7 @@ from desktop.workspace import cases_query as q
 from forms.exporting.core import ExportRecord
 from forms.importing import ColumnMapping, ImportReport, import_file, preview_mapping
 from forms.model import FieldType, Template
+from forms.registry import get_template
 
 
 def mapping_targets(template: Template) -> list[str]:
@@ -27,6 +28,18 @@ def mapping_targets(template: Template) -> list[str]:
 
 def headers(path: Path, template: Template) -> tuple[list[str], ColumnMapping]:
     return preview_mapping(path, template)
+
+
+def guess_template(path: Path, template_ids: Sequence[str]) -> str | None:
+    """The template whose fields the file's column headers name most often (None when no
+    header names a field of any of them)."""
+    best, best_count = None, 0
+    for template_id in template_ids:
+        _headers, mapping = preview_mapping(path, get_template(template_id))
+        count = sum(1 for target in mapping.columns.values() if target)
+        if count > best_count:
+            best, best_count = template_id, count
+    return best
 
 
 def dry_run(path: Path, template: Template, mapping: ColumnMapping) -> ImportReport:

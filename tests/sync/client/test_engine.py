@@ -8,7 +8,14 @@ from sync.client.backoff import Backoff
 from sync.client.local import LocalChanges
 from tests.sync.client.conftest import Device
 
-PERSON = {"family_name": "Okafor", "role": "courier"}
+# What every person record needs to fit its template (received records are checked).
+EVAL = {
+    "role": "courier",
+    "handling_code": "H1",
+    "source_reliability": "B",
+    "information_accuracy": "2",
+}
+PERSON = {**EVAL, "family_name": "Okafor"}
 
 
 def test_local_change_and_outbox_are_one_transaction(trio: tuple[str, dict[str, Device]]) -> None:
@@ -23,7 +30,7 @@ def test_packages_apply_exactly_once(trio: tuple[str, dict[str, Device]]) -> Non
     op, d = trio
     a, b = d["A"], d["B"]
     LocalChanges(a.profile, op).add_records(
-        "person", 1, [PERSON, {"family_name": "Diallo"}], "draft"
+        "person", 1, [PERSON, {**EVAL, "family_name": "Diallo"}], "draft"
     )
     LocalChanges(a.profile, op).send_message("Alert", "Container", alert=True, to=None)
     packages = a.outgoing(op)
@@ -133,7 +140,10 @@ def test_received_changes_are_searchable_as_soon_as_applied(
     op, d = trio
     a, b = d["A"], d["B"]
     (rid, _other) = LocalChanges(a.profile, op).add_records(
-        "person", 1, [PERSON, {"family_name": "Diallo", "remarks": "pangolin scales"}], "draft"
+        "person",
+        1,
+        [PERSON, {**EVAL, "family_name": "Diallo", "remarks": "pangolin scales"}],
+        "draft",
     )
     LocalChanges(a.profile, op).send_message(
         "Alert", "Reefer container MSCU1234565", alert=False, to=None
@@ -141,7 +151,9 @@ def test_received_changes_are_searchable_as_soon_as_applied(
     first = a.outgoing(op)
     LocalChanges(a.profile, op).revise(rid, {"family_name": "Okonkwo"})
     revised = a.outgoing(op)
-    LocalChanges(a.profile, op).add_records("person", 1, [{"family_name": "Zanzibarite"}], "draft")
+    LocalChanges(a.profile, op).add_records(
+        "person", 1, [{**EVAL, "family_name": "Zanzibarite", "role": "witness"}], "draft"
+    )
     (raw,) = a.outgoing(op)
     broken = raw[:-70] + bytes([raw[-70] ^ 1]) + raw[-69:]
     report = b.engine.receive(op, [*first, *revised, broken])
@@ -180,7 +192,7 @@ def test_new_records_in_a_package_go_in_together_or_one_by_one(
     a, b = d["A"], d["B"]
 
     def record(name: str, record_id: str | None = None) -> RecordItem:
-        fields = {"family_name": name}
+        fields = {**EVAL, "family_name": name}
         hlc = a.profile.clock.now()
         return RecordItem(record_id or new_id(), "person", 1, fields, "draft", new_id(), hlc)
 
@@ -210,7 +222,9 @@ def test_prepared_packages_apply_exactly_as_raw_ones(trio: tuple[str, dict[str, 
     a, b, c = d["A"], d["B"], d["C"]
     LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
     (first,) = a.outgoing(op)
-    LocalChanges(a.profile, op).add_records("person", 1, [{"family_name": "Diallo"}], "draft")
+    LocalChanges(a.profile, op).add_records(
+        "person", 1, [{**EVAL, "family_name": "Diallo"}], "draft"
+    )
     (second,) = a.outgoing(op)
     broken = second[:-70] + bytes([second[-70] ^ 1]) + second[-69:]
     batch = [first, second, second, broken]

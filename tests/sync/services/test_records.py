@@ -160,3 +160,21 @@ def test_one_record_add_is_one_collection_entry(trio: tuple[str, dict[str, Devic
         (e.action, e.object) for e in d["A"].profile.store.audit.entries(op) if e.object == rid
     ]
     assert entries == [(audit.COLLECTION, rid), (audit.ALTERATION, rid)]
+
+
+def test_a_received_record_that_breaks_its_template_is_refused(
+    trio: tuple[str, dict[str, Device]],
+) -> None:
+    """The same template check as ``records.add``, on records from others: a sender that goes
+    around the service layer (here LocalChanges directly) gets its package refused."""
+    from sync.client.local import LocalChanges
+
+    op, d = trio
+    good = records.add(d["A"].profile, op, "person", PERSON).record_id
+    LocalChanges(d["A"].profile, op).add_records(
+        "person", 1, [{**PERSON, "date_of_birth": "not a date"}], "draft"
+    )
+    LocalChanges(d["A"].profile, op).add_records("no-such-template", 1, [{"anything": 1}], "draft")
+    report = d["B"].engine.receive(op, d["A"].outgoing(op))
+    assert (report.received, report.rejected) == (1, 2)
+    assert [r.record_id for r in d["B"].profile.store.records.list(op)] == [good]
