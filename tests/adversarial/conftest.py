@@ -12,13 +12,24 @@ import pytest
 from sync.client import lifecycle, state
 from sync.client.engine import SyncEngine, SyncReport
 from sync.protocol.commit import change_role as role_commit
-from sync.services import admission
+from sync.services import roster
 from sync.store import keyfile
 from sync.store import profile as profiles
 from tests.adversarial.hostile import HostileRelay, RelayDatabase
 from tests.sync.relay.conftest import RelayProcess
 
 TEMPLATES = ["seizure-short", "person"]
+
+
+def person(family_name: str) -> dict[str, str]:
+    """Values of a ``person`` record that fit its template (receivers check them)."""
+    return {
+        "family_name": family_name,
+        "role": "courier",
+        "handling_code": "H1",
+        "source_reliability": "B",
+        "information_accuracy": "2",
+    }
 
 
 @dataclass
@@ -72,7 +83,7 @@ class Team:
                 device = self.devices.get(name) or self.device(name, "NG")
                 code = lifecycle.invite(c.engine, op, role)
                 lifecycle.join(device.engine, code)
-                admission.admit(
+                roster.admit(
                     c.engine, op, device.id, fingerprint=device.profile.identity.public.fingerprint
                 )
             for name in members:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from sync.client.local import LocalChanges, seal_outbox
-from tests.adversarial.conftest import Team, change_role
+from tests.adversarial.conftest import Team, change_role, person
 
 
 def test_a_demoted_coordinator_cannot_validate_through_an_old_epoch(team: Team) -> None:
     op = team.operation(members={"A": "coordinator", "B": "participant"})
     a, b, c = team["A"], team["B"], team["C"]
     record_id = LocalChanges(b.profile, op).add_records(
-        "person", 1, [{"family_name": "Okafor"}], "submitted"
+        "person", 1, [person("Okafor")], "submitted"
     )[0]
     b.sync(op)
     a.sync(op)

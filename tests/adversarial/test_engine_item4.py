@@ -10,7 +10,7 @@ from sync.client import lifecycle
 from sync.client.local import UNSEALED, LocalChanges, seal_outbox
 from sync.errors import CordonError
 from sync.protocol import parse_package
-from tests.adversarial.conftest import Team, change_role
+from tests.adversarial.conftest import Team, change_role, person
 from tests.adversarial.hostile import inject_packages, withhold_commits_after
 
 WITHHELD = (
@@ -89,9 +89,7 @@ def test_packages_of_a_removed_member_sealed_after_its_removal_are_taken_back(
     op = team.operation()
     a, b, c = team["A"], team["B"], team["C"]
     LocalChanges(a.profile, op).send_message("before removal", "kept", alert=False, to=None)
-    own = LocalChanges(a.profile, op).add_records(
-        "person", 1, [{"family_name": "Okafor"}], "draft"
-    )[0]
+    own = LocalChanges(a.profile, op).add_records("person", 1, [person("Okafor")], "draft")[0]
     a.sync(op)
     b.sync(op)
     removal_epoch = lifecycle.remove(c.engine, op, a.id)
@@ -99,7 +97,7 @@ def test_packages_of_a_removed_member_sealed_after_its_removal_are_taken_back(
     # itself) hides the removal from B and serves B what A wrote.
     changes = LocalChanges(a.profile, op)
     changes.send_message("after removal", "leaked", alert=False, to=None)
-    changes.add_records("person", 1, [{"family_name": "Planted"}], "submitted")
+    changes.add_records("person", 1, [person("Planted")], "submitted")
     changes.revise(own, {"family_name": "Altered"}, status="submitted")
     seal_outbox(a.profile, a.profile.store, op, a.engine.keys(op))
     late = [e.payload for e in a.profile.store.outbox.pending(op)]
