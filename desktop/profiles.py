@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sync.crypto.identity import fingerprint_qr_png
+from sync.primitives.identity import fingerprint_qr_png
 
 
 @dataclass(frozen=True)
