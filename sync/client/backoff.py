@@ -17,7 +17,11 @@ class Backoff:
         self._random = random.SystemRandom()
 
     def next_delay(self) -> float:
-        delay = min(self.cap, self.base * self.factor**self.attempts)
+        try:
+            grown = self.base * self.factor**self.attempts
+        except OverflowError:  # after ~1000 failures in a row (a day offline): stay at the cap
+            grown = self.cap
+        delay = min(self.cap, grown)
         self.attempts += 1
         return self._random.uniform(delay / 2, delay)
 
