@@ -160,9 +160,10 @@ def read_only_reason(op: Operation) -> str:
 
 def set_data(store: Store, operation_id: str, **values: Any) -> None:
     """Set parts of the operation's engine state (typed columns and tables since schema v8):
-    ``invites`` {invitation id: {"role", "token"}}, ``uploads`` {item id: {"url", "blob"}},
-    ``verified`` [device ids] are replaced whole; ``closed_at``, ``retention_days`` and
-    ``relay_closed_at`` set. None clears a value."""
+    ``invites`` {invitation id: {"role", "token"}} and ``uploads`` {item id: {"url", "blob"}}
+    are replaced whole; ``verified`` [device ids] are added (a compared fingerprint stays
+    compared); ``closed_at``, ``retention_days`` and ``relay_closed_at`` set. None clears a
+    value."""
     ops = store.operations
     for key, value in values.items():
         if key == "invites":
