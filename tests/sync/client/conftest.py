@@ -16,6 +16,15 @@ from sync.store import keyfile
 from sync.store import profile as profiles
 from sync.store.operations import Operation
 
+# What every person record needs to fit its template (received records are checked).
+EVAL = {
+    "role": "courier",
+    "handling_code": "H1",
+    "source_reliability": "B",
+    "information_accuracy": "2",
+}
+PERSON = {**EVAL, "family_name": "Okafor"}
+
 
 @dataclass
 class Device:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from sync.client.backoff import Backoff
@@ -74,3 +76,14 @@ def test_a_day_offline_stays_at_the_cap_instead_of_overflowing() -> None:
         delay = backoff.next_delay()
     assert 60.0 <= delay <= 120.0
     assert backoff.attempts == 1100
+
+
+def test_backoff_grows_with_jitter_and_caps() -> None:
+    backoff = Backoff(base=1.0, factor=2.0, cap=8.0)
+    backoff._random = random.Random(1)  # type: ignore[assignment]
+    delays = [backoff.next_delay() for _ in range(6)]
+    for n, delay in enumerate(delays):
+        ceiling = min(8.0, 2.0**n)
+        assert ceiling / 2 <= delay <= ceiling
+    backoff.reset()
+    assert backoff.next_delay() <= 1.0
