@@ -2,8 +2,10 @@
 
 The workflow is the one table ``WORKFLOW`` of (from status, action, who, to status): the
 command line's ``record submit|validate|return``, the window's buttons and the editor's
-"Submit" all ask it. Values are checked once, by ``check``, against the operation's own
-template (with the fields its template set hides), for new records and for edits alike.
+"Submit" all ask it. A draft is private to its author's device until it is submitted; it then
+goes out whole as a new record (``sync.client.local``). Values are checked once, by ``check``,
+against the operation's own template (with the fields its template set hides), for new records
+and for edits alike.
 """
 
 from __future__ import annotations
@@ -47,11 +49,11 @@ class Transition:
 WORKFLOW: tuple[Transition, ...] = (
     Transition("draft", "submit", AUTHOR, "submitted"),
     Transition("returned", "submit", AUTHOR, "submitted"),
-    Transition("draft", "validate", JUDGE, "validated"),
     Transition("submitted", "validate", JUDGE, "validated"),
-    Transition("draft", "return", JUDGE, "returned"),
     Transition("submitted", "return", JUDGE, "returned"),
 )
+# A draft is never judged: it stays on its author's device until submitted
+# (sync.client.local keeps it out of the outbox), so no coordinator elsewhere has it.
 COMMENT_REQUIRED = frozenset({"return"})  # actions that must say why
 ACTIONS: Mapping[str, str] = {t.action: t.target for t in WORKFLOW}  # action -> target status
 ACTION_FOR: Mapping[str, str] = {t.target: t.action for t in WORKFLOW}  # target -> action
