@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sync.client.local import LocalChanges, is_private_draft
 from sync.services import records
+from sync.store.cases import CaseFilter
 from tests.scenarios.conftest import (
     PERSON,
     FixedPortRelay,
@@ -92,6 +93,9 @@ def test_submitted_draft_has_the_same_clocks_everywhere(
     records.edit(a.profile, op, rid, {"family_name": "Okafor-Eze"})
     assert is_private_draft(a.profile.store, op, rid)
     assert a.outgoing(op) == []
+    # The author's cases list still holds the draft (every status, and the drafts filter).
+    for flt in (CaseFilter(), CaseFilter(status="draft")):
+        assert a.profile.store.cases.count(op, flt) == 1
     records.transition(a.profile, op, rid, "submitted")
     assert not is_private_draft(a.profile.store, op, rid)
     b.engine.receive(op, a.outgoing(op))
