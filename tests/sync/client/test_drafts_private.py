@@ -47,6 +47,9 @@ def test_a_draft_reaches_nobody_until_submitted_through_the_relay(
     before = _relay_packages_from(relay, op, a.device_id)
 
     rid = a.ok("record", "add", op, "--template", "person", "--draft", *PERSON)["record_id"]
+    photo = tmp_path / "courier.jpg"
+    photo.write_bytes(b"\xff\xd8 a photo of the courier")
+    a.ok("library", "add", op, str(photo), "--record", rid)  # waits for the submission
     a.ok("record", "edit", op, rid, "--set", "given_names=Chidi")
     a.ok("record", "edit", op, rid, "--set", "given_names=Chidi Emeka")
     mine = a.ok("record", "list", op)
@@ -58,12 +61,14 @@ def test_a_draft_reaches_nobody_until_submitted_through_the_relay(
     c.ok("sync", op)
     assert b.ok("record", "list", op) == []
     assert c.ok("record", "list", op) == []
+    assert b.ok("library", "list", op) == []
     assert _relay_packages_from(relay, op, a.device_id) == before
 
     assert a.ok("record", "submit", op, rid)["status"] == "submitted"
-    assert a.ok("sync", op)["sent"] == 1
-    assert _relay_packages_from(relay, op, a.device_id) == before + 1
-    assert b.ok("sync", op)["received"] == 1
+    assert a.ok("sync", op)["sent"] == 2  # the record, then the file attached to it
+    assert _relay_packages_from(relay, op, a.device_id) == before + 2
+    assert b.ok("sync", op)["received"] == 2
+    assert [i["record_id"] for i in b.ok("library", "list", op)] == [rid]
     shown = b.ok("record", "show", op, rid)
     assert shown["status"] == "submitted" and shown["author"] == a.device_id
     assert shown["fields"]["given_names"] == "Chidi Emeka"
