@@ -7,11 +7,11 @@ it is recognised as a duplicate.
 
 Drafts are private: a record created as a draft on this device, and every change to it while
 it is still that draft, is applied here only and never queued (no package, so neither the relay
-nor any member learns it exists). A settings key marks such a record. When it is submitted it
-goes out as ONE new-record item with its current values and status, and every field's clock
-here is set to that item's clock, so later edits and conflicts compare the same clocks on every
-device. A draft that arrived from elsewhere (an older client sent it) carries no mark and is
-changed as before.
+nor any member learns it exists); the store marks such a record (``Records.keep_private``).
+When it is submitted it goes out as ONE new-record item with its current values and status,
+and every field's clock here is set to that item's clock, so later edits and conflicts compare
+the same clocks on every device. A draft that arrived from elsewhere (an older client sent it)
+carries no mark and is changed as before.
 """
 
 from __future__ import annotations
@@ -44,16 +44,11 @@ from sync.store.profile import Profile
 from sync.store.records import STATUS_KEY
 
 UNSEALED = "unsealed"
-PRIVATE_PREFIX = "private-draft/"  # settings key per private draft: prefix/operation/record
-
-
-def _private_key(operation_id: str, record_id: str) -> str:
-    return f"{PRIVATE_PREFIX}{operation_id}/{record_id}"
 
 
 def is_private_draft(store: Store, operation_id: str, record_id: str) -> bool:
     """Whether ``record_id`` is a draft made here that has never been sent to anyone."""
-    return bool(store.settings.get(_private_key(operation_id, record_id), False))
+    return store.records.is_private(operation_id, record_id)
 
 
 def seal_outbox(profile: Profile, store: Store, operation_id: str, keys: OperationKeys) -> int:
@@ -140,7 +135,7 @@ class LocalChanges:
         sent: list[Item] = []
         for item in items:
             if isinstance(item, RecordItem) and item.status == "draft":
-                store.settings.set(_private_key(op, item.record_id), True)
+                store.records.keep_private(op, item.record_id)
                 here.append(item)
                 continue
             if not isinstance(item, RevisionItem) or not is_private_draft(
@@ -179,7 +174,7 @@ class LocalChanges:
                     item.hlc,
                 )
             )
-            store.settings.delete(_private_key(op, item.record_id))
+            store.records.publish(op, item.record_id)
         return here, sent
 
     # -- the changes the commands make ---------------------------------------------------

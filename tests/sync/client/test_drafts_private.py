@@ -129,3 +129,16 @@ def test_drafts_made_by_lower_layers_are_kept_too(trio: tuple[str, dict[str, Dev
     d["B"].engine.receive(op, d["A"].outgoing(op))
     assert [r.record_id for r in d["B"].profile.store.records.list(op)] == [shared]
     assert d["A"].profile.store.records.get(op, draft) is not None
+
+
+def test_erasing_forgets_the_private_marks(trio: tuple[str, dict[str, Device]]) -> None:
+    from sync.store.erase import erase_operation
+
+    op, d = trio
+    store = d["A"].profile.store
+    first = records.add(d["A"].profile, op, "person", PERSON_VALUES).record_id
+    second = records.add(d["A"].profile, op, "person", PERSON_VALUES).record_id
+    assert store.records.erase(op, first)
+    assert not is_private_draft(store, op, first) and is_private_draft(store, op, second)
+    erase_operation(store, op, "2026-12-04T16:00:00Z")
+    assert not [key for key in store.settings.all() if op in key]
