@@ -238,6 +238,8 @@ def _create(
     if status not in NEW_STATUSES:
         raise Invalid(_("A new record is a draft or submitted."))
     result = check(template, values, None, hidden_fields(op, template.id))
+    if status != "draft":
+        _refuse_private_links(profile.store, op.operation_id, result.values)
     changes = LocalChanges(profile, op.operation_id)
     (record_id,) = changes.add_records(template.id, int(template.version), [result.values], status)
     return Saved(record_id, 1, list(result.warnings))
@@ -296,6 +298,10 @@ def _revise(
     warnings = list(result.warnings) if result is not None else []
     if not changes and status is None:
         return Saved(record.record_id, record.revision, warnings)
+    if not profile.store.records.is_private(op.operation_id, record.record_id):
+        _refuse_private_links(profile.store, op.operation_id, changes)
+    elif status is not None:  # the draft goes out whole
+        _refuse_private_links(profile.store, op.operation_id, {**record.fields, **changes})
     try:
         revision = LocalChanges(profile, op.operation_id).revise(
             record.record_id, changes, status=status, comment=comment
@@ -303,6 +309,20 @@ def _revise(
     except ProtocolError as exc:
         raise NotAllowed(str(exc)) from exc
     return Saved(record.record_id, revision, warnings)
+
+
+def _refuse_private_links(store: Store, operation_id: str, values: dict[str, Any]) -> None:
+    """Refuse to send a record that links to a draft only this device holds: the others
+    would get a link to nothing. The draft must be submitted first."""
+    from sync.services.linked import linked_ids  # linked builds on this module
+
+    for record_id in sorted(linked_ids(values)):
+        if store.records.is_private(operation_id, record_id):
+            raise Invalid(
+                _(
+                    "This record links to {id}, a draft only you can see; submit that draft first."
+                ).format(id=record_id[:8])
+            )
 
 
 def transition(

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from sync.client.local import LocalChanges, is_private_draft
 from sync.services import records
 from sync.store.cases import CaseFilter
@@ -142,3 +144,23 @@ def test_erasing_forgets_the_private_marks(trio: tuple[str, dict[str, Device]]) 
     assert not is_private_draft(store, op, first) and is_private_draft(store, op, second)
     erase_operation(store, op, "2026-12-04T16:00:00Z")
     assert not [key for key in store.settings.all() if op in key]
+
+
+def test_a_record_that_links_to_a_private_draft_is_not_sent(
+    trio: tuple[str, dict[str, Device]],
+) -> None:
+    from sync.services.errors import Invalid
+    from tests.sync.services.test_linked import save, seizure
+
+    op, d = trio
+    a = d["A"]
+    person = records.add(a.profile, op, "person", PERSON_VALUES).record_id  # a draft
+    with pytest.raises(Invalid, match="submit that draft first"):
+        save(a, op, seizure(person), [])  # a submitted seizure naming it
+    draft = records.add(a.profile, op, "seizure-short", seizure(person)).record_id  # fine
+    with pytest.raises(Invalid, match="submit that draft first"):
+        records.transition(a.profile, op, draft, "submitted")
+    records.transition(a.profile, op, person, "submitted")
+    records.transition(a.profile, op, draft, "submitted")
+    d["B"].engine.receive(op, a.outgoing(op))
+    assert {r.record_id for r in d["B"].profile.store.records.list(op)} == {person, draft}
