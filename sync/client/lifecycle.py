@@ -44,6 +44,7 @@ from sync.protocol.invite import (
     parse_invite,
 )
 from sync.store import audit
+from sync.store.chain import Chain
 from sync.store.clock import utc_now
 from sync.store.db import Store
 from sync.store.erase import erase_operation
@@ -392,12 +393,9 @@ def unverified_admissions(store: Store, operation_id: str) -> set[str]:
     admitting commits say (every member sees it)."""
 
     found: set[str] = set()
-    for (raw,) in store.query(
-        "SELECT commit_blob FROM epochs WHERE operation_id = ? AND commit_blob IS NOT NULL",
-        (operation_id,),
-    ):
+    for held in Chain(store).commits(operation_id):
         with contextlib.suppress(ProtocolError):
-            found.update(d.hex() for d in decode_commit(bytes(raw)).unverified)
+            found.update(d.hex() for d in decode_commit(held.commit_blob).unverified)
     return found
 
 
