@@ -104,9 +104,7 @@ class LocalChanges:
         can read it."""
         store = self.store
         with store.transaction():
-            here, sent = (items, items) if local is None else (local, items)
-            if local is None:
-                here, sent = self._keep_drafts(items)
+            here, sent = self._keep_drafts(items) if local is None else (local, items)
             applied = Applier(store, self.profile.identity, self.operation_id).apply(
                 here,
                 self.profile.device_id,
