@@ -34,7 +34,8 @@ def store_rows(
     before_each: Callable[[], None] | None = None,
     after_each: Callable[[int, int], None] | None = None,
 ) -> list[str]:
-    """Create the checked ``rows`` as drafts; returns their ids. ``before_each`` runs before
+    """Create the checked ``rows`` as submitted records (a draft would stay on this device
+    until submitted one by one; a file is a report already made); returns their ids. ``before_each`` runs before
     each package (it may raise to cancel), ``after_each(stored, total)`` after it."""
     op = state.require_operation(profile.store, operation)
     roles.require(op.role, Permission.WRITE)
@@ -47,7 +48,7 @@ def store_rows(
         if before_each is not None:
             before_each()
         batch = rows[start : start + RECORDS_PER_PACKAGE]
-        ids += changes.add_records(template.id, int(template.version), batch, "draft")
+        ids += changes.add_records(template.id, int(template.version), batch, "submitted")
         if after_each is not None:
             after_each(len(ids), len(rows))
     return ids

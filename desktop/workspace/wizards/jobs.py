@@ -56,7 +56,7 @@ def run_import(
     valid_only: bool,
     progress: Any,
 ) -> ImportReport:
-    """Import the file's valid rows as draft records; nothing when a row is refused, unless
+    """Import the file's valid rows as submitted records; nothing when a row is refused, unless
     ``valid_only``. Reports progress by records stored."""
     from sync.services import imports
 
