@@ -35,8 +35,9 @@ def store_rows(
     after_each: Callable[[int, int], None] | None = None,
 ) -> list[str]:
     """Create the checked ``rows`` as submitted records (a draft would stay on this device
-    until submitted one by one; a file is a report already made); returns their ids. ``before_each`` runs before
-    each package (it may raise to cancel), ``after_each(stored, total)`` after it."""
+    until submitted one by one; a file is a report already made); returns their ids.
+    ``before_each`` runs before each package (it may raise to cancel), ``after_each(stored,
+    total)`` after it."""
     op = state.require_operation(profile.store, operation)
     roles.require(op.role, Permission.WRITE)
     records.template_for(op, template.id)  # the operation must use it

@@ -164,3 +164,21 @@ def test_a_record_that_links_to_a_private_draft_is_not_sent(
     records.transition(a.profile, op, draft, "submitted")
     d["B"].engine.receive(op, a.outgoing(op))
     assert {r.record_id for r in d["B"].profile.store.records.list(op)} == {person, draft}
+
+
+def test_the_editors_submit_with_last_changes_sends_them_in_the_new_record(
+    trio: tuple[str, dict[str, Device]],
+) -> None:
+    from forms.registry import get_template
+
+    op, d = trio
+    a, template = d["A"], get_template("person")
+    rid = records.save(a.profile, op, template, PERSON_VALUES, record_id=None, status="draft")
+    final = {**PERSON_VALUES, "given_names": "Chidi"}
+    records.save(a.profile, op, template, final, record_id=rid.record_id, status="submitted")
+    sent = a.outgoing(op)
+    assert len(sent) == 1
+    d["B"].engine.receive(op, sent)
+    there = d["B"].profile.store.records.get(op, rid.record_id)
+    assert there is not None and there.status == "submitted"
+    assert there.fields["given_names"] == "Chidi"
