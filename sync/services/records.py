@@ -238,10 +238,13 @@ def _create(
     if status not in NEW_STATUSES:
         raise Invalid(_("A new record is a draft or submitted."))
     result = check(template, values, None, hidden_fields(op, template.id))
-    if status != "draft":
-        _refuse_private_links(profile.store, op.operation_id, result.values)
-    changes = LocalChanges(profile, op.operation_id)
-    (record_id,) = changes.add_records(template.id, int(template.version), [result.values], status)
+    with profile.store.transaction():
+        if status != "draft":
+            _submit_private_links(profile, op, result.values)
+        changes = LocalChanges(profile, op.operation_id)
+        (record_id,) = changes.add_records(
+            template.id, int(template.version), [result.values], status
+        )
     return Saved(record_id, 1, list(result.warnings))
 
 
@@ -298,31 +301,41 @@ def _revise(
     warnings = list(result.warnings) if result is not None else []
     if not changes and status is None:
         return Saved(record.record_id, record.revision, warnings)
-    if not profile.store.records.is_private(op.operation_id, record.record_id):
-        _refuse_private_links(profile.store, op.operation_id, changes)
-    elif status is not None:  # the draft goes out whole
-        _refuse_private_links(profile.store, op.operation_id, {**record.fields, **changes})
     try:
-        revision = LocalChanges(profile, op.operation_id).revise(
-            record.record_id, changes, status=status, comment=comment
-        )
+        with profile.store.transaction():
+            if not profile.store.records.is_private(op.operation_id, record.record_id):
+                _submit_private_links(profile, op, changes)
+            elif status is not None:  # the draft goes out whole
+                _submit_private_links(profile, op, {**record.fields, **changes})
+            revision = LocalChanges(profile, op.operation_id).revise(
+                record.record_id, changes, status=status, comment=comment
+            )
     except ProtocolError as exc:
         raise NotAllowed(str(exc)) from exc
     return Saved(record.record_id, revision, warnings)
 
 
-def _refuse_private_links(store: Store, operation_id: str, values: dict[str, Any]) -> None:
-    """Refuse to send a record that links to a draft only this device holds: the others
-    would get a link to nothing. The draft must be submitted first."""
+def _submit_private_links(
+    profile: Profile, op: Operation, values: dict[str, Any], seen: set[str] | None = None
+) -> None:
+    """Submit the drafts kept on this device that ``values`` link to (and those they link to),
+    before the record naming them goes out: the others would otherwise hold a link to nothing.
+    They are this officer's own drafts, checked when they were saved (the person picked for a
+    seizure being submitted)."""
     from sync.services.linked import linked_ids  # linked builds on this module
 
-    for record_id in sorted(linked_ids(values)):
-        if store.records.is_private(operation_id, record_id):
-            raise Invalid(
-                _(
-                    "This record links to {id}, a draft only you can see; submit that draft first."
-                ).format(id=record_id[:8])
-            )
+    seen = set() if seen is None else seen
+    store = profile.store
+    for record_id in sorted(linked_ids(values) - seen):
+        seen.add(record_id)
+        if not store.records.is_private(op.operation_id, record_id):
+            continue
+        linked = store.records.get(op.operation_id, record_id)
+        if linked is None:
+            continue
+        _submit_private_links(profile, op, linked.fields, seen)
+        check_transition(linked, "submitted", profile.device_id, op.role)
+        LocalChanges(profile, op.operation_id).revise(record_id, {}, status="submitted")
 
 
 def transition(

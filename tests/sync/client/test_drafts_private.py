@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from sync.client.local import LocalChanges, is_private_draft
 from sync.services import records
 from sync.store.cases import CaseFilter
@@ -146,24 +144,27 @@ def test_erasing_forgets_the_private_marks(trio: tuple[str, dict[str, Device]]) 
     assert not [key for key in store.settings.all() if op in key]
 
 
-def test_a_record_that_links_to_a_private_draft_is_not_sent(
+def test_a_record_that_links_to_a_private_draft_takes_it_along(
     trio: tuple[str, dict[str, Device]],
 ) -> None:
-    from sync.services.errors import Invalid
+    """A submitted seizure naming the author's own draft person submits that person first,
+    so nobody receives a link to a record they cannot have."""
     from tests.sync.services.test_linked import save, seizure
 
     op, d = trio
-    a = d["A"]
+    a, b = d["A"], d["B"]
     person = records.add(a.profile, op, "person", PERSON_VALUES).record_id  # a draft
-    with pytest.raises(Invalid, match="submit that draft first"):
-        save(a, op, seizure(person), [])  # a submitted seizure naming it
-    draft = records.add(a.profile, op, "seizure-short", seizure(person)).record_id  # fine
-    with pytest.raises(Invalid, match="submit that draft first"):
-        records.transition(a.profile, op, draft, "submitted")
-    records.transition(a.profile, op, person, "submitted")
-    records.transition(a.profile, op, draft, "submitted")
-    d["B"].engine.receive(op, a.outgoing(op))
-    assert {r.record_id for r in d["B"].profile.store.records.list(op)} == {person, draft}
+    other = records.add(a.profile, op, "person", PERSON_VALUES).record_id  # a draft
+    first = save(a, op, seizure(person), []).record_id  # submitted, naming the person
+    draft = records.add(a.profile, op, "seizure-short", seizure(other)).record_id  # stays
+    b.engine.receive(op, a.outgoing(op))
+    got = {r.record_id: r.status for r in b.profile.store.records.list(op)}
+    assert got == {person: "submitted", first: "submitted"}
+    records.transition(a.profile, op, draft, "submitted")  # takes ``other`` along
+    b.engine.receive(op, a.outgoing(op))
+    got = {r.record_id: r.status for r in b.profile.store.records.list(op)}
+    assert got == {rid: "submitted" for rid in (person, first, other, draft)}
+    assert not any(is_private_draft(a.profile.store, op, rid) for rid in got)
 
 
 def test_the_editors_submit_with_last_changes_sends_them_in_the_new_record(
