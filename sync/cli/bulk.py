@@ -130,9 +130,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         "rejected": [r.to_dict() for r in report.refused],
         "rows": report.rows,
         "dry_run": bool(args.dry_run),
+        "already_in": outcome.already_in,  # rows equal to a record already in the operation
     }
     if args.accept_valid:
-        result["already_in"] = outcome.already_in
         result["corrections"] = str(outcome.corrections) if outcome.corrections else None
     problems = [
         (str(r.row), r.column or field_label(template, r.field), _shown(r.value), r.reason)

@@ -78,8 +78,8 @@ def test_set_gives_every_row_its_missing_values_and_the_profile_country(
     done = _ok(cordon("import", operation, str(good), "--template", "seizure-long",
                       *EVERY_ROW, "--json"))
     assert done["imported"] == 2 and done["rejected"] == []
-    # The JSON document keeps its shape when --accept-valid is not asked for.
-    assert set(done) == {"imported", "rejected", "rows", "dry_run"}
+    # The JSON document keeps its shape (one count added) when --accept-valid is not asked for.
+    assert set(done) == {"imported", "rejected", "rows", "dry_run", "already_in"}
     stored = _records(cordon, operation)
     assert len(stored) == 2
     for fields in stored:
