@@ -100,6 +100,16 @@ def check_mapping(template: Template, mapping: ColumnMapping) -> list[str]:
     return unknown + check_fixed(template, mapping.fixed)
 
 
+def unmapped_required(template: Template, mapping: ColumnMapping) -> list[str]:
+    """The required top-level fields (not groups) that no column feeds: the ones a value for
+    every row can give (handling code, evaluation, reporting country...)."""
+    fed = {_plan(t)[0] for t in mapping.columns.values() if t}
+    return [
+        f.id for f in template.fields()
+        if f.required and f.type is not FieldType.GROUP and f.id not in fed
+    ]
+
+
 def check_fixed(template: Template, fixed: Mapping[str, Any]) -> list[str]:
     """The keys of ``fixed`` that are not top-level, non-group fields of ``template``."""
     bad = []

@@ -80,14 +80,19 @@ class ImportOutcome:
 
 
 def fixed_values(
-    profile: Profile, template: Template, given: Mapping[str, str] | None = None
+    profile: Profile,
+    template: Template,
+    given: Mapping[str, str] | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> dict[str, str]:
     """The values for every row: ``given`` (``--set``), plus the profile's country for each
-    country field whose form starts with it (the reporting country) unless given."""
+    country field whose form starts with it (the reporting country) unless given here or by
+    the mapping's own fixed values."""
     out = dict(given or {})
+    saved = mapping.fixed if mapping is not None else {}
     for f in template.fields():
         profile_default = f.type is FieldType.COUNTRY and f.default == "profile"
-        if profile_default and f.id not in out and profile.country:
+        if profile_default and f.id not in out and f.id not in saved and profile.country:
             out[f.id] = profile.country
     return out
 
@@ -142,7 +147,7 @@ def import_path(
     by default beside the input). Raises ImportFileError / OSError when the file is refused."""
     op = state.require_operation(profile.store, operation)
     roles.require(op.role, Permission.WRITE)
-    every_row = fixed_values(profile, template, fixed)
+    every_row = fixed_values(profile, template, fixed, mapping)
     writer: CorrectionFile | None = None
     on_refused = None
     if accept_valid and not dry_run:

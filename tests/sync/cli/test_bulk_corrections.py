@@ -121,7 +121,8 @@ def test_a_saved_mapping_carries_values_for_every_row(
                     "Description": "commodities.description",
                     "Quantité": "commodities.quantity", "Unité": "commodities.unit"},
         "fixed": {"handling_code": "H2", "source_reliability": "C",
-                  "information_accuracy": "3", "detection_method": "dog"},
+                  "information_accuracy": "3", "detection_method": "dog",
+                  "reporting_country": "BE"},
     }), encoding="utf-8")
     done = _ok(cordon("import", operation, str(sheet), "--template", "seizure-long",
                       "--mapping", str(mapping), "--set", "handling_code=H0", "--json"))
@@ -129,6 +130,7 @@ def test_a_saved_mapping_carries_values_for_every_row(
     (fields,) = _records(cordon, operation)
     assert fields["detection_method"] == "dog" and fields["source_reliability"] == "C"
     assert fields["handling_code"] == "H0"  # --set over the mapping's value
+    assert fields["reporting_country"] == "BE"  # the mapping's, over the profile's country
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"columns": {}, "fixed": {"no_such_field": "x"}}),
                    encoding="utf-8")
