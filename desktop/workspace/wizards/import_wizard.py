@@ -294,7 +294,10 @@ class FixedPage(QtWidgets.QWizardPage):
         if isinstance(editor, QtWidgets.QComboBox):
             return str(editor.currentData() or "")
         assert isinstance(editor, QtWidgets.QLineEdit)
-        return editor.text().strip()
+        template = self.w.template
+        f = template.field(fid) if template is not None else None
+        text = editor.text().strip()
+        return text.upper() if f is not None and f.type is FieldType.COUNTRY else text
 
     def validatePage(self) -> bool:  # noqa: N802
         mapping = self.w.mapping

@@ -9,8 +9,11 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from desktop.qt import Qt, QtWidgets
 from desktop.workspace.cases import CasesRoom
+from tests.desktop.screens import qt_language, save_screen
 
 FRENCH = (
     "Date de saisie;Lieu;Moyen de transport;Conteneur;Catégorie;Description;Quantité;Unité\n"
@@ -77,7 +80,7 @@ def _wizard_import(qtbot: Any, bench: Any, path: Path, *, valid_only: bool) -> A
     country = fixed.editors["reporting_country"]
     country.setFocus()
     country.selectAll()
-    qtbot.keyClicks(country, "FR")
+    qtbot.keyClicks(country, "fr")  # typed in lower case, stored as the code
     _next(qtbot, wizard)
 
     dry = wizard.dry_page
@@ -133,3 +136,25 @@ def test_values_for_every_row_then_valid_rows_and_a_correction_file(
     assert third.import_page.outcome.already_in == 2
     assert "already in the operation" in third.import_page.summary.text()
     assert _count(qtbot, bench) == 3
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_values_for_every_row_screen(qtbot: Any, bench: Any, tmp_path: Path,
+                                     language: str) -> None:
+    source = tmp_path / "saisies.csv"
+    source.write_text(FRENCH, encoding="utf-8")
+    with qt_language(language):
+        room = CasesRoom(bench.session, bench.operation)
+        qtbot.addWidget(room)
+        wizard = room.open_import()
+        qtbot.addWidget(wizard)
+        wizard.file_page.path.setText(str(source))
+        _choose(qtbot, wizard.file_page.template, "seizure-long")
+        _next(qtbot, wizard)
+        qtbot.waitUntil(lambda: wizard.currentPage() is wizard.mapping_page, timeout=20_000)
+        _next(qtbot, wizard)
+        qtbot.waitUntil(lambda: wizard.currentPage() is wizard.fixed_page, timeout=10_000)
+        _choose(qtbot, wizard.fixed_page.editors["handling_code"], "H1")
+        save_screen(wizard, "import-fixed-values", language, check_size=False,
+                    data=("PT",))
+        wizard.close()
