@@ -44,6 +44,7 @@ class MemberRow:
     fingerprint: str
     verified: bool  # this device compared the fingerprint with the person (admitted it)
     is_me: bool = False
+    admitted_unverified: bool = False  # the admitting commit says nobody compared its keys
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ def members(profile: Any, operation_id: str) -> list[MemberRow]:
                 fingerprint=m["fingerprint"],
                 verified=m["device_id"] in verified or m["device_id"] == profile.device_id,
                 is_me=m["device_id"] == profile.device_id,
+                admitted_unverified=not m.get("verified", True),
             )
         )
     return rows
@@ -142,11 +144,9 @@ def admit(
     fingerprint: str | None = None,
     unverified: bool = False,
 ) -> int:
-    """Admit under the one rule of ``sync.services.admission`` (the fingerprint compared, or an
+    """Admit under the one rule of ``sync.services.roster`` (the fingerprint compared, or an
     explicit unverified admission every member sees); a compared device is marked verified."""
-    from sync.services import admission
-
-    epoch = admission.admit(
+    epoch = roster.admit(
         engine, operation_id, device_id, role, fingerprint=fingerprint, unverified=unverified
     )
     if not unverified:

@@ -14,7 +14,8 @@ from desktop.qt import Qt, QtGui, QtWidgets, Signal
 from desktop.session import Session
 from desktop.views.operations import role_text
 from desktop.widgets.plain_label import PlainLabel
-from locales import _
+from locales import _, ngettext
+from sync.services import roster as roster_service
 from sync.services.roles import CHOICE_ORDER
 
 
@@ -71,6 +72,14 @@ class CompareFingerprintsDialog(QtWidgets.QDialog):
         self.admit_button = self.buttons.addButton(
             "", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole
         )
+        self.unverified_button = self.buttons.addButton(
+            "", QtWidgets.QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.unverified_button.setObjectName("admit-unverified")
+        self.unverified_button.clicked.connect(self._admit_unverified)
+        self.unverified = False  # the person chose to admit without comparing
+        self.unverified_note = PlainLabel(parent=self)
+        self.unverified_note.setWordWrap(True)
         self.buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -79,11 +88,25 @@ class CompareFingerprintsDialog(QtWidgets.QDialog):
         layout.addWidget(digits)
         layout.addWidget(self.verdict)
         layout.addWidget(self.confirm)
+        layout.addWidget(self.unverified_note)
         layout.addWidget(self.buttons)
         self.expected.textChanged.connect(self._check)
         self.confirm.toggled.connect(self._check)
         self.retranslate()
         self._check()
+
+    def _admit_unverified(self) -> None:
+        self.unverified = True
+        self.accept()
+
+    def admission(self) -> dict[str, Any]:
+        """What the one admission rule (``sync.services.roster``) is given: the fingerprint
+        compared (typed in, or the received one the person confirmed group by group), or an
+        explicit unverified admission."""
+        if self.unverified:
+            return {"fingerprint": None, "unverified": True}
+        typed = self.expected.toPlainText().strip()
+        return {"fingerprint": typed or self.request.fingerprint, "unverified": False}
 
     def matches(self) -> bool:
         typed = "".join(ch for ch in self.expected.toPlainText() if ch.isdigit())
@@ -128,6 +151,13 @@ class CompareFingerprintsDialog(QtWidgets.QDialog):
         self.received.setAccessibleName(_("Fingerprint received with the request"))
         self.confirm.setText(_("I compared every group and they &match"))
         self.admit_button.setText(_("&Admit"))
+        self.unverified_button.setText(_("Admit &without comparing"))
+        self.unverified_note.setText(
+            _(
+                "Admitting without comparing is written in your audit log, and every member "
+                "of the operation sees that this person's keys were never compared."
+            )
+        )
 
 
 def _grid(fingerprint: str) -> str:
@@ -275,7 +305,11 @@ class ParticipantsDialog(QtWidgets.QDialog):
                     member.agency,
                     country_name(member.country) if member.country else "",
                     role_text(member.role),
-                    _("Verified") if member.verified else _("Not compared"),
+                    _("Admitted unverified")
+                    if member.admitted_unverified and not member.verified
+                    else _("Verified")
+                    if member.verified
+                    else _("Not compared"),
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, member.device_id)
@@ -400,14 +434,20 @@ class ParticipantsDialog(QtWidgets.QDialog):
         if not confirmed:
             dialog = self.compare_dialog(request)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dialog.accepted.connect(lambda: self.admit(request))
+            dialog.accepted.connect(lambda: self.admit(request, **dialog.admission()))
             dialog.open()
             self.compare = dialog
             return
-        self.admit(request)
 
-    def admit(self, request: data.PendingRow) -> None:
-        """Admit after the fingerprints were compared (a new epoch for everyone)."""
+    def admit(
+        self,
+        request: data.PendingRow,
+        *,
+        fingerprint: str | None = None,
+        unverified: bool = False,
+    ) -> None:
+        """Admit under the one rule the command line applies too (sync.services.roster):
+        the fingerprint compared, or an explicit unverified admission (a new epoch)."""
         op = self.row.operation_id
         self._set_busy(True)
         self.status.setText(_("Admitting {name}…").format(name=request.name))
@@ -419,9 +459,20 @@ class ParticipantsDialog(QtWidgets.QDialog):
             self.load_requests()
             self.changed.emit()
 
-        self.sync.call(
-            lambda engine, progress: data.admit(engine, op, request.device_id, request.role)
-        ).success(done).failure(self._fail).run()
+        def run(engine: Any, progress: Any) -> int:
+            epoch = roster_service.admit(
+                engine,
+                op,
+                request.device_id,
+                request.role,
+                fingerprint=fingerprint,
+                unverified=unverified,
+            )
+            if not unverified:
+                data.mark_verified(engine, op, request.device_id)
+            return epoch
+
+        self.sync.call(run).success(done).failure(self._fail).run()
 
     def _change_role(self) -> None:
         member = self.selected_member()
@@ -497,12 +548,19 @@ class ParticipantsDialog(QtWidgets.QDialog):
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setWindowTitle(_("Close the operation"))
         box.setText(_("Close {name} for everyone?").format(name=self.row.name))
+        days = self.retention_days if self.retention_days is not None else 30
         box.setInformativeText(
-            _(
-                "The relay deletes every package and file of the operation. Each participant "
-                "keeps a read-only copy for the retention period set in their settings, then "
-                "it is erased. This cannot be undone."
-            )
+            ngettext(
+                "You sign the closing of the operation and the relay deletes every package "
+                "and file of it. Every participant keeps a read-only copy for {days} day "
+                "(your retention setting, carried in the closing), then it is erased; work "
+                "they had not sent is erased only when they ask. This cannot be undone.",
+                "You sign the closing of the operation and the relay deletes every package "
+                "and file of it. Every participant keeps a read-only copy for {days} days "
+                "(your retention setting, carried in the closing), then it is erased; work "
+                "they had not sent is erased only when they ask. This cannot be undone.",
+                days,
+            ).format(days=days)
         )
         close = box.addButton(
             _("C&lose operation"), QtWidgets.QMessageBox.ButtonRole.DestructiveRole

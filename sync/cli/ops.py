@@ -16,7 +16,7 @@ from sync.cli.passphrase import read_passphrase
 from sync.client import lifecycle, state
 from sync.client.engine import Progress, SyncEngine
 from sync.errors import CordonError, UsageError
-from sync.services import admission, roster
+from sync.services import roster
 from sync.services.roles import ROLES
 from sync.store import profile as profiles
 
@@ -185,7 +185,7 @@ def cmd_pending(args: argparse.Namespace) -> int:
 
 def cmd_admit(args: argparse.Namespace) -> int:
     with session(args) as engine:
-        epoch = admission.admit(
+        epoch = roster.admit(
             engine,
             args.operation,
             args.device,

@@ -45,6 +45,8 @@ class SyncReport:
     rejected: int = 0
     status: str = "active"
     reasons: list[str] = field(default_factory=list)
+    more: bool = False  # the round stopped at its page limit; the next round goes on
+    notices: list[str] = field(default_factory=list)  # sentences for the officer
 
     def add(self, other: SyncReport) -> None:
         self.sent += other.sent
@@ -52,6 +54,8 @@ class SyncReport:
         self.duplicates += other.duplicates
         self.rejected += other.rejected
         self.reasons += other.reasons
+        self.more = self.more or other.more
+        self.notices += other.notices
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +64,7 @@ class SyncReport:
             "duplicates": self.duplicates,
             "rejected": self.rejected,
             "status": self.status,
+            "notices": list(self.notices),
         }
 
 

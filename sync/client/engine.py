@@ -1,4 +1,4 @@
-"""The sync engine: one round per operation is commits, push, pull.
+"""The sync engine: one round per operation is commits, pull, push.
 
 Runs in-process under the CLI (``SyncEngine.sync``) and on the desktop's sync thread
 (``desktop/engine_thread.py`` calls ``sync_once`` from its one loop), always on the thread that
@@ -67,9 +67,15 @@ class SyncEngine(SyncContext):
             self, operation_id, packages, forward=forward, cursor=cursor, keys=keys
         )
 
-    def pull_commits(self, operation_id: str, client: RelayClient, keys: OperationKeys) -> int:
+    def pull_commits(
+        self,
+        operation_id: str,
+        client: RelayClient,
+        keys: OperationKeys,
+        notices: list[str] | None = None,
+    ) -> int:
         """Fetch and verify commits after the newest one held; returns how many were new."""
-        return pull_new_commits(self, operation_id, client, keys)
+        return pull_new_commits(self, operation_id, client, keys, notices)
 
     def push(self, operation_id: str, client: RelayClient) -> int:
         """Send the outbox (see :func:`sync.client.push.push`); returns packages sent."""
@@ -82,7 +88,8 @@ class SyncEngine(SyncContext):
         return pull_packages(self, operation_id, relay_url, client, keys)
 
     def sync_once(self, operation_id: str) -> SyncReport:
-        """One round: commits, push, pull. Raises RelayUnavailable/RelayError."""
+        """One round: commits, pull, push. Raises RelayUnavailable/RelayError, and CordonError
+        when the relay withholds commits that other members' packages name."""
         op = state.require_operation(self.store, operation_id)
         if op.status == "pending":
             lifecycle.try_activate(self, op.operation_id)
@@ -97,14 +104,25 @@ class SyncEngine(SyncContext):
         keys = self.keys(op.operation_id)
         report = SyncReport()
         try:
-            self.pull_commits(op.operation_id, client, keys)
+            self.pull_commits(op.operation_id, client, keys, report.notices)
             if keys.latest.action == "close":  # signed by a coordinator: the operation ends
                 lifecycle.apply_closing(self.store, keys.latest)
-                return SyncReport(status="closed")
+                report.status = "closed"
+                return report
             if keys.latest.member(self.profile.identity.device_id) is None:
-                return SyncReport(status="removed")
-            report.sent = self.push(op.operation_id, client)
+                report.status = "removed"
+                return report
+            # Pull before push: a package naming a newer commit makes this device catch up
+            # (or stop) before it seals anything under an epoch that may be over.
             report.add(self.pull(op.operation_id, op.relay_url, client, keys))
+            if keys.latest.action == "close":  # learnt while catching up during the pull
+                lifecycle.apply_closing(self.store, keys.latest)
+                report.status = "closed"
+                return report
+            if keys.latest.member(self.profile.identity.device_id) is None:
+                report.status = "removed"
+                return report
+            report.sent = self.push(op.operation_id, client)
         except RelayError as exc:
             if exc.status == 410:  # closed only if the coordinator's closing commit says so
                 lifecycle.handle_gone(self, op.operation_id, client)

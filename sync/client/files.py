@@ -18,13 +18,14 @@ from locales import _
 from sync.client import state
 from sync.client.context import Progress, SyncContext, SyncReport
 from sync.client.items import Descriptor, LibraryEntry
-from sync.client.local import LocalChanges, seal_outbox
+from sync.client.local import UNSEALED, LocalChanges, seal_outbox
 from sync.client.pull import receive
 from sync.client.relay_http import RelayClient
 from sync.crypto import stream
 from sync.errors import CordonError, ProtocolError
 from sync.protocol.wire import as_map, decode, encode, get_bytes, get_int, get_list
 from sync.store import audit
+from sync.store.chain import Chain
 from sync.store.fsutil import FILE_MODE
 from sync.store.ids import new_id
 from sync.store.operations import PendingUpload
@@ -201,20 +202,8 @@ def export_packages(ctx: SyncContext, operation_id: str, path: str) -> int:
     op = state.require_operation(store, operation_id)
     if op.status == "active":
         seal_outbox(ctx.profile, store, op.operation_id, ctx.keys(op.operation_id))
-    commits = [
-        bytes(row[0])
-        for row in store.query(
-            "SELECT commit_blob FROM epochs WHERE operation_id = ? ORDER BY epoch",
-            (op.operation_id,),
-        )
-    ]
-    packages = [
-        bytes(row[0])
-        for row in store.query(
-            "SELECT payload FROM outbox WHERE operation_id = ? AND kind != 'unsealed' ORDER BY seq",
-            (op.operation_id,),
-        )
-    ]
+    commits = [held.commit_blob for held in Chain(store).commits(op.operation_id)]
+    packages = store.outbox.sealed_payloads(op.operation_id, UNSEALED)
     data = encode(
         {
             "v": 1,

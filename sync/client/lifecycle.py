@@ -44,6 +44,7 @@ from sync.protocol.invite import (
     parse_invite,
 )
 from sync.store import audit
+from sync.store.chain import Chain
 from sync.store.clock import utc_now
 from sync.store.db import Store
 from sync.store.erase import erase_operation
@@ -110,7 +111,6 @@ def coordinator_context(
     return op, client, keys
 
 
-_coordinator_context = coordinator_context  # the name the desktop used before
 
 
 def invite(ctx: SyncContext, operation: str, role: str) -> str:
@@ -195,6 +195,8 @@ def try_activate(ctx: SyncContext, operation_id: str) -> bool:
             bytes.fromhex(op.invited_by),
             bytes.fromhex(op.invitation_head),
         )
+        if len(invitation.coordinator) != 32 or len(invitation.head) != 32:
+            raise ValueError("binding")
     except ValueError:
         raise CordonError(
             _("This pending operation was joined with an older invitation code.")
@@ -327,7 +329,7 @@ def admit_request(
 ) -> int:
     """Admit a checked request: a new epoch whose roster includes it. Returns the epoch.
 
-    Call it through ``sync.services.admission.admit``, which applies the fingerprint rule;
+    Call it through ``sync.services.roster.admit``, which applies the fingerprint rule;
     ``verified=False`` marks the admission unverified in the commit, for every member to see.
     """
     op, client, keys = coordinator_context(ctx, operation)
@@ -391,12 +393,9 @@ def unverified_admissions(store: Store, operation_id: str) -> set[str]:
     admitting commits say (every member sees it)."""
 
     found: set[str] = set()
-    for (raw,) in store.query(
-        "SELECT commit_blob FROM epochs WHERE operation_id = ? AND commit_blob IS NOT NULL",
-        (operation_id,),
-    ):
+    for held in Chain(store).commits(operation_id):
         with contextlib.suppress(ProtocolError):
-            found.update(d.hex() for d in decode_commit(bytes(raw)).unverified)
+            found.update(d.hex() for d in decode_commit(held.commit_blob).unverified)
     return found
 
 

@@ -47,14 +47,10 @@ def seal_outbox(profile: Profile, store: Store, operation_id: str, keys: Operati
         return 0
     sealed = 0
     while True:
-        rows = store.query(
-            "SELECT seq, payload FROM outbox WHERE operation_id = ? AND kind = ? "
-            "AND sent_at IS NULL ORDER BY seq LIMIT 200",
-            (operation_id, UNSEALED),
-        )
-        if not rows:
+        entries = store.outbox.unsealed(operation_id, UNSEALED, limit=200)
+        if not entries:
             return sealed
-        for entry_seq, body in rows:
+        for entry in entries:
             with store.transaction():
                 seq = state.next_seq(store, operation_id)
                 raw = seal_package(
@@ -63,13 +59,10 @@ def seal_outbox(profile: Profile, store: Store, operation_id: str, keys: Operati
                     kind=PACKAGE_KIND,
                     seq=seq,
                     hlc=header_clock(profile.clock.now()),
-                    body=bytes(body),
+                    body=entry.payload,
                 )
                 package_id = parse_package(raw).package_id
-                store.execute(
-                    "UPDATE outbox SET package_id = ?, kind = ?, payload = ? WHERE seq = ?",
-                    (package_id, PACKAGE_KIND, raw, entry_seq),
-                )
+                store.outbox.seal(entry.seq, package_id, PACKAGE_KIND, raw)
                 store.outbox.mark_applied(operation_id, package_id, profile.device_id, seq)
             sealed += 1
 

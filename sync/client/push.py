@@ -11,7 +11,6 @@ from sync.client import files
 from sync.client.context import FORWARD_KIND, Progress, SyncContext
 from sync.client.local import seal_outbox
 from sync.client.relay_http import RelayClient, RelayError
-from sync.store.clock import utc_now
 from sync.store.outbox import OutboxEntry
 
 PUSH_BATCH = 400
@@ -62,11 +61,7 @@ def _push_one_by_one(
         except RelayError as exc:
             if exc.status != 403 or entry.kind != FORWARD_KIND:
                 raise
-            ctx.store.execute(
-                "UPDATE outbox SET sent_at = ?, last_error = 'refused by the relay' "
-                "WHERE package_id = ?",
-                (utc_now(), entry.package_id),
-            )
+            ctx.store.outbox.set_aside(entry.package_id, "refused by the relay")
             continue
         ctx.store.outbox.mark_sent(entry.package_id)
         sent += 1

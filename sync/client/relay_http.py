@@ -8,6 +8,7 @@ Used by the sync engine, the CLI and the relay's own tests. Every method maps a 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import json
@@ -131,21 +132,18 @@ class RelayClient:
     # --- operations and commits -------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
-        data: dict[str, Any] = self.request("GET", "/healthz", signed=False).json()
-        return data
+        return _json_map(self.request("GET", "/healthz", signed=False))
 
     def create_operation(self, genesis: bytes) -> dict[str, Any]:
         """Post the genesis commit (signed by its author, who signs this request too)."""
         response = self.request(
             "POST", "/v1/operations", body=genesis, headers={"Content-Type": "application/cbor"}
         )
-        data: dict[str, Any] = response.json()
-        return data
+        return _json_map(response)
 
     def operation_state(self, operation_id: bytes) -> dict[str, Any]:
         """{"epoch", "hash", "cursor"} of the operation."""
-        data: dict[str, Any] = self.request("GET", self._op(operation_id)).json()
-        return data
+        return _json_map(self.request("GET", self._op(operation_id)))
 
     def post_commit(self, operation_id: bytes, commit: bytes) -> dict[str, Any]:
         response = self.request(
@@ -154,15 +152,16 @@ class RelayClient:
             body=commit,
             headers={"Content-Type": "application/cbor"},
         )
-        data: dict[str, Any] = response.json()
-        return data
+        return _json_map(response)
 
     def commits(self, operation_id: bytes, after: int = -1, limit: int = 100) -> list[bytes]:
         """Raw commits with epoch > ``after``, oldest first (verify with verify_chain)."""
         response = self.request(
             "GET", self._op(operation_id) + "/commits", params={"after": after, "limit": limit}
         )
-        return [bytes(raw) for raw in _cbor(response)["commits"]]
+        with _reading(response):
+            raws = _list(_map(_cbor(response), "commits")["commits"], limit)
+            return [_bytes(raw) for raw in raws]
 
     def close_operation(self, operation_id: bytes) -> None:
         """Coordinators, after posting the closing commit: purge the operation on the relay."""
@@ -191,10 +190,21 @@ class RelayClient:
             body=body,
             headers={"Content-Type": "application/cbor"},
         )
-        return [
-            PostResult(item["package_id"], int(item["cursor"]), bool(item["duplicate"]))
-            for item in response.json()["results"]
-        ]
+        with _reading(response):
+            results = _list(_map(response.json(), "results")["results"], len(packages))
+            if len(results) != len(packages):
+                raise ValueError("one result per package")
+            found = []
+            for item in results:
+                entry = _map(item, "package_id", "cursor", "duplicate")
+                if not isinstance(entry["duplicate"], bool):
+                    raise ValueError("duplicate")
+                found.append(
+                    PostResult(
+                        _text(entry["package_id"]), _int(entry["cursor"]), entry["duplicate"]
+                    )
+                )
+            return found
 
     def fetch_packages(
         self, operation_id: bytes, after: int = 0, limit: int = 500, wait: int = 0
@@ -207,10 +217,23 @@ class RelayClient:
             params=params,
             timeout=self.timeout + wait,
         )
-        data = _cbor(response)
-        return FetchResult(
-            [(int(seq), bytes(raw)) for seq, raw in data["packages"]], int(data["cursor"])
-        )
+        with _reading(response):
+            data = _map(_cbor(response), "packages", "cursor")
+            packages = []
+            last = after
+            for pair in _list(data["packages"], limit):
+                pair = _list(pair, 2)
+                if len(pair) != 2:
+                    raise ValueError("a package entry is [cursor, package]")
+                cursor = _int(pair[0])
+                if cursor <= last:  # cursors only go forward, past ``after``
+                    raise ValueError("cursor order")
+                packages.append((cursor, _bytes(pair[1])))
+                last = cursor
+            cursor = _int(data["cursor"])
+            if cursor < last or (packages and cursor <= after):
+                raise ValueError("page cursor")
+            return FetchResult(packages, cursor)
 
     def events(self, operation_id: bytes, after: int = 0) -> Iterator[tuple[int, bytes]]:
         """Server-sent events: yields (cursor, raw package) as they arrive, until closed."""
@@ -266,14 +289,21 @@ class RelayClient:
             signed=False,
             headers={"Content-Type": "application/cbor"},
         )
-        return str(response.json()["request_id"])
+        with _reading(response):
+            return _text(_map(response.json(), "request_id")["request_id"])
 
     def join_requests(self, operation_id: bytes) -> list[JoinRequestRecord]:
         response = self.request("GET", self._op(operation_id) + "/join-requests")
-        return [
-            JoinRequestRecord(str(item["id"]), bytes(item["request"]), int(item["received_at"]))
-            for item in _cbor(response)["requests"]
-        ]
+        with _reading(response):
+            found = []
+            for item in _list(_map(_cbor(response), "requests")["requests"], 10_000):
+                entry = _map(item, "id", "request", "received_at")
+                found.append(
+                    JoinRequestRecord(
+                        _text(entry["id"]), _bytes(entry["request"]), _int(entry["received_at"])
+                    )
+                )
+            return found
 
     def dismiss_join_request(self, operation_id: bytes, request_id: str) -> None:
         self.request("DELETE", self._op(operation_id) + "/join-requests/" + request_id)
@@ -300,12 +330,13 @@ class RelayClient:
         response = self.request(
             "POST", self._op(operation_id) + "/blobs", headers=headers, ok=(201,)
         )
-        location = response.headers["Location"]
-        return location, response.headers["Cordon-Blob-Id"]
+        with _reading(response):
+            return response.headers["Location"], response.headers["Cordon-Blob-Id"]
 
     def upload_offset(self, upload_url: str) -> int:
         response = self._upload_call("HEAD", upload_url, {})
-        return int(response.headers["Upload-Offset"])
+        with _reading(response):
+            return _int(int(response.headers["Upload-Offset"]))
 
     def upload_blob(
         self,
@@ -328,8 +359,11 @@ class RelayClient:
             offset = 0
         else:
             response = self._upload_call("HEAD", upload_url, {})
-            offset = int(response.headers["Upload-Offset"])
-            blob_id = response.headers["Cordon-Blob-Id"]
+            with _reading(response):
+                offset = int(response.headers["Upload-Offset"])
+                blob_id = response.headers["Cordon-Blob-Id"]
+                if not 0 <= offset <= length:
+                    raise ValueError("offset")
         while offset < length:
             stream.seek(offset)
             chunk = stream.read(chunk_size)
@@ -342,7 +376,11 @@ class RelayClient:
                 },
                 chunk,
             )
-            offset = int(response.headers["Upload-Offset"])
+            with _reading(response):
+                moved = int(response.headers["Upload-Offset"])
+                if not offset < moved <= length:  # every chunk must move the upload forward
+                    raise ValueError("offset")
+            offset = moved
         return blob_id
 
     def _upload_call(
@@ -378,6 +416,64 @@ def _json_bytes(document: dict[str, Any]) -> bytes:
     return json.dumps(document, separators=(",", ":")).encode("utf-8")
 
 
+class MalformedAnswer(ValueError):
+    """Raised inside ``_reading`` when an answer does not have the expected shape."""
+
+
+@contextlib.contextmanager
+def _reading(response: requests.Response) -> Iterator[None]:
+    """Read an answer strictly: any shape other than the one expected becomes ONE sentence
+    (a RelayError with code ``bad_answer``), never a TypeError or KeyError."""
+    try:
+        yield
+    except RelayError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
+        raise RelayError(
+            _("The relay sent a damaged answer."),
+            response.status_code,
+            "bad_answer",
+        ) from exc
+
+
+def _json_map(response: requests.Response) -> dict[str, Any]:
+    with _reading(response):
+        value = response.json()
+        if not isinstance(value, dict):
+            raise MalformedAnswer("not a map")
+        return value
+
+
+def _map(value: Any, *keys: str) -> dict[Any, Any]:
+    if not isinstance(value, dict) or any(k not in value for k in keys):
+        raise MalformedAnswer("missing fields")
+    return value
+
+
+def _list(value: Any, limit: int) -> list[Any]:
+    if not isinstance(value, list) or len(value) > limit:
+        raise MalformedAnswer("not a list of the allowed length")
+    return value
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise MalformedAnswer("not a count")
+    return value
+
+
+def _bytes(value: Any) -> bytes:
+    if not isinstance(value, bytes):
+        raise MalformedAnswer("not bytes")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 200:
+        raise MalformedAnswer("not text")
+    return value
+
+
 def _cbor(response: requests.Response) -> Any:
     try:  # the relay is not trusted: the same strict, bounded decoder as for everything else
         return cbor_strict.loads(response.content, canonical=False)
@@ -392,8 +488,10 @@ def _error(response: requests.Response) -> RelayError:
     detail = ""
     try:
         document = response.json()
-        code = str(document.get("error", code))
-        detail = str(document.get("message", ""))
+        if isinstance(document, dict):
+            code = str(document.get("error", code))[:64]
+            # The relay's own words, shown to the officer: one short line of printable text.
+            detail = "".join(c for c in str(document.get("message", "")) if c.isprintable())[:200]
     except ValueError:
         pass
     retry = response.headers.get("Retry-After")

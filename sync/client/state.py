@@ -1,14 +1,13 @@
 """An operation's verified commit chain and roster as kept in the store.
 
 ``load_keys`` rebuilds the ``OperationKeys`` (chain + epoch secrets this device holds) from the
-``epochs`` table; ``save_commit`` stores a verified commit with its secret (if this device got
-one) and brings the ``members`` table and the operation row in line with the new roster, all
+store; ``save_commit`` keeps a verified commit with its secret (if this device got one) through
+:class:`sync.store.chain.Chain`, which brings the roster and the operation row in line with it,
 inside the caller's transaction.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from locales import _
@@ -16,106 +15,104 @@ from sync.crypto.epochs import OperationKeys
 from sync.crypto.identity import Identity
 from sync.errors import CordonError
 from sync.protocol import Commit
-from sync.store.clock import utc_now
+from sync.store.chain import (
+    Chain,
+    ChainEntry,
+    RosterEntry,
+    take_back_revisions,
+    written_after,
+)
+from sync.store.clock import format_hlc
 from sync.store.db import Store
 from sync.store.operations import Invitation, Operation, PendingUpload
-from sync.store.operations import Member as StoredMember
 
 WRITABLE = ("active",)
 
 
 def load_keys(store: Store, identity: Identity, operation_id: str) -> OperationKeys:
     """The operation's chain and held secrets, verified again from the stored commits."""
-    rows = store.query(
-        "SELECT epoch, secret, commit_blob FROM epochs WHERE operation_id = ? ORDER BY epoch",
-        (operation_id,),
-    )
-    commits = [bytes(row[2]) for row in rows if row[2] is not None]
-    secrets = {int(row[0]): bytes(row[1]) for row in rows if row[1] and len(row[1]) == 32}
+    held = Chain(store).commits(operation_id)
+    commits = [h.commit_blob for h in held]
+    secrets = {h.epoch: h.secret for h in held if h.secret is not None}
     return OperationKeys.from_chain(identity, commits, secrets)
 
 
 def save_commit(store: Store, commit: Commit, secret: bytes | None, my_device: bytes) -> None:
     """Keep a verified commit (and this device's secret of it) and apply its roster."""
-    op = commit.operation_id.hex()
-    with store.transaction():
-        store.execute(
-            "INSERT INTO epochs (operation_id, epoch, secret, commit_hash, commit_blob, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (op, commit.epoch, secret or b"", commit.hash, commit.raw, utc_now()),
-        )
-        now = utc_now()
-        current = {m.device_id.hex() for m in commit.roster}
-        # An epoch this device holds no secret of (it was removed, or joined later): the names
-        # and metadata stay sealed, only who is in and out is applied.
-        for member in commit.roster if commit.opened else ():
-            known = store.operations.member(op, member.device_id.hex())
-            store.operations.save_member(
-                StoredMember(
-                    op,
-                    member.device_id.hex(),
-                    member.public.encode(),
-                    member.name,
-                    member.role,
-                    "active",
-                    member.agency,
-                    member.country,
-                    known.joined_at if known and known.joined_at else now,
-                    None,
+    me = commit.member(my_device)
+    coordinators = commit.coordinators()
+    Chain(store).add(
+        ChainEntry(
+            operation_id=commit.operation_id.hex(),
+            epoch=commit.epoch,
+            secret=secret,
+            commit_hash=commit.hash,
+            commit_blob=commit.raw,
+            roster=[
+                RosterEntry(
+                    m.device_id.hex(), m.public.encode(), m.name, m.role, m.agency, m.country
                 )
-            )
-        for known in store.operations.members(op):
-            if known.device_id not in current and known.status == "active":
-                store.execute(
-                    "UPDATE members SET status = 'removed', removed_at = ? "
-                    "WHERE operation_id = ? AND device_id = ?",
-                    (now, op, known.device_id),
-                )
-        me = commit.member(my_device)
-        coordinators = commit.coordinators()
-        store.execute(
-            "UPDATE operations SET current_epoch = max(current_epoch, ?), "
-            "name = CASE WHEN ? THEN ? ELSE name END, "
-            "ends_at = CASE WHEN ? THEN ? ELSE ends_at END, "
-            "templates = CASE WHEN ? THEN ? ELSE templates END, "
-            "coordinator = ?, role = coalesce(?, role), "
-            "status = CASE WHEN ? = 'active' AND status IN ('pending', 'active', 'removed') "
-            "THEN 'active' WHEN ? = 'removed' AND status = 'active' THEN 'removed' "
-            "ELSE status END "
-            "WHERE operation_id = ?",
-            (
-                commit.epoch,
-                commit.opened,
-                commit.info.name,
-                commit.opened,
-                commit.info.ends,
-                commit.opened,
-                json.dumps(
-                    [t for t in commit.info.template_set.split(",") if t], ensure_ascii=False
-                ),
-                coordinators[0].device_id.hex() if coordinators else None,
-                None if me is None else me.role,
-                "active" if me is not None else "removed",
-                "active" if me is not None else "removed",
-                op,
-            ),
+                for m in commit.roster
+            ],
+            name=commit.info.name,
+            ends_at=commit.info.ends,
+            templates=[t for t in commit.info.template_set.split(",") if t],
+            coordinator=coordinators[0].device_id.hex() if coordinators else None,
+            my_role=None if me is None else me.role,
+            opened=commit.opened,
         )
+    )
 
 
 def add_commits(
-    store: Store, identity: Identity, keys: OperationKeys, raws: list[bytes]
+    store: Store,
+    identity: Identity,
+    keys: OperationKeys,
+    raws: list[bytes],
+    notices: list[str] | None = None,
 ) -> list[Commit]:
-    """Verify commits against the chain and keep the new ones; returns those added."""
+    """Verify commits against the chain and keep the new ones; returns those added.
+
+    A commit that removes members takes back out of the store what they wrote with a clock
+    after the removal (it reached this device before the removal did); ``notices`` gets one
+    sentence per member concerned."""
     added = []
     for raw in raws:
         before = len(keys.commits)
+        previous = keys.latest if keys.commits else None
         commit = keys.add_commit(raw)
         if len(keys.commits) == before:
             continue
         secret = keys.export_secrets().get(commit.epoch)
-        save_commit(store, commit, secret, identity.device_id)
+        with store.transaction():
+            save_commit(store, commit, secret, identity.device_id)
+            if previous is not None:
+                for member in previous.roster:
+                    if commit.member(member.device_id) is None:
+                        taken = take_back(store, commit, member.device_id.hex())
+                        if taken and notices is not None:
+                            notices.append(
+                                _(
+                                    "{count} changes from {name}, written after their removal, "
+                                    "were taken back out."
+                                ).format(count=taken, name=member.name)
+                            )
         added.append(commit)
     return added
+
+
+def take_back(store: Store, commit: Commit, device: str) -> int:
+    """Remove what ``device`` wrote with a clock after ``commit`` (which removed it)."""
+    op = commit.operation_id.hex()
+    cut = format_hlc(commit.time_ms, 9999, "z")  # after the removal's millisecond
+    found = written_after(store, op, device, cut)
+    for record_id in found.records:
+        store.records.erase(op, record_id)
+    for message_id in found.messages:
+        store.messages.delete(op, message_id)
+    for item_id in found.library:
+        store.library.delete(op, item_id)
+    return found.count + take_back_revisions(store, op, device, cut)
 
 
 def require_operation(store: Store, operation: str) -> Operation:

@@ -70,7 +70,8 @@ class OperationKeys:
         """Verify and append the next commit; an identical known commit is returned unchanged.
 
         Raises ProtocolError for forks (a different commit for an epoch already held), gaps,
-        reordering and bad signatures.
+        reordering, bad signatures and an epoch secret this device cannot open; the keys are
+        then left exactly as they were.
         """
         commit = decode_commit(raw)
         if not self._commits:
@@ -86,6 +87,8 @@ class OperationKeys:
             )
         else:
             verify_next(self.latest, commit)
+        # Everything is checked before anything changes: a refused commit leaves the keys as
+        # they were.
         secret = None
         if commit.member(self._identity.device_id) is not None:
             secret = open_epoch_secret(commit, self._identity)

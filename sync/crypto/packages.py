@@ -25,6 +25,7 @@ from sync.crypto.epochs import OperationKeys
 from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
 from sync.protocol.package import (
+    PACKAGE_VERSION,
     PackageHeader,
     SignedPackage,
     assemble_package,
@@ -32,7 +33,7 @@ from sync.protocol.package import (
     verify_package_signature,
 )
 from sync.protocol.roster import Member
-from sync.protocol.wire import PROTOCOL_VERSION, u64
+from sync.protocol.wire import u64
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 _NONCE = 12
@@ -74,12 +75,18 @@ def decompress(data: bytes) -> bytes:
         size = zstandard.frame_content_size(payload)
         if not 0 <= size <= MAX_BODY_BYTES:
             raise ProtocolError(_("Package refused: body too large or of unknown size."))
-        body = zstandard.ZstdDecompressor().decompress(payload, max_output_size=size)
+        # One frame, and nothing after it. zstd stops a frame that outgrows its declared size,
+        # so the output stays within MAX_BODY_BYTES and one block.
+        frame = zstandard.ZstdDecompressor().decompressobj()
+        body = frame.decompress(payload)
+        whole, trailing = frame.eof, frame.unused_data
     except ProtocolError:
         raise
     except Exception as exc:
         raise ProtocolError(_("Package refused: body does not decompress.")) from exc
-    if len(body) != size:
+    if trailing:
+        raise ProtocolError(_("Package refused: bytes follow the body's compressed frame."))
+    if not whole or len(body) != size:
         raise ProtocolError(_("Package refused: body does not decompress."))
     return body
 
@@ -107,6 +114,16 @@ class MemorySeen:
         self.applied[(package.header.sender, package.header.seq)] = package.package_id
 
 
+class BehindSender(ProtocolError):
+    """The package names a commit newer than any held here: catch up, then open it again."""
+
+    def __init__(self, epoch: int) -> None:
+        super().__init__(
+            _("Package refused: it names a change of members this device has not seen.")
+        )
+        self.epoch = epoch
+
+
 class DuplicatePackage(Exception):  # noqa: N818 - a report, not an error: deliberately no ProtocolError
     """The very same package was applied before: ignore it quietly (not a rejection)."""
 
@@ -117,6 +134,9 @@ class DuplicatePackage(Exception):  # noqa: N818 - a report, not an error: delib
 
 @dataclass(frozen=True)
 class OpenedPackage:
+    """A verified, decrypted package; ``sender`` is the sender as the latest roster names it
+    (its role there is the one every rule applies)."""
+
     header: PackageHeader
     sender: Member
     package_id: str
@@ -140,7 +160,14 @@ def seal_package(
     if me.role == "observer":
         raise ProtocolError(_("Observers cannot write to the operation."))
     header = PackageHeader(
-        PROTOCOL_VERSION, roster.operation_id, roster.epoch, identity.device_id, seq, kind, hlc
+        PACKAGE_VERSION,
+        roster.operation_id,
+        roster.epoch,
+        identity.device_id,
+        seq,
+        kind,
+        hlc,
+        head=roster.hash,
     )
     header_bytes = header.encode()
     key = package_key(
@@ -162,11 +189,17 @@ def open_package(data: bytes, keys: OperationKeys, seen: SeenSequences) -> Opene
     header = pkg.header
     if header.operation_id != keys.operation_id:
         raise ProtocolError(_("Package refused: it belongs to another operation."))
+    if header.epoch > keys.latest.epoch:
+        raise BehindSender(header.epoch)
     earlier = seen.seen(header.sender, header.seq)
     if earlier is not None and hmac.compare_digest(earlier, pkg.package_id):
         raise DuplicatePackage(pkg.package_id)  # the same bytes were verified when first applied
     roster = keys.roster_at(header.epoch)
     verify_package_signature(pkg, roster)
+    if not hmac.compare_digest(header.head, roster.hash):
+        raise ProtocolError(
+            _("Package refused: it names a history of the operation this device does not have.")
+        )
     if earlier is not None:
         raise ProtocolError(
             _("Package refused: replay, that sender's sequence number was used before.")
@@ -176,15 +209,9 @@ def open_package(data: bytes, keys: OperationKeys, seen: SeenSequences) -> Opene
         raise ProtocolError(_("Package refused: the sender has been removed from the operation."))
     if now.role == "observer":  # demoted since: the relay refuses it too, so must every path
         raise ProtocolError(_("Package refused: the sender is now an observer."))
-    return OpenedPackage(
-        header, _sender(pkg, roster.member(header.sender)), pkg.package_id, _decrypt(pkg, keys)
-    )
-
-
-def _sender(pkg: SignedPackage, member: Member | None) -> Member:
-    if member is None:  # verify_package_signature already refused this; keeps mypy exact
-        raise ProtocolError(_("Package refused: the sender is not a member."))
-    return member
+    # Authorised by the sender's role in the LATEST roster held here, never by the role it had
+    # in the package's epoch: a demoted coordinator cannot act as one through an old epoch.
+    return OpenedPackage(header, now, pkg.package_id, _decrypt(pkg, keys))
 
 
 def _decrypt(pkg: SignedPackage, keys: OperationKeys) -> bytes:

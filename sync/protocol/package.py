@@ -21,7 +21,6 @@ from sync.errors import ProtocolError
 from sync.protocol.commit import OPERATION_ID_BYTES, Commit
 from sync.protocol.wire import (
     MAX_ENVELOPE_BYTES,
-    PROTOCOL_VERSION,
     as_map,
     decode,
     encode,
@@ -31,8 +30,11 @@ from sync.protocol.wire import (
 )
 
 _PACKAGE_DOMAIN = b"cordon-package-v1\x00"
+# Package headers are version 2 (protocol 2): they name the sender's head commit (``head``).
+# Commits, join requests and direct messages keep PROTOCOL_VERSION.
+PACKAGE_VERSION = 2
 _KIND = re.compile(r"[a-z][a-z0-9._-]{0,31}\Z")
-_HEADER_FIELDS = {"v", "op", "epoch", "sender", "seq", "kind", "hlc"}
+_HEADER_FIELDS = {"v", "op", "epoch", "head", "sender", "seq", "kind", "hlc"}
 MAX_PACKAGE_BYTES = MAX_ENVELOPE_BYTES
 
 
@@ -47,6 +49,9 @@ class PackageHeader:
     seq: int  # per-sender sequence, from 1
     kind: str
     hlc: int  # hybrid logical clock timestamp
+    # H(commit) of the sender's latest known commit, the one of ``epoch`` (protocol v2): a
+    # receiver that does not hold it catches up before applying, and refuses another history.
+    head: bytes = b"\x00" * 32
 
     def encode(self) -> bytes:
         check_kind(self.kind)
@@ -55,6 +60,7 @@ class PackageHeader:
                 "v": self.version,
                 "op": self.operation_id,
                 "epoch": self.epoch,
+                "head": self.head,
                 "sender": self.sender,
                 "seq": self.seq,
                 "kind": self.kind,
@@ -70,12 +76,13 @@ class PackageHeader:
             version=get_int(value, "v", what),
             operation_id=get_bytes(value, "op", what, size=OPERATION_ID_BYTES),
             epoch=get_int(value, "epoch", what),
+            head=get_bytes(value, "head", what, size=32),
             sender=get_bytes(value, "sender", what, size=DEVICE_ID_BYTES),
             seq=get_int(value, "seq", what, minimum=1),
             kind=get_text(value, "kind", what, max_len=32),
             hlc=get_int(value, "hlc", what),
         )
-        if header.version != PROTOCOL_VERSION:
+        if header.version != PACKAGE_VERSION:
             raise ProtocolError(_("Unsupported package version."))
         check_kind(header.kind)
         return header

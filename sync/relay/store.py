@@ -251,8 +251,9 @@ class RelayStore:
 
     def close_operation(self, operation_id: bytes, closing: bytes) -> None:
         """Delete every row of the operation and leave only the hashed tombstone, with the
-        coordinator's closing commit for members who were offline; then make the deleted rows
-        unreadable in the database's files (``erase_deleted``)."""
+        coordinator's closing commit (sealed under the operation id) for members who were
+        offline; then make the deleted rows unreadable in the database's files
+        (``erase_deleted``)."""
         with self.engine.begin() as conn:
             self.check_open(conn, operation_id)
             conn.execute(

@@ -1,10 +1,19 @@
 """Who is in an operation and with which role: finding a member, and changing a role.
 
 Changing a role is a new epoch whose roster gives the member the other role; only a role with
-the ``MANAGE`` permission (a coordinator) may make it. Inviting, admitting and removing stay in
+the ``MANAGE`` permission (a coordinator) may make it.
+
+Admitting a join request follows one rule, for the command line and the window alike
+(``admit``): a coordinator admits a device only after comparing its fingerprint with the person
+(read out in person or by phone): ``fingerprint`` is what they read out, and it must match the
+fingerprint of the keys in the request. The only other way is an explicit ``unverified=True``:
+the admission is then written in this device's audit log and marked in the admitting commit, so
+every member sees that this device's keys were never compared. Inviting and removing stay in
 ``sync.client.lifecycle`` for now."""
 
 from __future__ import annotations
+
+import hmac
 
 from locales import _
 from sync.client import lifecycle, state
@@ -14,6 +23,7 @@ from sync.protocol.commit import change_role as role_commit
 from sync.services import roles
 from sync.services.errors import Invalid, NotFound
 from sync.services.roles import Permission
+from sync.store import audit
 from sync.store.db import Store
 from sync.store.operations import Member
 
@@ -52,3 +62,54 @@ def change_role(engine: SyncEngine, operation: str, device: str, role: str) -> i
     client.post_commit(commit.operation_id, commit.raw)
     state.add_commits(engine.store, engine.profile.identity, keys, [commit.raw])
     return commit.epoch
+
+
+# -- admitting a join request -------------------------------------------------------------
+
+
+def fingerprint_digits(text: str) -> str:
+    """The digits of a fingerprint as people write it (spaces, dashes and line breaks dropped)."""
+    return "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+
+
+def check_fingerprint(expected: str, given: str | None, unverified: bool) -> bool:
+    """Whether the admission is verified; Invalid when neither a matching fingerprint nor an
+    explicit ``unverified`` is given."""
+    if given is not None and unverified:
+        raise Invalid(_("Give the fingerprint you compared, or admit unverified; not both."))
+    if given is None:
+        if unverified:
+            return False
+        raise Invalid(
+            _(
+                "Compare the fingerprint with the person first and give it with --fingerprint "
+                '"…" (or admit explicitly with --unverified, which every member will see).'
+            )
+        )
+    typed = fingerprint_digits(given)
+    wanted = fingerprint_digits(expected)
+    if not typed or not hmac.compare_digest(typed.encode(), wanted.encode()):
+        raise Invalid(
+            _("The fingerprint given does not match the one in the join request; not admitted.")
+        )
+    return True
+
+
+def admit(
+    engine: SyncEngine,
+    operation: str,
+    device: str,
+    role: str | None = None,
+    *,
+    fingerprint: str | None = None,
+    unverified: bool = False,
+) -> int:
+    """Admit the pending request of ``device`` (a device id or a prefix of 6+ hex digits) under
+    the fingerprint rule above; returns the new epoch."""
+    request = lifecycle.find_request(engine, operation, device)
+    verified = check_fingerprint(request.fingerprint, fingerprint, unverified)
+    epoch = lifecycle.admit_request(engine, operation, request, role, verified=verified)
+    if not verified:
+        op_id = state.require_operation(engine.store, operation).operation_id
+        engine.store.audit.append(audit.ADMISSION_UNVERIFIED, request.device_id, op_id)
+    return epoch

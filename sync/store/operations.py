@@ -296,27 +296,6 @@ class Operations:
 
     # -- epochs ----------------------------------------------------------------------------
 
-    def add_epoch(
-        self,
-        operation_id: str,
-        epoch: int,
-        secret: bytes,
-        commit_hash: bytes | None = None,
-        commit_blob: bytes | None = None,
-    ) -> None:
-        """Keep an epoch secret; the operation's current epoch moves forward, never back."""
-        with self._store.transaction():
-            self._store.execute(
-                "INSERT INTO epochs (operation_id, epoch, secret, commit_hash, commit_blob, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (operation_id, epoch, secret, commit_hash, commit_blob, utc_now()),
-            )
-            self._store.execute(
-                "UPDATE operations SET current_epoch = max(current_epoch, ?) "
-                "WHERE operation_id = ?",
-                (epoch, operation_id),
-            )
-
     def epoch(self, operation_id: str, epoch: int) -> Epoch | None:
         row = self._store.query_one(
             "SELECT operation_id, epoch, secret, commit_hash, commit_blob, created_at "

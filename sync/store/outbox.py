@@ -75,10 +75,14 @@ class Outbox:
             (utc_now(), package_id),
         )
 
-    def mark_failed(self, package_id: str, error: str) -> None:
+    def set_aside(self, package_id: str, error: str) -> None:
+        """A package the relay refuses for good (carried for a member removed meanwhile): it
+        leaves the queue with the reason, so it no longer blocks what comes after it. The one
+        failure path of the outbox."""
         self._store.execute(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE package_id = ?",
-            (error, package_id),
+            "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = ? "
+            "WHERE package_id = ?",
+            (utc_now(), error, package_id),
         )
 
     def prune_sent(self, operation_id: str) -> int:
@@ -86,6 +90,41 @@ class Outbox:
             "DELETE FROM outbox WHERE operation_id = ? AND sent_at IS NOT NULL", (operation_id,)
         )
         return int(cursor.rowcount)
+
+    # -- sealing and carrying (the sync engine) -------------------------------------------
+
+    def unsealed(self, operation_id: str, kind: str, limit: int) -> list[OutboxEntry]:
+        """Queued changes of ``kind`` not yet sealed into a package, oldest first."""
+        rows = self._store.query(
+            f"SELECT {_COLUMNS} FROM outbox WHERE operation_id = ? AND kind = ? "  # noqa: S608
+            "AND sent_at IS NULL ORDER BY seq LIMIT ?",
+            (operation_id, kind, limit),
+        )
+        return [_entry(row) for row in rows]
+
+    def seal(self, seq: int, package_id: str, kind: str, payload: bytes) -> None:
+        """Replace a queued change by its sealed package (a retry sends the very same bytes)."""
+        self._store.execute(
+            "UPDATE outbox SET package_id = ?, kind = ?, payload = ? WHERE seq = ?",
+            (package_id, kind, payload, seq),
+        )
+
+    def sealed_payloads(self, operation_id: str, unsealed_kind: str) -> list[bytes]:
+        """Every sealed package held to send, sent or not (the package file export)."""
+        rows = self._store.query(
+            "SELECT payload FROM outbox WHERE operation_id = ? AND kind != ? ORDER BY seq",
+            (operation_id, unsealed_kind),
+        )
+        return [bytes(row[0]) for row in rows]
+
+    def applied_id(self, operation_id: str, sender: str, sender_seq: int) -> str | None:
+        """The id of the package applied from ``sender`` with that sequence number, if any."""
+        row = self._store.query_one(
+            "SELECT package_id FROM applied_packages "
+            "WHERE operation_id = ? AND sender = ? AND sender_seq = ?",
+            (operation_id, sender, sender_seq),
+        )
+        return None if row is None else str(row[0])
 
     # -- inbox -----------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from sync.protocol import (
     decode_commit,
 )
 from sync.protocol.invite import parse_invite
-from sync.services import admission
+from sync.services import roster
 from sync.store import audit, keyfile
 from sync.store import profile as profiles
 from tests.sync.relay.conftest import RelayProcess
@@ -162,7 +162,7 @@ def _operation(world: World) -> tuple[SyncEngine, str]:
 def _admitted(world: World, c: SyncEngine, op: str, name: str, country: str) -> SyncEngine:
     member = world.person(name, country)
     lifecycle.join(member, lifecycle.invite(c, op, "participant"))
-    admission.admit(
+    roster.admit(
         c, op, member.profile.device_id, fingerprint=member.profile.identity.public.fingerprint
     )
     assert lifecycle.try_activate(member, op)
@@ -298,9 +298,9 @@ def test_a_join_request_the_relay_forges_is_not_pending_and_cannot_be_admitted(
     epoch_before = c.keys(op).latest.epoch
     assert lifecycle.pending(c, op) == []  # not shown as an answer to C's invitation
     with pytest.raises(CordonError, match="No single device"):
-        admission.admit(c, op, mallory.device_id.hex(), fingerprint="0" * 60)
+        roster.admit(c, op, mallory.device_id.hex(), fingerprint="0" * 60)
     with pytest.raises(CordonError, match="No single device"):
-        admission.admit(c, op, mallory.device_id.hex(), unverified=True)
+        roster.admit(c, op, mallory.device_id.hex(), unverified=True)
     assert c.keys(op).latest.epoch == epoch_before  # no commit written
     assert all(m.device_id != mallory.device_id.hex() for m in c.store.operations.members(op))
 
@@ -313,11 +313,11 @@ def test_admission_needs_the_fingerprint_or_an_explicit_unverified(world: World)
     assert (request.name, request.agency, request.country) == ("Officer J", "Agency J", "NG")
     device = j.profile.device_id
     with pytest.raises(CordonError, match="Compare the fingerprint"):
-        admission.admit(c, op, device)
+        roster.admit(c, op, device)
     with pytest.raises(CordonError, match="does not match"):
-        admission.admit(c, op, device, fingerprint="12345 " * 12)
+        roster.admit(c, op, device, fingerprint="12345 " * 12)
     assert c.keys(op).latest.epoch == 0  # refused: nothing written
-    epoch = admission.admit(c, op, device, unverified=True)
+    epoch = roster.admit(c, op, device, unverified=True)
     assert epoch == 1
     entries = c.store.query(
         "SELECT action, object FROM audit_log WHERE action = ?", (audit.ADMISSION_UNVERIFIED,)
@@ -349,7 +349,8 @@ def test_a_410_without_the_coordinators_closing_commit_erases_nothing(world: Wor
     )
     after = a.store.operations.get(op)
     assert after is not None and after.status == "active"  # not closed, no retention started
-    assert after.closed_at is None and after.relay_closed_at is not None
+    assert after.closed_at is None and after.retention_days is None
+    assert after.relay_closed_at is not None  # noted, nothing more
     assert _rows(a, "outbox", op) == unsent
     # even far in the future, nothing is shredded on the relay's word
     import datetime as dt

@@ -147,7 +147,7 @@ def test_ui_stall_while_the_sync_thread_applies_10000_packages(qtbot, qapp, tmp_
     from sync.client.engine import SyncEngine
     from sync.client.items import PACKAGE_KIND, RecordItem, encode_body, header_clock
     from sync.crypto.packages import seal_package
-    from sync.services import admission
+    from sync.services import roster
     from sync.store import keyfile
     from sync.store import profile as profiles
     from sync.store.ids import new_id
@@ -161,7 +161,7 @@ def test_ui_stall_while_the_sync_thread_applies_10000_packages(qtbot, qapp, tmp_
         coordinator, member = SyncEngine(c), SyncEngine(b)
         op = lifecycle.create_operation(coordinator, "Bench", relay.url, ["person"], None)
         lifecycle.join(member, lifecycle.invite(coordinator, op, "participant"))
-        admission.admit(coordinator, op, b.device_id, fingerprint=b.identity.public.fingerprint)
+        roster.admit(coordinator, op, b.device_id, fingerprint=b.identity.public.fingerprint)
         assert lifecycle.try_activate(member, op)
         b.close()
         keys = coordinator.keys(op)

@@ -30,6 +30,7 @@ import pytest
 from sync.crypto.identity import Identity
 from sync.protocol import Member, PackageHeader, add_members, assemble_package, create_genesis
 from sync.protocol.auth import sign_request
+from sync.protocol.package import PACKAGE_VERSION
 from tests.sync.relay.conftest import (
     INFO,
     RelayProcess,
@@ -110,7 +111,7 @@ def _packages(device: Identity, op: bytes, epoch: int, count: int, start: int = 
     return [
         assemble_package(
             device,
-            PackageHeader(1, op, epoch, device.device_id, start + i, "record", 1),
+            PackageHeader(PACKAGE_VERSION, op, epoch, device.device_id, start + i, "record", 1),
             os.urandom(2048),
         )
         for i in range(count)
@@ -229,7 +230,9 @@ async def _fanout(relay: RelayProcess) -> dict[str, float]:
         await asyncio.sleep(2.0)  # let every long poll reach the relay
         for round_ in range(ROUNDS):
             sent = int(time.time() * 1e6)
-            header = PackageHeader(1, op, epoch, poster.device_id, round_ + 1, "record", sent)
+            header = PackageHeader(
+                PACKAGE_VERSION, op, epoch, poster.device_id, round_ + 1, "record", sent
+            )
             body = cbor2.dumps([assemble_package(poster, header, os.urandom(2048))])
             headers = {
                 "Content-Type": "application/cbor",
@@ -291,7 +294,9 @@ async def _fanout_sse(relay: RelayProcess) -> dict[str, float]:
         await asyncio.sleep(1.0)
         for round_ in range(ROUNDS):
             sent = int(time.time() * 1e6)
-            header = PackageHeader(1, op, epoch, poster.device_id, round_ + 1, "record", sent)
+            header = PackageHeader(
+                PACKAGE_VERSION, op, epoch, poster.device_id, round_ + 1, "record", sent
+            )
             body = cbor2.dumps([assemble_package(poster, header, os.urandom(2048))])
             headers = {
                 "Content-Type": "application/cbor",

@@ -16,7 +16,7 @@ from sync.client import lifecycle
 from sync.client.engine import SyncEngine
 from sync.client.items import PACKAGE_KIND, RecordItem, encode_body, header_clock
 from sync.crypto.packages import seal_package
-from sync.services import admission
+from sync.services import roster
 from sync.store import keyfile
 from sync.store import profile as profiles
 from sync.store.db import Store
@@ -58,7 +58,7 @@ def test_offline_member_catches_up(
     coordinator, member = SyncEngine(c), SyncEngine(b)
     op = lifecycle.create_operation(coordinator, "Bench", relay.url, ["person"], None)
     lifecycle.join(member, lifecycle.invite(coordinator, op, "participant"))
-    admission.admit(coordinator, op, b.device_id, fingerprint=b.identity.public.fingerprint)
+    roster.admit(coordinator, op, b.device_id, fingerprint=b.identity.public.fingerprint)
     assert lifecycle.try_activate(member, op)
 
     # The coordinator's packages, sealed and posted straight to the relay.

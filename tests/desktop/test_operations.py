@@ -103,7 +103,16 @@ def test_invite_join_admit_role_remove_close(qtbot, make_app, tmp_path, relay):
     compare.expected.setPlainText(officer_fingerprint)
     assert compare.admit_button.isEnabled()
     compare.close()
-    dialog.admit(request)
+    # as a person does: open the comparison, type what the officer reads out, admit
+    qtbot.mouseClick(dialog.admit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(dialog, "compare", None) is not None, timeout=TIMEOUT)
+    live = dialog.compare
+    qtbot.waitUntil(live.isVisible, timeout=TIMEOUT)
+    assert not live.admit_button.isEnabled() and live.unverified_button.isEnabled()
+    live.expected.setFocus()
+    qtbot.keyClicks(live.expected, officer_fingerprint)
+    assert live.admit_button.isEnabled()
+    qtbot.mouseClick(live.admit_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.roster.topLevelItemCount() == 2, timeout=TIMEOUT)
     names = [dialog.roster.topLevelItem(i).text(0) for i in range(2)]
     assert "Karim Haddad" in names
@@ -240,3 +249,43 @@ def test_operation_dialogs_name_every_control_and_mnemonics_are_unique(
         ]
         assert not mnemonic_collisions(texts), f"{title} ({language}): {mnemonic_collisions(texts)}"
         dialog.close()
+
+
+def test_admitting_without_comparing_is_explicit_and_shown(qtbot, make_app, tmp_path, relay):
+    """Issue 15, item 2: the window applies the command line's rule. Admit stays disabled until
+    the fingerprint is typed or confirmed; 'Admit without comparing' is the only other way, and
+    the roster then says so (the admitting commit carries it for every member)."""
+    coordinator = open_main(qtbot, make_app, tmp_path / "coordinator")
+    row = create_operation(qtbot, coordinator, relay.url, name="Operation Grey Gull")
+    dialog = coordinator.controller.frame.open_participants(row)
+    qtbot.waitUntil(lambda: dialog.roster.topLevelItemCount() == 1, timeout=TIMEOUT)
+    qtbot.mouseClick(dialog.invite_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.invite_code.toPlainText()), timeout=TIMEOUT)
+    code = dialog.invite_code.toPlainText()
+    officer = open_main(
+        qtbot, make_app, tmp_path / "officer", name="Lena Vogel", agency="Zoll", country="DE"
+    )
+    join = officer.controller.frame.open_join()
+    QtWidgets.QApplication.clipboard().setText(code)
+    qtbot.mouseClick(join.paste_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(join.ok_button, Qt.MouseButton.LeftButton)
+    officer_panel = officer.controller.main_window.operations
+    qtbot.waitUntil(lambda: len(officer_panel.model.rows) == 1, timeout=TIMEOUT)  # request sent
+    qtbot.mouseClick(dialog.refresh_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.pending.count() == 1, timeout=TIMEOUT)
+    qtbot.mouseClick(dialog.admit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(dialog, "compare", None) is not None, timeout=TIMEOUT)
+    compare = dialog.compare
+    qtbot.waitUntil(compare.isVisible, timeout=TIMEOUT)
+    assert not compare.admit_button.isEnabled()
+    assert "every member" in compare.unverified_note.text()
+    qtbot.mouseClick(compare.unverified_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.roster.topLevelItemCount() == 2, timeout=TIMEOUT)
+    lena = next(
+        dialog.roster.topLevelItem(i)
+        for i in range(2)
+        if dialog.roster.topLevelItem(i).text(0) == "Lena Vogel"
+    )
+    assert lena.text(4) == "Admitted unverified"
+    member = next(m for m in dialog.members if m.name == "Lena Vogel")
+    assert member.admitted_unverified and not member.verified

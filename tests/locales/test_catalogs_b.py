@@ -14,7 +14,7 @@ import locales
 from locales import tools
 
 PLURALS = {"ru": 3, "tr": 2, "ar": 6, "zh_CN": 1}
-WAITING = ("{count} package waiting to send", "{count} packages waiting to send")
+WAITING = ("{count} change waiting to send", "{count} changes waiting to send")
 
 
 @pytest.fixture(autouse=True)
@@ -43,18 +43,18 @@ def test_translations_keep_placeholders_and_mnemonics(code: str) -> None:
 @pytest.mark.parametrize(
     ("code", "count", "expected"),
     [
-        ("ru", 1, "1 пакет ожидает отправки"),
-        ("ru", 3, "3 пакета ожидают отправки"),
-        ("ru", 11, "11 пакетов ожидают отправки"),
-        ("ru", 21, "21 пакет ожидает отправки"),
-        ("tr", 1, "1 paket gönderilmeyi bekliyor"),
-        ("tr", 5, "5 paket gönderilmeyi bekliyor"),
-        ("ar", 0, "لا توجد حزم في انتظار الإرسال"),
-        ("ar", 1, "حزمة واحدة في انتظار الإرسال"),
-        ("ar", 2, "حزمتان في انتظار الإرسال"),
-        ("ar", 7, "\u200f7 حزم في انتظار الإرسال"),
-        ("ar", 12, "\u200f12 حزمة في انتظار الإرسال"),
-        ("zh_CN", 4, "4 个数据包等待发送"),
+        ("ru", 1, "1 изменение ждёт отправки"),
+        ("ru", 3, "3 изменения ждут отправки"),
+        ("ru", 11, "11 изменений ждут отправки"),
+        ("ru", 21, "21 изменение ждёт отправки"),
+        ("tr", 1, "1 değişiklik gönderilmeyi bekliyor"),
+        ("tr", 5, "5 değişiklik gönderilmeyi bekliyor"),
+        ("ar", 0, "لا توجد تغييرات بانتظار الإرسال"),
+        ("ar", 1, "تغيير واحد بانتظار الإرسال"),
+        ("ar", 2, "تغييران بانتظار الإرسال"),
+        ("ar", 7, "\u200f7 تغييرات بانتظار الإرسال"),
+        ("ar", 12, "\u200f12 تغييرًا بانتظار الإرسال"),
+        ("zh_CN", 4, "4 项更改等待发送"),
     ],
 )
 def test_plural_choice_at_run_time(code: str, count: int, expected: str) -> None:

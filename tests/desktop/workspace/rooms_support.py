@@ -23,7 +23,7 @@ from desktop.workspace.context import OperationRef
 from sync.client import lifecycle, state
 from sync.client.engine import SyncEngine
 from sync.protocol import OperationInfo, create_genesis
-from sync.services import admission
+from sync.services import roster
 from sync.store import profile as profiles
 from sync.store.operations import Operation
 from tests.sync.relay.conftest import RelayProcess
@@ -140,7 +140,7 @@ def pair(qtbot: Any, tmp_path: Path) -> Iterator[Rooms]:
         return profile
 
     me = _writer(runner, qtbot, join)
-    admission.admit(c_engine, op, me.device_id, fingerprint=me.identity.public.fingerprint)
+    roster.admit(c_engine, op, me.device_id, fingerprint=me.identity.public.fingerprint)
     report = _writer(runner, qtbot, lambda: SyncEngine(me).sync_once(op))
     assert report.status != "pending"
     session = Session(me, ProfileGateway.summary(me), runner)

@@ -84,9 +84,7 @@ def test_fill_a_seizure_report_through_the_editor(qtbot, bench):
     place = form.field("place")
     place.edit.setFocus()
     qtbot.keyClicks(place.edit, "Rotterd")
-    qtbot.waitUntil(
-        lambda: "Rotterdam (NLRTM)" in place.completer.suggestions(), timeout=20_000
-    )
+    qtbot.waitUntil(lambda: "Rotterdam (NLRTM)" in place.completer.suggestions(), timeout=20_000)
     place.completer.completer.activated[str].emit("Rotterdam (NLRTM)")
     qtbot.waitUntil(lambda: place.edit.text() == "Rotterdam (NLRTM)")
     country = form.field("reporting_country").combo

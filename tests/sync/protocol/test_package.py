@@ -18,6 +18,7 @@ from sync.protocol import (
     rotate_key,
     verify_package_signature,
 )
+from sync.protocol.package import PACKAGE_VERSION
 
 from .conftest import Operation
 
@@ -82,13 +83,25 @@ def test_observer_and_outsider_packages_rejected(operation: Operation) -> None:
         seal_package(operation.observer, obs_keys, kind="records", seq=1, hlc=1, body=b"x")
     # an observer building a package by hand (it holds the epoch secret) is still refused
     header = PackageHeader(
-        1, operation.genesis.operation_id, 1, operation.observer.device_id, 1, "records", 1
+        PACKAGE_VERSION,
+        operation.genesis.operation_id,
+        1,
+        operation.observer.device_id,
+        1,
+        "records",
+        1,
     )
     forged = assemble_package(operation.observer, header, os.urandom(64))
     with pytest.raises(ProtocolError, match="observers"):
         open_package(forged, keys_for(operation, operation.coordinator), MemorySeen())
     header = PackageHeader(
-        1, operation.genesis.operation_id, 1, operation.outsider.device_id, 1, "records", 1
+        PACKAGE_VERSION,
+        operation.genesis.operation_id,
+        1,
+        operation.outsider.device_id,
+        1,
+        "records",
+        1,
     )
     forged = assemble_package(operation.outsider, header, os.urandom(64))
     with pytest.raises(ProtocolError, match="not a member"):
@@ -136,7 +149,7 @@ def test_package_of_unknown_epoch_or_other_operation(operation: Operation) -> No
     coord = operation.coordinator
     ahead = keys_for(operation, coord, rotate_key(coord, operation.commit1)[0].raw)
     data = seal_package(coord, ahead, kind="records", seq=1, hlc=1, body=b"x")
-    with pytest.raises(ProtocolError, match="not known"):
+    with pytest.raises(ProtocolError, match="has not seen"):
         open_package(data, keys_for(operation, coord), MemorySeen())
     with pytest.raises(ProtocolError, match="newer"):
         verify_package_signature(parse_package(data), operation.commit1)
@@ -202,11 +215,12 @@ def test_documented_test_vectors() -> None:
     key = package_key(bytes(range(32)), bytes(range(16)), 3, bytes(range(100, 116)), 7)
     assert key.hex() == "0a648a084059b89c73a4d70e7df04a7cc9a38c5ecb3c92eb5deb6b3f4d64f65b"
     header = PackageHeader(
-        1, bytes(range(16)), 3, bytes(range(100, 116)), 7, "records", 1700000000000
+        PACKAGE_VERSION, bytes(range(16)), 3, bytes(range(100, 116)), 7, "records", 1700000000000
     )
     assert header.encode().hex() == (
-        "a7617601626f7050000102030405060708090a0b0c0d0e0f63686c631b0000018bcfe56800637365710764"
-        "6b696e64677265636f7264736565706f6368036673656e646572506465666768696a6b6c6d6e6f70717273"
+        "a8617602626f7050000102030405060708090a0b0c0d0e0f63686c631b0000018bcfe56800637365710764"
+        "6865616458200000000000000000000000000000000000000000000000000000000000000000646b696e64"
+        "677265636f7264736565706f6368036673656e646572506465666768696a6b6c6d6e6f70717273"
     )
 
 

@@ -28,6 +28,7 @@ from sync.protocol import (
     assemble_package,
     create_genesis,
 )
+from sync.protocol.package import PACKAGE_VERSION
 
 INFO = OperationInfo("Operation Lantern", "2027-03-31", "wco-standard-1")
 
@@ -228,7 +229,13 @@ class Op:
         self.seq += 1
         identity = self.people[sender]
         header = PackageHeader(
-            1, self.id, self.latest.epoch, identity.device_id, self.seq, kind, 1_700_000_000_000
+            PACKAGE_VERSION,
+            self.id,
+            self.latest.epoch,
+            identity.device_id,
+            self.seq,
+            kind,
+            1_700_000_000_000,
         )
         return assemble_package(identity, header, body if body is not None else os.urandom(256))
 

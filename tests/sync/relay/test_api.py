@@ -20,6 +20,7 @@ from sync.protocol import (
     remove_members,
 )
 from sync.protocol.auth import sign_request
+from sync.protocol.package import PACKAGE_VERSION
 from tests.sync.relay.conftest import Op, RelayProcess
 
 
@@ -239,7 +240,9 @@ def test_forged_sender_refused(relay: RelayProcess, op: Op) -> None:
 
     real = parse_package(op.package("part"))
     # The participant claims another member wrote it (signature is its own): refused.
-    header = PackageHeader(1, op.id, op.latest.epoch, op.people["part2"].device_id, 99, "record", 1)
+    header = PackageHeader(
+        PACKAGE_VERSION, op.id, op.latest.epoch, op.people["part2"].device_id, 99, "record", 1
+    )
     forged = encode({"h": header.encode(), "c": real.ciphertext, "s": real.signature})
     with pytest.raises(RelayError) as refused:
         relay.client(op.people["part"]).post_packages(op.id, [forged])

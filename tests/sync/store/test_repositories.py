@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sync.store.chain import Chain, ChainEntry, RosterEntry
 from sync.store.clock import HybridClock, parse_hlc
 from sync.store.db import IntegrityError, Store
 from sync.store.operations import Member, Operation
@@ -139,13 +140,25 @@ def test_operations_members_epochs(store: Store) -> None:
     )
     assert [m.name for m in store.operations.members("op1")] == ["Bola"]
     assert store.operations.members("op1", status="removed") == []
-    store.operations.add_epoch("op1", 1, b"s1", b"h1", b"c1")
-    store.operations.add_epoch("op1", 2, b"s2")
+    chain = Chain(store)
+    bola = RosterEntry("dev-b", b"pk", "Bola", "coordinator", "NDLEA", "NG")
+    ada = RosterEntry("dev-a", b"pk-a", "Ada", "participant", "EFCC", "NG")
+
+    def commit(epoch: int, secret: bytes | None, roster: list[RosterEntry]) -> ChainEntry:
+        return ChainEntry(
+            "op1", epoch, secret, b"h%d" % epoch, b"c%d" % epoch, roster, "First", None,
+            ["seizure"], "dev-b", "coordinator",
+        )  # fmt: skip
+
+    assert chain.add(commit(1, b"s" * 32, [bola, ada]))
+    assert chain.add(commit(2, None, [bola]))  # Ada removed; this device got no secret
     latest = store.operations.latest_epoch("op1")
-    assert latest is not None and latest.epoch == 2 and latest.secret == b"s2"
+    assert latest is not None and latest.epoch == 2 and latest.commit_blob == b"c2"
     assert store.operations.get("op1").current_epoch == 2  # type: ignore[union-attr]
-    with pytest.raises(IntegrityError):
-        store.operations.add_epoch("op1", 2, b"again")
+    assert [(h.epoch, h.secret) for h in chain.commits("op1")] == [(1, b"s" * 32), (2, None)]
+    assert store.operations.members("op1", status="removed")[0].name == "Ada"
+    assert not chain.add(commit(2, b"t" * 32, [bola]))  # kept once: the secret stays as it was
+    assert chain.commits("op1")[1].secret is None
     store.operations.delete("op1")  # cascades
     assert store.operations.members("op1") == [] and store.operations.epochs("op1") == []
 
@@ -155,11 +168,13 @@ def test_outbox_inbox_and_idempotency(store: Store) -> None:
     assert store.outbox.enqueue("op1", "pkg-a", "records", b"\x01") == a
     store.outbox.enqueue("op1", "pkg-b", "messages", b"\x02")
     assert [e.package_id for e in store.outbox.pending()] == ["pkg-a", "pkg-b"]
-    store.outbox.mark_failed("pkg-a", "relay unreachable")
+    store.outbox.set_aside("pkg-a", "refused by the relay")
+    assert store.outbox.pending("op1")[0].package_id == "pkg-b"
+    store.outbox.enqueue("op1", "pkg-c", "records", b"\x03")
     store.outbox.mark_sent("pkg-b")
-    pending = store.outbox.pending("op1")
-    assert [(e.package_id, e.attempts) for e in pending] == [("pkg-a", 1)]
-    assert store.outbox.prune_sent("op1") == 1
+    assert [e.package_id for e in store.outbox.pending("op1")] == ["pkg-c"]
+    assert store.outbox.unsent_count() == 1
+    assert store.outbox.prune_sent("op1") == 2
     assert store.outbox.cursor("op1", "https://relay") is None
     store.outbox.set_cursor("op1", "https://relay", "42")
     store.outbox.set_cursor("op1", "https://relay", "43")
