@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from locales import N_, _
+from locales import N_, _, ngettext
 from sync.cli.ops import session
 from sync.cli.output import emit
 from sync.cli.records import template_for
@@ -50,9 +50,9 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         metavar="FIELD=VALUE",
         dest="fixed",
         help=_(
-            "a value for every row that lacks the field (repeatable; a value in the file wins;"
-            " over the mapping's own fixed values). The reporting country defaults to your"
-            " profile's country."
+            "a value for every row that lacks the field (repeatable): a value in the file wins,"
+            " and --set wins over the mapping's fixed values. The reporting country defaults to"
+            " your profile's country."
         ),
     )
     imp.add_argument(
@@ -165,8 +165,11 @@ def _import_text(
     ]
     if already_in:
         lines.append(
-            _("{count} rows were already in the operation and were not imported again.")
-            .format(count=already_in)
+            ngettext(
+                "{n} row was already in the operation and was not imported again.",
+                "{n} rows were already in the operation and were not imported again.",
+                already_in,
+            ).format(n=already_in)
         )
     if report.refused_rows and not result["dry_run"] and not result["imported"] and \
             "corrections" not in result:
@@ -176,8 +179,8 @@ def _import_text(
         )
     if result.get("corrections"):
         lines.append(
-            _("The refused rows are in {path}: correct them there and import that file.")
-            .format(path=result["corrections"])
+            _("The refused rows are saved in {path}: correct them there and import that"
+              " file.").format(path=result["corrections"])
         )
     if problems:
         lines += ["", problem_table(problems)]
