@@ -56,6 +56,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
         ),
     )
     imp.add_argument(
+        "--save-mapping",
+        metavar="FILE",
+        help=_("save the column mapping used, with the --set values, for the next import"),
+    )
+    imp.add_argument(
         "--accept-valid",
         action="store_true",
         help=_(
@@ -125,6 +130,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         except (ImportFileError, ValueError) as exc:
             raise CordonError(str(exc)) from exc
     report = outcome.report
+    if args.save_mapping:
+        saved = report.mapping
+        saved.fixed = {**saved.fixed, **fixed}
+        saved.template = template.id
+        try:
+            saved.save(Path(args.save_mapping))
+        except OSError as exc:
+            raise CordonError(file_error_text(exc)) from exc
     result: dict[str, Any] = {
         "imported": len(outcome.ids),
         "rejected": [r.to_dict() for r in report.refused],

@@ -75,13 +75,24 @@ def test_set_gives_every_row_its_missing_values_and_the_profile_country(
                          "--dry-run", "--json"))
     assert {r["field"] for r in without["rejected"]} >= {
         "handling_code", "source_reliability", "information_accuracy", "detection_method"}
+    saved = tmp_path / "douane-du-havre.json"
     done = _ok(cordon("import", operation, str(good), "--template", "seizure-long",
-                      *EVERY_ROW, "--json"))
+                      *EVERY_ROW, "--save-mapping", str(saved), "--json"))
     assert done["imported"] == 2 and done["rejected"] == []
+    mapping = json.loads(saved.read_text(encoding="utf-8"))
+    assert mapping["columns"]["Conteneur"] == "container_number"
+    assert mapping["fixed"] == {"handling_code": "H1", "source_reliability": "B",
+                                "information_accuracy": "2", "detection_method": "xray"}
+    # The next officer from the same system imports in one step with the saved mapping.
+    again = tmp_path / "semaine-2.csv"
+    again.write_text(lines[1] + "\n" + lines[2].replace("12,5", "7") + "\n", encoding="utf-8")
+    one_step = _ok(cordon("import", operation, str(again), "--template", "seizure-long",
+                          "--mapping", str(saved), "--json"))
+    assert one_step["imported"] == 1, one_step
     # The JSON document keeps its shape (one count added) when --accept-valid is not asked for.
     assert set(done) == {"imported", "rejected", "rows", "dry_run", "already_in"}
     stored = _records(cordon, operation)
-    assert len(stored) == 2
+    assert len(stored) == 3
     for fields in stored:
         assert fields["handling_code"] == "H1" and fields["source_reliability"] == "B"
         assert fields["reporting_country"] == "FR"  # the profile's country
