@@ -27,7 +27,7 @@ def _record(
 def test_concurrent_edits_converge_and_are_marked(trio: tuple[str, dict[str, Device]]) -> None:
     op, d = trio
     a, b, c = d["A"], d["B"], d["C"]
-    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "submitted")
     created = a.outgoing(op)
     for other in (b, c):
         other.engine.receive(op, created)
@@ -53,7 +53,7 @@ def test_only_author_or_coordinator_edits_and_validates(
 ) -> None:
     op, d = trio
     a, b, c = d["A"], d["B"], d["C"]
-    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "submitted")
     created = a.outgoing(op)
     b.engine.receive(op, created)
     c.engine.receive(op, created)

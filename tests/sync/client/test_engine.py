@@ -12,7 +12,7 @@ def test_packages_apply_exactly_once(trio: tuple[str, dict[str, Device]]) -> Non
     op, d = trio
     a, b = d["A"], d["B"]
     LocalChanges(a.profile, op).add_records(
-        "person", 1, [PERSON, {**EVAL, "family_name": "Diallo"}], "draft"
+        "person", 1, [PERSON, {**EVAL, "family_name": "Diallo"}], "submitted"
     )
     LocalChanges(a.profile, op).send_message("Alert", "Container", alert=True, to=None)
     packages = a.outgoing(op)
@@ -33,7 +33,7 @@ def test_packages_apply_exactly_once(trio: tuple[str, dict[str, Device]]) -> Non
 
 def test_tampered_package_is_rejected_whole(trio: tuple[str, dict[str, Device]]) -> None:
     op, d = trio
-    LocalChanges(d["A"].profile, op).add_records("person", 1, [PERSON], "draft")
+    LocalChanges(d["A"].profile, op).add_records("person", 1, [PERSON], "submitted")
     (raw,) = d["A"].outgoing(op)
     broken = raw[:-70] + bytes([raw[-70] ^ 1]) + raw[-69:]
     report = d["B"].engine.receive(op, [broken])
@@ -51,7 +51,7 @@ def test_received_changes_are_searchable_as_soon_as_applied(
         "person",
         1,
         [PERSON, {**EVAL, "family_name": "Diallo", "remarks": "pangolin scales"}],
-        "draft",
+        "submitted",
     )
     LocalChanges(a.profile, op).send_message(
         "Alert", "Reefer container MSCU1234565", alert=False, to=None
@@ -60,7 +60,7 @@ def test_received_changes_are_searchable_as_soon_as_applied(
     LocalChanges(a.profile, op).revise(rid, {"family_name": "Okonkwo"})
     revised = a.outgoing(op)
     LocalChanges(a.profile, op).add_records(
-        "person", 1, [{**EVAL, "family_name": "Zanzibarite", "role": "witness"}], "draft"
+        "person", 1, [{**EVAL, "family_name": "Zanzibarite", "role": "witness"}], "submitted"
     )
     (raw,) = a.outgoing(op)
     broken = raw[:-70] + bytes([raw[-70] ^ 1]) + raw[-69:]
@@ -95,10 +95,10 @@ def test_prepared_packages_apply_exactly_as_raw_ones(trio: tuple[str, dict[str, 
 
     op, d = trio
     a, b, c = d["A"], d["B"], d["C"]
-    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "submitted")
     (first,) = a.outgoing(op)
     LocalChanges(a.profile, op).add_records(
-        "person", 1, [{**EVAL, "family_name": "Diallo"}], "draft"
+        "person", 1, [{**EVAL, "family_name": "Diallo"}], "submitted"
     )
     (second,) = a.outgoing(op)
     broken = second[:-70] + bytes([second[-70] ^ 1]) + second[-69:]

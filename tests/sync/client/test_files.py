@@ -64,7 +64,7 @@ def test_export_then_import_applies_once(
     op, d = trio
     a, b = d["A"], d["B"]
     LocalChanges(a.profile, op).add_records(
-        "person", 1, [PERSON, {**PERSON, "family_name": "Bo"}], "draft"
+        "person", 1, [PERSON, {**PERSON, "family_name": "Bo"}], "submitted"
     )
     LocalChanges(a.profile, op).send_message("Subject", "Body", alert=False, to=None)
     path = tmp_path / "out.cordon"

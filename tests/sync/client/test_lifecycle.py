@@ -60,7 +60,7 @@ def test_mark_closed_keeps_the_first_closing_time_and_prunes_what_was_sent(
     op, d = trio
     a = d["A"]
     store = a.profile.store
-    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "submitted")
     a.outgoing(op)  # sealed and marked sent
     state.set_data(store, op, relay_closed_at="2026-01-01T00:00:00Z")
     lifecycle.mark_closed(store, op)
@@ -127,7 +127,7 @@ def test_purge_shreds_only_what_has_run_out_and_has_nothing_unsent(
 ) -> None:
     op, d = trio
     a = d["A"].profile
-    LocalChanges(a, op).add_records("person", 1, [PERSON], "draft")
+    LocalChanges(a, op).add_records("person", 1, [PERSON], "submitted")
     lifecycle.mark_closed(a.store, op, retention_days=5)
     closed_at = dt.datetime.fromisoformat(
         state.get_data(a.store, op)["closed_at"].replace("Z", "+00:00")

@@ -16,7 +16,7 @@ from tests.sync.client.conftest import PERSON, Device
 def test_local_change_and_outbox_are_one_transaction(trio: tuple[str, dict[str, Device]]) -> None:
     op, d = trio
     a = d["A"].profile
-    (rid,) = LocalChanges(a, op).add_records("person", 1, [PERSON], "draft")
+    (rid,) = LocalChanges(a, op).add_records("person", 1, [PERSON], "submitted")
     rows = a.store.query("SELECT kind FROM outbox WHERE operation_id = ?", (op,))
     assert rows == [("unsealed",)] and a.store.records.get(op, rid) is not None
 
@@ -24,7 +24,7 @@ def test_local_change_and_outbox_are_one_transaction(trio: tuple[str, dict[str, 
 def test_only_the_author_or_a_coordinator_may_revise(trio: tuple[str, dict[str, Device]]) -> None:
     op, d = trio
     a, b = d["A"], d["B"]
-    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "submitted")
     b.engine.receive(op, a.outgoing(op))
     queued = b.profile.store.query("SELECT count(*) FROM outbox")
     with pytest.raises(CordonError) as refused:
@@ -73,7 +73,7 @@ def test_sealing_turns_queued_changes_into_signed_packages_in_order(
     op, d = trio
     a = d["A"]
     changes = LocalChanges(a.profile, op)
-    changes.add_records("person", 1, [PERSON], "draft")
+    changes.add_records("person", 1, [PERSON], "submitted")
     changes.send_message("One", "two", alert=False, to=None)
     store = a.profile.store
     assert seal_outbox(a.profile, store, op, a.engine.keys(op)) == 2

@@ -117,7 +117,7 @@ def test_a_page_naming_a_newer_epoch_waits_for_its_commit(
     newcomer = Member(Identity.generate().public, "Officer D", "Agency D", "KE", "participant")
     commit, _secret = add_members(c.profile.identity, c.engine.keys(op).latest, [newcomer])
     state.add_commits(a.profile.store, a.profile.identity, a.engine.keys(op), [commit.raw])
-    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "submitted")
     packages = a.outgoing(op)  # sealed under epoch 2, which B does not hold yet
     ctx = SyncContext(b.profile)
     withheld = PagedRelay(packages, page=10)
@@ -134,7 +134,7 @@ def test_a_page_naming_a_newer_epoch_waits_for_its_commit(
 def test_prepare_is_store_free_and_marks_what_failed(trio: tuple[str, dict[str, Device]]) -> None:
     op, d = trio
     a, b = d["A"], d["B"]
-    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "submitted")
     (raw,) = a.outgoing(op)
     keys = b.engine.keys(op)
     good = pull_module.prepare(raw, keys)

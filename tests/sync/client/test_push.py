@@ -91,7 +91,7 @@ def test_a_refused_forward_is_set_aside_and_the_rest_goes_out(
 ) -> None:
     op, d = trio
     a, b = d["A"], d["B"]
-    LocalChanges(b.profile, op).add_records("person", 1, [PERSON], "draft")
+    LocalChanges(b.profile, op).add_records("person", 1, [PERSON], "submitted")
     (carried,) = b.outgoing(op)
     store = a.profile.store
     _queue(a, op, 1)

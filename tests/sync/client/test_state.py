@@ -52,14 +52,14 @@ def test_a_removal_takes_back_what_the_removed_member_wrote_after_it(
 ) -> None:
     op, d = trio
     a, b, c = d["A"], d["B"], d["C"]
-    LocalChanges(b.profile, op).add_records("person", 1, [PERSON], "draft")
+    LocalChanges(b.profile, op).add_records("person", 1, [PERSON], "submitted")
     before = b.outgoing(op)
     removal, _secret = remove_members(
         c.profile.identity, c.engine.keys(op).latest, [b.profile.identity.device_id]
     )
     time.sleep(0.01)  # B writes in a later millisecond than the removal, not knowing of it
     (late,) = LocalChanges(b.profile, op).add_records(
-        "person", 1, [{**PERSON, "family_name": "Late"}], "draft"
+        "person", 1, [{**PERSON, "family_name": "Late"}], "submitted"
     )
     report = a.engine.receive(op, before + b.outgoing(op))
     assert report.received == 2 and a.profile.store.records.count(op) == 2
