@@ -61,3 +61,12 @@ def test_the_engine_has_one_loop() -> None:
     from sync.client.engine import SyncEngine
 
     assert not hasattr(SyncEngine, "run")  # the desktop's sync thread is the one loop
+
+
+def test_every_client_module_has_its_unit_test_file() -> None:
+    """Tests mirror the code: ``sync/client/<module>.py`` is tested in ``test_<module>.py``
+    next to this file (end-to-end behaviour stays in tests/scenarios and tests/adversarial)."""
+    here = Path(__file__).parent
+    modules = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    missing = sorted(m for m in modules if not (here / f"test_{m}.py").exists())
+    assert missing == []
