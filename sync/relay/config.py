@@ -36,6 +36,9 @@ class RelaySettings:
     quota_bytes: int = 20 * 1024 * MIB  # per operation: packages, commits and blobs
     rate_per_second: float = 200.0  # per device; 0 disables the limit
     rate_burst: float = 1000.0
+    # PostgreSQL: also check signed reads against the shared nonce table (a database round
+    # trip per read). False: writes only; see "Replay protection" in docs/relay.md.
+    replay_check_reads_shared: bool = False
     invitation_ttl_seconds: int = 14 * 24 * 3600
     long_poll_seconds: int = 30
     log_level: str = "info"

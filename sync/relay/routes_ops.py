@@ -141,6 +141,9 @@ async def post_commit(operation_id: OperationId, request: Request) -> Response:
         raise Refused(400, "bad_commit", str(exc)) from exc
     if commit.operation_id != op:
         raise Refused(400, "bad_commit", "The commit belongs to another operation.")
+    if commit.epoch == roster.epoch and commit.hash == roster.commit.hash:
+        # The same commit again (a retried or duplicated request): already done, say so.
+        return JSONResponse({"epoch": commit.epoch, "hash": commit.hash.hex()}, status_code=200)
     if commit.epoch <= roster.epoch:
         raise Refused(409, "stale_epoch", "A commit for this epoch was already accepted.")
     try:
