@@ -532,7 +532,7 @@ def _error(response: requests.Response) -> RelayError:
         message = _("This operation has been closed on the relay.")
     elif status in (401, 403):
         message = _("The relay refused this device: {detail}").format(detail=detail or status)
-    elif status == 429:
+    elif status == 429 and code in ("rate_limited", "http_error"):
         message = _("The relay asks this device to slow down.")
     elif status == 413:
         message = _("The relay refused the data as too large: {detail}").format(

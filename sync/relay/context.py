@@ -28,6 +28,7 @@ from sync.relay.guard import (
     RosterCache,
     authenticate,
     forbidden,
+    load_allowed_devices,
     store_refusal,
     unauthenticated,
 )
@@ -78,6 +79,8 @@ class Relay:
     rosters: RosterCache
     nonces: NonceCache
     rates: RateLimiter
+    creations: RateLimiter  # operations and invitations, per device and per address
+    allowed_devices: frozenset[str] | None
     writer: GroupWriter
     metrics: Metrics
     listener: PostgresListener | None = None
@@ -232,6 +235,12 @@ def build_relay(settings: RelaySettings) -> Relay:
             else NonceCache(bound_file=replay_file)
         ),
         rates=RateLimiter(settings.rate_per_second, settings.rate_burst),
+        creations=RateLimiter(
+            settings.creation_per_hour / 3600,
+            settings.creation_burst,
+            "Too many operations or invitations created from here; try again later.",
+        ),
+        allowed_devices=load_allowed_devices(settings.allowed_devices_file),
         writer=GroupWriter(store, on_stored),
         metrics=metrics,
     )

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.errors import ProtocolError
+from locales import _
+from sync.errors import ProtocolError, UsageError
 from sync.protocol import Commit, Member, decode_commit
 from sync.protocol.auth import (
     CLOCK_WINDOW_SECONDS,
@@ -207,9 +208,15 @@ def replayed(message: str, not_before: int) -> Refused:
 class RateLimiter:
     """A token bucket per device: ``rate`` requests per second, bursts up to ``burst``."""
 
-    def __init__(self, rate: float, burst: float) -> None:
+    def __init__(
+        self,
+        rate: float,
+        burst: float,
+        message: str = "Too many requests from this device; slow down.",
+    ) -> None:
         self.rate = rate
         self.burst = burst
+        self.message = message
         self._buckets: dict[str, tuple[float, float]] = {}
 
     def check(self, key: str, now: float | None = None, cost: float = 1.0) -> None:
@@ -224,7 +231,7 @@ class RateLimiter:
             raise Refused(
                 429,
                 "rate_limited",
-                "Too many requests from this device; slow down.",
+                self.message,
                 {"Retry-After": str(wait)},
             )
         self._buckets[key] = (tokens - cost, now)
@@ -262,6 +269,31 @@ def authenticate(
     if nonces is not None:  # None: the same request re-checked after a roster change
         nonces.local_check(auth, current)
     return member
+
+
+def load_allowed_devices(path: str | None) -> frozenset[str] | None:
+    """The allow-list of device ids (hex, one a line, ``#`` comments); None: any device."""
+    if not path:
+        return None
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(
+            _("The relay's allowed devices file {path} could not be read.").format(path=path)
+        ) from exc
+    allowed = set()
+    for line in lines:
+        entry = line.split("#", 1)[0].strip().lower()
+        if not entry:
+            continue
+        if len(entry) != 32 or any(char not in "0123456789abcdef" for char in entry):
+            raise UsageError(
+                _(
+                    "The relay's allowed devices file {path} holds a line that is not a device id."
+                ).format(path=path)
+            )
+        allowed.add(entry)
+    return frozenset(allowed)
 
 
 def store_refusal(error: StoreError) -> Refused:
