@@ -70,6 +70,8 @@ def test_closing_an_operation_gives_its_place_back(
     started: list[RelayProcess], tmp_path: Path, backend: str | None, people: dict[str, Identity]
 ) -> None:
     relay = _relay(started, tmp_path, backend, max_operations_per_device="1", creation_per_hour="0")
+    # A coordinator of its own: the PostgreSQL database is shared by the session's tests.
+    people = {**people, "coord": Identity.generate()}
     op = make_operation(relay, people)
     with pytest.raises(RelayError):
         _create(relay, people["coord"])
