@@ -28,9 +28,10 @@ demo: $(STAMP)  ## start an embedded relay and a realistic demo operation, then 
 relay: $(STAMP)  ## run a relay on 127.0.0.1:8765 with its data in ./relay-data
 	$(BIN)/cordon-relay serve --data relay-data --port 8765
 
-lint: $(STAMP)  ## ruff and mypy
+lint: $(STAMP)  ## ruff, mypy and the import walls (import-linter contracts in pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/mypy sync forms locales desktop
+	$(BIN)/lint-imports
 
 pytest: $(STAMP)  ## the test suite alone
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(ARGS)

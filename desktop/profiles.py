@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from sync.crypto.identity import fingerprint_qr_png
+from sync.services.diagnostics import fingerprint_qr
 
 
 @dataclass(frozen=True)
@@ -72,5 +72,5 @@ class ProfileGateway:
             country=profile.country,
             device_id_hex=public.device_id_hex,
             fingerprint=public.fingerprint,
-            qr_png=fingerprint_qr_png(public),
+            qr_png=fingerprint_qr(public),
         )

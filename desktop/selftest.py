@@ -76,27 +76,12 @@ def _check_profile(home: Path, passphrase: str) -> object:
 
 
 def _check_package(home: Path, passphrase: str) -> None:
-    from sync.crypto.epochs import OperationKeys
-    from sync.crypto.packages import MemorySeen, open_package, seal_package
-    from sync.protocol import OperationInfo, create_genesis
+    from sync.services.diagnostics import check_package_round_trip
     from sync.store import profile
 
     unlocked = profile.unlock(home, passphrase)
     try:
-        identity = unlocked.identity
-        commit, _secret = create_genesis(
-            identity,
-            name="Self Test",
-            agency="Cordon",
-            country="FR",
-            info=OperationInfo(name="Self-test operation", ends=None, template_set="standard"),
-        )
-        keys = OperationKeys.from_chain(identity, [commit.raw])
-        body = secrets.token_bytes(4096)
-        raw = seal_package(identity, keys, kind="records", seq=1, hlc=1, body=body)
-        opened = open_package(raw, keys, MemorySeen())
-        if opened.body != body:
-            raise CordonError(_("Self-test failed: a package did not open to what was sealed."))
+        check_package_round_trip(unlocked.identity)
     finally:
         unlocked.close()
 

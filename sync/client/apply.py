@@ -24,8 +24,8 @@ from sync.client.items import (
 )
 from sync.client.templates import operation_template
 from sync.crypto.direct import open_direct
-from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
+from sync.primitives.identity import Identity
 from sync.protocol import Commit
 from sync.protocol.direct import parse_direct
 from sync.store.db import IntegrityError, Store

@@ -21,8 +21,8 @@ from sync.client.items import Descriptor, LibraryEntry
 from sync.client.local import UNSEALED, LocalChanges, seal_outbox
 from sync.client.pull import receive
 from sync.client.relay_http import RelayClient
-from sync.crypto import stream
 from sync.errors import CordonError, ProtocolError
+from sync.primitives import stream
 from sync.protocol.wire import as_map, decode, encode, get_bytes, get_int, get_list
 from sync.store import audit
 from sync.store.chain import Chain

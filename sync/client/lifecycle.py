@@ -18,8 +18,8 @@ from sync.client.context import SyncContext
 from sync.client.pull import pull_commits
 from sync.client.relay_http import RelayClient, RelayError
 from sync.crypto.epochs import OperationKeys
-from sync.crypto.identity import PublicIdentity
 from sync.errors import CordonError, ProtocolError
+from sync.primitives.identity import PublicIdentity
 from sync.protocol import (
     Commit,
     OperationInfo,

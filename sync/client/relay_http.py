@@ -23,7 +23,7 @@ import requests
 
 from locales import _
 from sync.errors import CordonError
-from sync.protocol import cbor_strict
+from sync.primitives import cbor_strict
 from sync.protocol.auth import NOT_BEFORE_HEADER, Signer, sign_request
 
 TUS_VERSION = "1.0.0"

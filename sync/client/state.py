@@ -12,8 +12,8 @@ from typing import Any
 
 from locales import _
 from sync.crypto.epochs import OperationKeys
-from sync.crypto.identity import Identity
 from sync.errors import CordonError
+from sync.primitives.identity import Identity
 from sync.protocol import Commit
 from sync.store.chain import (
     Chain,

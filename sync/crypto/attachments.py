@@ -1,6 +1,6 @@
 """Attachment transport: the descriptor that travels in a package, and resumable verified download.
 
-The file itself is the chunked AEAD stream of sync.crypto.stream (a random key per file, chunk
+The file itself is the chunked AEAD stream of sync.primitives.stream (a random key per file, chunk
 index and final flag bound into every chunk). This module adds what moving it between members
 needs: an ``AttachmentDescriptor`` (key, content address, sizes, name, media type) carried inside
 a sealed package body, the byte range of each chunk for ranged or resumable transfer, and an
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from locales import _
-from sync.crypto import stream
 from sync.errors import ProtocolError
+from sync.primitives import stream
 from sync.protocol.wire import (
     PROTOCOL_VERSION,
     as_map,

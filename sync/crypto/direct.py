@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from locales import _
-from sync.crypto.identity import Identity
 from sync.crypto.packages import compress, decompress
 from sync.errors import ProtocolError
+from sync.primitives.identity import Identity
 from sync.protocol.commit import Commit
 from sync.protocol.direct import (
     DirectHeader,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from locales import _
-from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
+from sync.primitives.identity import Identity
 from sync.protocol.commit import (
     EPOCH_SECRET_BYTES,
     Commit,

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from locales import _
 from sync.crypto.direct import OpenedDirect, seal_direct
 from sync.crypto.epochs import OperationKeys
-from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
+from sync.primitives.identity import Identity
 from sync.protocol.wire import as_map, decode, encode, get_bytes, get_int, get_list
 
 KIND = "epoch-secrets"

@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from locales import _
 from sync.crypto.epochs import OperationKeys
-from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
+from sync.primitives.identity import Identity
 from sync.protocol.package import (
     PACKAGE_VERSION,
     PackageHeader,

@@ -45,7 +45,7 @@ _SIGNATURE = re.compile(r"[A-Za-z0-9_-]{86}")
 
 
 class Signer(Protocol):
-    """What signing needs from a device identity (sync.crypto.identity.Identity fits)."""
+    """What signing needs from a device identity (sync.primitives.identity.Identity fits)."""
 
     @property
     def device_id(self) -> bytes: ...

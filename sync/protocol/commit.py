@@ -20,8 +20,8 @@ from functools import cached_property
 from typing import Any
 
 from locales import _
-from sync.crypto.identity import DEVICE_ID_BYTES, Identity, PublicIdentity
 from sync.errors import ProtocolError
+from sync.primitives.identity import DEVICE_ID_BYTES, Identity, PublicIdentity
 from sync.protocol.roster import ROLES, Member, OperationInfo, check_member_fields
 from sync.protocol.sealing import open_value, seal_value
 from sync.protocol.wire import (

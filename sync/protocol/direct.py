@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from locales import _
-from sync.crypto.identity import DEVICE_ID_BYTES, Identity, PublicIdentity
 from sync.errors import ProtocolError
+from sync.primitives.identity import DEVICE_ID_BYTES, Identity, PublicIdentity
 from sync.protocol.commit import OPERATION_ID_BYTES, Commit
 from sync.protocol.package import check_kind
 from sync.protocol.roster import Member

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from locales import _
-from sync.crypto.identity import PublicIdentity
 from sync.errors import ProtocolError
+from sync.primitives.identity import PublicIdentity
 from sync.protocol.commit import OPERATION_ID_BYTES, Commit
 
 INVITE_VERSION = 2

@@ -20,8 +20,8 @@ import time
 from dataclasses import dataclass, field
 
 from locales import _
-from sync.crypto.identity import Identity, PublicIdentity
 from sync.errors import ProtocolError
+from sync.primitives.identity import Identity, PublicIdentity
 from sync.protocol.commit import OPERATION_ID_BYTES
 from sync.protocol.invite import invitation_id
 from sync.protocol.roster import Member, check_member_fields

@@ -16,8 +16,8 @@ from functools import cached_property
 from typing import Any
 
 from locales import _
-from sync.crypto.identity import DEVICE_ID_BYTES, Identity
 from sync.errors import ProtocolError
+from sync.primitives.identity import DEVICE_ID_BYTES, Identity
 from sync.protocol.commit import OPERATION_ID_BYTES, Commit
 from sync.protocol.wire import (
     MAX_ENVELOPE_BYTES,

@@ -8,8 +8,8 @@ from functools import cached_property
 from typing import Any
 
 from locales import _
-from sync.crypto.identity import PublicIdentity
 from sync.errors import ProtocolError
+from sync.primitives.identity import PublicIdentity
 from sync.protocol.wire import CONTROL_CHARACTERS, MAX_TEXT, as_map, get_text
 
 ROLES = ("coordinator", "participant", "observer")

@@ -19,7 +19,7 @@ import cbor2
 
 from locales import _
 from sync.errors import ProtocolError
-from sync.protocol import cbor_strict
+from sync.primitives import cbor_strict
 
 PROTOCOL_VERSION = 1  # packages and direct messages
 ROSTER_VERSION = 2  # commits and join requests (wire format 2, see docs/protocol.md)
@@ -37,7 +37,7 @@ def encode(value: Any) -> bytes:
 def decode(
     data: Any, what: str, limit: int = MAX_ENVELOPE_BYTES, *, max_items: int | None = None
 ) -> Any:
-    """Decode canonical CBOR with the strict decoder (sync.protocol.cbor_strict): only the
+    """Decode canonical CBOR with the strict decoder (sync.primitives.cbor_strict): only the
     types the protocol uses, limits on size, depth and item count checked while decoding, no
     trailing bytes; then re-encode and demand the same bytes (one spelling per value)."""
     if max_items is None:

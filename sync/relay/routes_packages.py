@@ -20,10 +20,10 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from sync.errors import ProtocolError
+from sync.primitives import cbor_strict
 from sync.protocol import (
     Member,
     SignedPackage,
-    cbor_strict,
     parse_package,
     verify_package_signature,
 )

@@ -1,6 +1,6 @@
 """Encrypted attachment storage: files kept outside the database, under random names.
 
-Each file is encrypted as it streams in (``sync.crypto.stream``, a random key per file), so no
+Each file is encrypted as it streams in (``sync.primitives.stream``, a random key per file), so no
 plaintext ever reaches the disk, not even in a temporary file; the key and both hashes live in
 the encrypted store. The file on disk is exactly the stream that travels to the relay, so its
 SHA-256 (``cipher_sha256``) is its content address there, and a file received from the relay is
@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from locales import _
-from sync.crypto import stream
 from sync.errors import CordonError, ProtocolError
+from sync.primitives import stream
 from sync.store import audit
 from sync.store.clock import utc_now
 from sync.store.fsutil import FILE_MODE, ensure_private_folder, fsync_folder

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from locales import _
-from sync.crypto.identity import Identity
 from sync.errors import CordonError, CorruptProfile
+from sync.primitives.identity import Identity
 from sync.store import audit, keyfile
 from sync.store.clock import HybridClock, utc_now
 from sync.store.db import Store, remove_database

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync.errors import ProtocolError
-from sync.protocol import cbor_strict, decode_commit, decode_join_request, wire
+from sync.primitives import cbor_strict
+from sync.protocol import decode_commit, decode_join_request, wire
 from sync.relay.config import RelaySettings
 from sync.relay.guard import Refused
 from sync.relay.routes_ops import GENESIS_MAX_ITEMS, JOIN_MAX_ITEMS

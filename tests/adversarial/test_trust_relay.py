@@ -23,8 +23,8 @@ import requests
 from sync.client import lifecycle
 from sync.client.engine import SyncEngine
 from sync.client.local import LocalChanges
-from sync.crypto.identity import Identity
 from sync.errors import CordonError
+from sync.primitives.identity import Identity
 from sync.protocol import (
     Member,
     OperationInfo,

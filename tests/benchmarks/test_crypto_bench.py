@@ -11,10 +11,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from sync.crypto import stream
 from sync.crypto.epochs import OperationKeys
-from sync.crypto.identity import Identity
 from sync.crypto.packages import MemorySeen, compress, decompress, open_package, seal_package
+from sync.primitives import stream
+from sync.primitives.identity import Identity
 from sync.protocol import (
     Member,
     OperationInfo,

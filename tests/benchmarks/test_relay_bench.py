@@ -27,7 +27,7 @@ import aiohttp
 import cbor2
 import pytest
 
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from sync.protocol import Member, PackageHeader, add_members, assemble_package, create_genesis
 from sync.protocol.auth import sign_request
 from sync.protocol.package import PACKAGE_VERSION

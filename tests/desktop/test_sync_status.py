@@ -60,6 +60,7 @@ def test_a_join_request_tells_the_coordinator_and_admission_opens_the_operation(
     dialog; the admitted officer is told and finds the operation open."""
     from desktop.qt import Qt, QtWidgets
 
+    monkeypatch.setattr("desktop.frame.JOIN_LOOK_SECONDS", 0.0)  # every round looks
     coordinator = open_main(qtbot, make_app, tmp_path / "coordinator")
     row = create_operation(qtbot, coordinator, relay.url)
     frame = coordinator.controller.frame
@@ -83,7 +84,7 @@ def test_a_join_request_tells_the_coordinator_and_admission_opens_the_operation(
     # The coordinator's next sync rounds find the request: banner (and tray where there is one).
     banner = coordinator.controller.main_window.banner
     with qtbot.waitSignal(frame.alerts.notified, timeout=30_000) as told:
-        pass
+        frame.sync.sync_now()  # the round F5 starts; the timer's would come within 15 s
     assert "Karim Haddad (Douane, MA) asks to join" in told.args[0].subject
     qtbot.waitUntil(lambda: banner.isVisible(), timeout=5_000)
     assert "Karim Haddad" in banner.text.text() and row.name in banner.text.text()
@@ -91,8 +92,10 @@ def test_a_join_request_tells_the_coordinator_and_admission_opens_the_operation(
     qtbot.waitUntil(lambda: frame.participants_dialog is not None, timeout=5_000)
     review = frame.participants_dialog
     qtbot.waitUntil(lambda: review.pending.count() == 1, timeout=30_000)
+    request = review.selected_request()
+    assert request.fingerprint == officer.controller.summary.fingerprint  # compared in person
     with qtbot.waitSignal(officer.controller.frame.admitted, timeout=60_000):
-        review.admit(review.selected_request())
+        review.admit(request, fingerprint=request.fingerprint)
     status = officer.controller.main_window.statusBar().currentMessage()
     assert status == f"You were admitted to {row.name}."
     qtbot.waitUntil(

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.crypto import stream
 from sync.crypto.attachments import AttachmentDescriptor, AttachmentDownload, describe
 from sync.errors import ProtocolError
+from sync.primitives import stream
 
 CHUNK = 4096
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from sync.protocol import Commit, Member, OperationInfo, add_members, create_genesis
 
 INFO = OperationInfo("Operation Lantern", "2027-03-31", "wco-standard-1")

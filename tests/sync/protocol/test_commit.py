@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync.crypto.epochs import OperationKeys
-from sync.crypto.identity import Identity
 from sync.errors import ProtocolError
+from sync.primitives.identity import Identity
 from sync.protocol import (
     Member,
     OperationInfo,

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from sync.crypto.attachments import AttachmentDescriptor
 from sync.crypto.epochs import OperationKeys
-from sync.crypto.identity import PublicIdentity
 from sync.crypto.packages import MemorySeen, open_package
 from sync.errors import ProtocolError
+from sync.primitives.identity import PublicIdentity
 from sync.protocol import decode_commit, decode_join_request, parse_package
 from sync.protocol.direct import DirectHeader, parse_direct
 from sync.protocol.package import PackageHeader

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync.crypto.epochs import OperationKeys
-from sync.crypto.identity import Identity
 from sync.crypto.packages import DuplicatePackage, MemorySeen, open_package, seal_package
 from sync.errors import ProtocolError
+from sync.primitives.identity import Identity
 from sync.protocol import (
     PackageHeader,
     assemble_package,
@@ -194,8 +194,8 @@ def test_ciphertext_flips_rejected_even_with_a_valid_signature(operation: Operat
 def test_attachment_descriptor_travels_inside_a_package(operation: Operation) -> None:
     import io
 
-    from sync.crypto import stream
     from sync.crypto.attachments import AttachmentDescriptor, describe
+    from sync.primitives import stream
 
     result = stream.encrypt_stream(io.BytesIO(b"photo bytes" * 1000), io.BytesIO())
     desc = describe(result, "hold-3.jpg", "image/jpeg")

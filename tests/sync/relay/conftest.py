@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from sync.client.relay_http import RelayClient
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from sync.protocol import (
     Commit,
     Member,

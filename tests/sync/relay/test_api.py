@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from sync.client.relay_http import RelayError
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from sync.protocol import (
     build_join_request,
     close_operation,

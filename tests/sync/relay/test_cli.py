@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from tests.sync.relay.conftest import Postgres, RelayProcess, make_operation
 
 

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 
 from sync.client.relay_http import RelayError
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from sync.protocol import build_join_request, close_operation, invitation_id
 from sync.relay.store import id_hash
 from tests.sync.relay.conftest import INFO, Op, RelayProcess

@@ -16,7 +16,7 @@ import psutil
 import pytest
 import requests
 
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from sync.protocol import build_join_request, invitation_id
 from sync.protocol.auth import sign_request
 from tests.sync.relay.conftest import INFO, Op, RelayProcess, make_operation

@@ -11,7 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from sync.protocol.auth import sign_request
 from tests.sync.relay.conftest import RelayProcess, make_operation
 

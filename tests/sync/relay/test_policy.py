@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from sync.client.relay_http import TUS_VERSION, RelayError
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from sync.protocol import close_operation, create_genesis, invitation_id
 from tests.sync.relay.conftest import INFO, RelayProcess, make_operation
 

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from sync.client.relay_http import RelayClient
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from sync.protocol.auth import NOT_BEFORE_HEADER, sign_request
 from tests.sync.relay.conftest import Op, RelayProcess, make_operation
 

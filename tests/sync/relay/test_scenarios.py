@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from sync.client.relay_http import RelayError
 from sync.crypto.epochs import OperationKeys
-from sync.crypto.identity import Identity
 from sync.crypto.packages import seal_package
+from sync.primitives.identity import Identity
 from tests.sync.relay.conftest import Postgres, RelayProcess, make_operation
 
 

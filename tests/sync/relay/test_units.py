@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.crypto.identity import Identity
 from sync.errors import ProtocolError, UsageError
+from sync.primitives.identity import Identity
 from sync.protocol.auth import (
     body_digest,
     check_fresh,

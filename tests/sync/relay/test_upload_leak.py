@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.client.relay_http import TUS_VERSION
-from sync.crypto.identity import Identity
+from sync.primitives.identity import Identity
 from sync.protocol import create_genesis
 from sync.protocol.auth import sign_request
 from sync.relay import routes_blobs

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.crypto import stream
 from sync.errors import ProtocolError
+from sync.primitives import stream
 from sync.store.attachments import AttachmentStore
 from sync.store.db import Store
 

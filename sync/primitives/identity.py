@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import ed25519, mldsa, mlkem, x25519
 
 from sync.errors import ProtocolError
+from sync.primitives import cbor_strict
 
 DEVICE_ID_BYTES = 16
 FINGERPRINT_GROUPS = 12
@@ -61,8 +62,6 @@ class PublicIdentity:
 
     @classmethod
     def decode(cls, data: bytes) -> PublicIdentity:
-        from sync.protocol import cbor_strict  # here: sync.protocol imports this module
-
         try:
             value = cbor_strict.loads(data, max_bytes=64 * 1024, max_items=64)
         except cbor_strict.CBORError as exc:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.crypto.identity import Identity, PublicIdentity, fingerprint_qr_png
 from sync.errors import ProtocolError
+from sync.primitives.identity import Identity, PublicIdentity, fingerprint_qr_png
 
 
 @pytest.fixture(scope="module")

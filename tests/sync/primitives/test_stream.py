@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.crypto import stream
 from sync.errors import ProtocolError
+from sync.primitives import stream
 
 CHUNK = stream.MIN_CHUNK_SIZE  # small chunks keep the tests fast and multi-chunk
 
