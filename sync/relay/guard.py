@@ -141,7 +141,9 @@ class NonceCache:
 
     def _raise_bound(self, timestamp: int, now: float) -> None:
         """Persist a new bound above ``timestamp`` before accepting it (the rare path)."""
-        bound = max(timestamp, int(now)) + self.LEASE_SECONDS
+        # Not timestamp + lease: a fast client's timestamp (up to +300 s) must not push the
+        # floor after a restart beyond what honest clients can sign within the clock window.
+        bound = max(timestamp, int(now) + self.LEASE_SECONDS)
         if self.bound_file is not None:
             _write_bound(self.bound_file, bound)
         self.bound = bound

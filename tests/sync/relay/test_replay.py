@@ -110,3 +110,31 @@ def test_a_duplicated_request_is_signed_again_not_reported_as_refused(
     coordinator = RelayClient(fresh_relay.url, people["coord"], timeout=30, session=Duplicating())
     # Re-posting the commit the relay already holds is answered as done, not as a conflict.
     assert coordinator.post_commit(op.id, op.latest.raw)["epoch"] == op.latest.epoch
+
+
+def test_the_bound_is_written_ahead_rarely_and_never_beyond_the_clock_window(
+    tmp_path: Path,
+) -> None:
+    from sync.protocol.auth import CLOCK_WINDOW_SECONDS, RequestAuth
+    from sync.relay.guard import NonceCache, Refused
+
+    bound_file = tmp_path / "replay-bound"
+    cache = NonceCache(bound_file=bound_file)
+    now = 1_800_000_000.0
+    writes = []
+    for n in range(200):  # 200 requests over 20 s: within one lease, so one write
+        auth = RequestAuth("ab" * 16, int(now + n / 10), f"nonce-{n:012d}", b"s" * 64)
+        cache.local_check(auth, now + n / 10)
+        writes.append(bound_file.read_text())
+    assert len(set(writes)) == 1
+    fast = RequestAuth("cd" * 16, int(now) + CLOCK_WINDOW_SECONDS, "fast-clock-nonce", b"s" * 64)
+    cache.local_check(fast, now + 20)
+    restarted = NonceCache(bound_file=bound_file)
+    # Everything the first run accepted is refused after the restart...
+    with pytest.raises(Refused) as refused:
+        restarted.local_check(fast, now + 21)
+    assert refused.value.code == "replayed"
+    # ...and an honest client that signs at Cordon-Not-Before is within the clock window.
+    assert restarted.not_before - (now + 21) <= CLOCK_WINDOW_SECONDS
+    honest = RequestAuth("ab" * 16, restarted.not_before, "after-restart-nonce", b"s" * 64)
+    restarted.local_check(honest, now + 21)
