@@ -3,7 +3,9 @@ validate every row, and hand the valid records to the caller (the sync engine st
 
 By default the import is all or nothing: if any row is refused, no record is handed over (the
 file is read twice, so memory stays flat whatever its size). ``import_valid_rows=True`` takes
-the valid rows anyway; ``dry_run=True`` only reports."""
+the valid rows anyway (``on_refused`` receives each refused row, as read, for a correction
+file); ``dry_run=True`` only reports. ``fixed`` values fill the fields a row lacks: a value in
+the row always wins."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from forms.importing.errors import ImportFileError
 from forms.importing.mapping import (
     ColumnMapping,
     apply_mapping,
+    check_fixed,
     check_mapping,
     header_score,
     suggest_mapping,
@@ -45,6 +48,7 @@ class RefusedRow:
     code: str
     msgid: str
     params: dict[str, Any] = dc_field(default_factory=dict)
+    value: Any = None  # the cell (or fixed value) at fault, for the report; not in to_dict
 
     @property
     def reason(self) -> str:
@@ -99,6 +103,8 @@ class ImportReport:
 
 
 Sink = Callable[[ImportedRecord], None]
+# Receives each refused row: its number, the row as read ({header: cell}) and its problems.
+RefusedSink = Callable[[int, dict[str, Any], list[RefusedRow]], None]
 
 
 def detect_format(path: Path) -> str:
@@ -218,24 +224,37 @@ def _row_values(
     return out, formulas
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _validate_rows(
     table: Table, template: Template, mapping: ColumnMapping, context: ValidationContext,
-    report: ImportReport, on_valid: Sink | None,
+    report: ImportReport, on_valid: Sink | None, fixed: dict[str, Any],
+    on_refused: RefusedSink | None = None,
 ) -> None:
     for number, row in table.rows:
         report.rows += 1
-        values, formulas = _row_values(template, apply_mapping(row, mapping))
+        mapped = apply_mapping(row, mapping)
+        for key, value in fixed.items():
+            if _blank(mapped.get(key)):
+                mapped[key] = value  # the row lacks it: the value for every row fills it
+        values, formulas = _row_values(template, mapped)
         result = validate_record(template, values, context)
-        problems = [
-            RefusedRow(number, e.field, mapping.column_for(e.field), e.code, e.msgid, e.params)
-            for e in result.errors
-        ]
-        problems += [
-            RefusedRow(number, path, mapping.column_for(path), "formula",
-                       N_("The cell holds a formula; formulas are never imported."))
+
+        faults = [(e.field, e.code, e.msgid, e.params) for e in result.errors]
+        faults += [
+            (path, "formula", N_("The cell holds a formula; formulas are never imported."), {})
             for path, _formula in formulas
         ]
+        problems = []
+        for path, code, msgid, params in faults:
+            column = mapping.column_for(path)
+            value = row.get(column) if column is not None else mapped.get(path)
+            problems.append(RefusedRow(number, path, column, code, msgid, params, value))
         if problems:
+            if on_refused is not None:
+                on_refused(number, row, problems)
             report.refused_rows += 1
             room = MAX_REFUSALS - len(report.refused)
             if room <= 0:
@@ -260,6 +279,8 @@ def import_file(
     context: ValidationContext | None = None,
     sheet: str | None = None,
     buffer_records: int = BUFFER_RECORDS,
+    fixed: dict[str, Any] | None = None,
+    on_refused: RefusedSink | None = None,
 ) -> ImportReport:
     """Import ``path`` as records of ``template``.
 
@@ -267,6 +288,9 @@ def import_file(
     ``sink`` one by one when given, else into ``report.records``; with a sink, at most
     ``buffer_records`` are held in memory (beyond that the file is read twice). Raises
     ImportFileError when the whole file is refused (unsafe, unreadable, or a bad mapping).
+    ``fixed`` (field -> value, over the mapping's own fixed values) fills each row lacking the
+    field; ``on_refused`` gets every refused row as read (the report keeps at most
+    MAX_REFUSALS problems).
     """
     path = Path(path)
     fmt = format or detect_format(path)
@@ -279,14 +303,16 @@ def import_file(
     table = open_table(path, template, fmt, mapping, sheet)
     if mapping is None:
         mapping = suggest_mapping(table.headers, template)
-    unknown = check_mapping(template, mapping)
+    every_row: dict[str, Any] = {**mapping.fixed, **(fixed or {})}
+    every_row = {k: v for k, v in every_row.items() if not _blank(v)}
+    unknown = check_mapping(template, mapping) + check_fixed(template, fixed or {})
     if unknown:
         _close(table.rows)
         raise ImportFileError(
             N_("The mapping names fields that {template} does not have: {fields}."),
             template=template.id, fields=", ".join(unknown),
         )
-    if not any(mapping.columns.values()):
+    if not any(mapping.columns.values()) and not every_row:
         _close(table.rows)
         raise ImportFileError(N_("No column of the file matches a field of {template}."),
                               template=template.id)
@@ -302,7 +328,7 @@ def import_file(
             return
         held.append(record)
 
-    _validate_rows(table, template, mapping, ctx, report, keep)
+    _validate_rows(table, template, mapping, ctx, report, keep, every_row, on_refused)
     if dry_run:
         return report
     if report.refused_rows and not import_valid_rows:
@@ -325,6 +351,6 @@ def import_file(
         sink(record)
 
     _validate_rows(open_table(path, template, fmt, mapping, sheet), template, mapping, ctx,
-                   second, deliver)
+                   second, deliver, every_row)
     report.imported = counter[0]
     return report

@@ -92,7 +92,7 @@ def read_csv(path: Path, choose_header: Callable[[list[list[str]]], int]) -> Tab
         finally:
             fh.close()
 
-    return Table(headers, rows(), "csv")
+    return Table(headers, rows(), "csv", delimiter)
 
 
 def _as_dict(headers: list[str], row: list[str]) -> dict[str, Any]:

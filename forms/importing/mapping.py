@@ -3,7 +3,11 @@ header names (field ids, English labels, translated labels, and synonyms in the 
 languages), editable, and saved as JSON for the next import from the same national system.
 
 Targets: ``field`` (a top-level field), ``group.sub`` (the group's entry for this row) or
-``group.N.sub`` (entry N, from 1, as Cordon's own exports write them)."""
+``group.N.sub`` (entry N, from 1, as Cordon's own exports write them).
+
+A mapping may also carry fixed values (``fixed``: field -> value) for fields the national system
+does not have, such as the handling code: they fill every row that lacks the field (a value in
+the row always wins)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from typing import Any
 
 from forms.model import FieldType, Template
 from forms.text import fold, translated_labels
+from locales import N_
 
 SYNONYMS_PATH = Path(__file__).resolve().parent / "header_synonyms.json"
 _INDEXED = re.compile(r"^([a-z_][a-z0-9_]*)\.(\d{1,3})\.([a-z_][a-z0-9_]*)$")
@@ -29,6 +34,7 @@ class ColumnMapping:
 
     columns: dict[str, str] = field(default_factory=dict)
     template: str = ""
+    fixed: dict[str, str] = field(default_factory=dict)  # field -> value for rows lacking it
     _plans: dict[str, tuple[str, int, str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -57,7 +63,12 @@ class ColumnMapping:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"format": MAPPING_FORMAT, "template": self.template, "columns": self.columns}
+        out: dict[str, Any] = {
+            "format": MAPPING_FORMAT, "template": self.template, "columns": self.columns
+        }
+        if self.fixed:
+            out["fixed"] = self.fixed
+        return out
 
     @classmethod
     def from_dict(cls, raw: Any) -> ColumnMapping:
@@ -66,7 +77,12 @@ class ColumnMapping:
         columns = raw["columns"]
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in columns.items()):
             raise ValueError("mapping columns must map names to field paths")
-        return cls(dict(columns), str(raw.get("template", "")))
+        fixed = raw.get("fixed", {})
+        if not isinstance(fixed, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in fixed.items()
+        ):
+            raise ValueError("mapping fixed values must map field ids to text")
+        return cls(dict(columns), str(raw.get("template", "")), dict(fixed))
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n",
@@ -78,8 +94,30 @@ class ColumnMapping:
 
 
 def check_mapping(template: Template, mapping: ColumnMapping) -> list[str]:
-    """Targets that do not exist in ``template`` (empty when the mapping is usable)."""
-    return [t for t in mapping.columns.values() if t and not valid_target(template, t)]
+    """Targets that do not exist in ``template`` (empty when the mapping is usable); a fixed
+    value may only fill a top-level field that is not a group."""
+    unknown = [t for t in mapping.columns.values() if t and not valid_target(template, t)]
+    return unknown + check_fixed(template, mapping.fixed)
+
+
+def unmapped_required(template: Template, mapping: ColumnMapping) -> list[str]:
+    """The required top-level fields (not groups) that no column feeds: the ones a value for
+    every row can give (handling code, evaluation, reporting country...)."""
+    fed = {_plan(t)[0] for t in mapping.columns.values() if t}
+    return [
+        f.id for f in template.fields()
+        if f.required and f.type is not FieldType.GROUP and f.id not in fed
+    ]
+
+
+def check_fixed(template: Template, fixed: Mapping[str, Any]) -> list[str]:
+    """The keys of ``fixed`` that are not top-level, non-group fields of ``template``."""
+    bad = []
+    for key in fixed:
+        f = template.field(key)
+        if f is None or f.type is FieldType.GROUP:
+            bad.append(key)
+    return bad
 
 
 def valid_target(template: Template, target: str) -> bool:
@@ -129,7 +167,11 @@ def suggest_mapping(headers: Iterable[str], template: Template) -> ColumnMapping
     used: set[str] = set()
     columns: dict[str, str] = {}
     pending: list[str] = []
+    ignored = _ignored_headers()
     for header in headers:
+        if fold(header) in ignored:
+            columns[header] = ""  # a correction file's own column, never data
+            continue
         if valid_target(template, header) and header not in used:
             columns[header] = header
             used.add(header)
@@ -154,6 +196,16 @@ def suggest_mapping(headers: Iterable[str], template: Template) -> ColumnMapping
         if best:
             used.add(best[1])
     return ColumnMapping(columns, template.id)
+
+
+# The column a correction file adds with each row's problems (see forms.importing.corrections).
+PROBLEMS_HEADER = N_("Problems to correct (Cordon)")
+
+
+@functools.cache
+def _ignored_headers() -> frozenset[str]:
+    """The problems column's name in every interface language, folded: never mapped."""
+    return frozenset(fold(name) for name in translated_labels(PROBLEMS_HEADER))
 
 
 def header_score(cells: Iterable[Any], template: Template) -> int:

@@ -19,6 +19,7 @@ class Table:
     headers: list[str]
     rows: Iterator[tuple[int, dict[str, Any]]]
     format: str
+    delimiter: str = ","  # a CSV file's separator (a correction file writes the same)
 
 
 def is_blank(values: list[Any]) -> bool:

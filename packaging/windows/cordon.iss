@@ -2,7 +2,7 @@
 ; (`make package` on Windows gives dist\cordon\), then: iscc packaging\windows\cordon.iss
 #define AppName "Cordon"
 #ifndef AppVersion
-  #define AppVersion "0.1.0"
+  #define AppVersion "0.2.0"
 #endif
 
 [Setup]

@@ -31,6 +31,11 @@ def register(subparsers: Any, common: argparse.ArgumentParser) -> None:
     source = add.add_mutually_exclusive_group(required=True)
     source.add_argument("--set", action="append", metavar="FIELD=VALUE", dest="assignments")
     source.add_argument("--from-json", metavar="FILE")
+    add.add_argument(
+        "--draft",
+        action="store_true",
+        help=_("keep it as a draft on this device until `record submit` (nobody else sees it)"),
+    )
     add.set_defaults(handler=cmd_add)
 
     edit = sub.add_parser("edit", parents=[common], help=_("change a record"))
@@ -96,7 +101,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         op = state.require_operation(engine.store, args.operation)
         template = records.template_for(op, args.template)
         values = _values(template, args.assignments, args.from_json)
-        saved = records.add(engine.profile, op.operation_id, template.id, values)
+        status = "draft" if args.draft else "submitted"
+        saved = records.add(engine.profile, op.operation_id, template.id, values, status)
     warnings = [w.to_dict() for w in saved.warnings]
     emit({"record_id": saved.record_id, "warnings": warnings}, args.json)
     return 0

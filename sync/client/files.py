@@ -18,7 +18,7 @@ from locales import _
 from sync.client import state
 from sync.client.context import Progress, SyncContext, SyncReport
 from sync.client.items import Descriptor, LibraryEntry
-from sync.client.local import UNSEALED, LocalChanges, seal_outbox
+from sync.client.local import UNSEALED, LocalChanges, is_private_draft, seal_outbox
 from sync.client.pull import receive
 from sync.client.relay_http import RelayClient
 from sync.errors import CordonError, ProtocolError
@@ -83,7 +83,8 @@ def _chunk_size(profile: Profile, attachment_id: str) -> int:
 
 
 def upload_pending(ctx: SyncContext, operation_id: str, client: RelayClient) -> int:
-    """Upload library files added here and announce each in a package; returns how many."""
+    """Upload library files added here and announce each in a package; returns how many.
+    A file attached to a private draft waits until the draft is submitted."""
     profile, store = ctx.profile, ctx.store
     op = bytes.fromhex(operation_id)
     done = 0
@@ -95,6 +96,8 @@ def upload_pending(ctx: SyncContext, operation_id: str, client: RelayClient) -> 
         )
         if item is None or attachment is None:
             continue
+        if item.record_id and is_private_draft(store, operation_id, item.record_id):
+            continue  # attached to a draft kept on this device: it goes once that is submitted
         url = upload.url
         if not url:
             url, blob = client.create_upload(

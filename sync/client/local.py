@@ -4,6 +4,14 @@ transaction, so a crash either keeps both or neither.
 The package is sealed under the current epoch at once (its id is the idempotency key for the
 relay and for every receiver) and marked applied here, so when it comes back from the relay
 it is recognised as a duplicate.
+
+Drafts are private: a record created as a draft on this device, and every change to it while
+it is still that draft, is applied here only and never queued (no package, so neither the relay
+nor any member learns it exists); the store marks such a record (``Records.keep_private``).
+When it is submitted it goes out as ONE new-record item with its current values and status,
+and every field's clock here is set to that item's clock, so later edits and conflicts compare
+the same clocks on every device. A draft that arrived from elsewhere (an older client sent it)
+carries no mark and is changed as before.
 """
 
 from __future__ import annotations
@@ -36,6 +44,11 @@ from sync.store.profile import Profile
 from sync.store.records import STATUS_KEY
 
 UNSEALED = "unsealed"
+
+
+def is_private_draft(store: Store, operation_id: str, record_id: str) -> bool:
+    """Whether ``record_id`` is a draft made here that has never been sent to anyone."""
+    return store.records.is_private(operation_id, record_id)
 
 
 def seal_outbox(profile: Profile, store: Store, operation_id: str, keys: OperationKeys) -> int:
@@ -91,16 +104,69 @@ class LocalChanges:
         can read it."""
         store = self.store
         with store.transaction():
+            here, sent = self._keep_drafts(items) if local is None else (local, items)
             applied = Applier(store, self.profile.identity, self.operation_id).apply(
-                items if local is None else local,
+                here,
                 self.profile.device_id,
                 self.role,
                 self.keys.latest,
             )
-            store.outbox.enqueue(
-                self.operation_id, "local-" + new_id(), UNSEALED, encode_body(items)
-            )
+            if sent:
+                store.outbox.enqueue(
+                    self.operation_id, "local-" + new_id(), UNSEALED, encode_body(sent)
+                )
         return applied
+
+    def _keep_drafts(self, items: list[Item]) -> tuple[list[Item], list[Item]]:
+        """What to apply here and what to send, for ``items`` of this device: a new draft and
+        the changes to a private draft are applied only; submitting a private draft applies
+        all its values at the submission's clock and sends the record whole, as new."""
+        store, op = self.store, self.operation_id
+        here: list[Item] = []
+        sent: list[Item] = []
+        for item in items:
+            if isinstance(item, RecordItem) and item.status == "draft":
+                store.records.keep_private(op, item.record_id)
+                here.append(item)
+                continue
+            if not isinstance(item, RevisionItem) or not is_private_draft(
+                store, op, item.record_id
+            ):
+                here.append(item)
+                sent.append(item)
+                continue
+            if item.status in (None, "draft"):
+                here.append(item)
+                continue
+            record = store.records.get(op, item.record_id)
+            if record is None or item.status != "submitted":
+                raise ProtocolError(_("A draft can only be submitted by its author."))
+            fields = {**record.fields, **item.changes}
+            base = {name: record.field_hlc.get(name, "") for name in [*fields, STATUS_KEY]}
+            here.append(
+                RevisionItem(
+                    item.record_id,
+                    item.revision_id,
+                    fields,
+                    item.status,
+                    item.comment,
+                    item.hlc,
+                    base,
+                )
+            )
+            sent.append(
+                RecordItem(
+                    record.record_id,
+                    record.template_id,
+                    record.template_version,
+                    fields,
+                    item.status,
+                    item.revision_id,
+                    item.hlc,
+                )
+            )
+            store.records.publish(op, item.record_id)
+        return here, sent
 
     # -- the changes the commands make ---------------------------------------------------
 

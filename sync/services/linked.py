@@ -95,7 +95,9 @@ def save_with_made(
                 other.id,
                 int(other.version),
                 result.values,
-                pending.status,
+                # A draft stays on this device (sync.client.local): made from a submitted
+                # form, it goes out with it, or the others would hold a link to nothing.
+                "submitted" if status == "submitted" else pending.status,
                 new_id(),
                 profile.clock.now(),
             )

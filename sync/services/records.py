@@ -2,8 +2,10 @@
 
 The workflow is the one table ``WORKFLOW`` of (from status, action, who, to status): the
 command line's ``record submit|validate|return``, the window's buttons and the editor's
-"Submit" all ask it. Values are checked once, by ``check``, against the operation's own
-template (with the fields its template set hides), for new records and for edits alike.
+"Submit" all ask it. A draft is private to its author's device until it is submitted; it then
+goes out whole as a new record (``sync.client.local``). Values are checked once, by ``check``,
+against the operation's own template (with the fields its template set hides), for new records
+and for edits alike.
 """
 
 from __future__ import annotations
@@ -47,11 +49,11 @@ class Transition:
 WORKFLOW: tuple[Transition, ...] = (
     Transition("draft", "submit", AUTHOR, "submitted"),
     Transition("returned", "submit", AUTHOR, "submitted"),
-    Transition("draft", "validate", JUDGE, "validated"),
     Transition("submitted", "validate", JUDGE, "validated"),
-    Transition("draft", "return", JUDGE, "returned"),
     Transition("submitted", "return", JUDGE, "returned"),
 )
+# A draft is never judged: it stays on its author's device until submitted
+# (sync.client.local keeps it out of the outbox), so no coordinator elsewhere has it.
 COMMENT_REQUIRED = frozenset({"return"})  # actions that must say why
 ACTIONS: Mapping[str, str] = {t.action: t.target for t in WORKFLOW}  # action -> target status
 ACTION_FOR: Mapping[str, str] = {t.target: t.action for t in WORKFLOW}  # target -> action
@@ -236,8 +238,13 @@ def _create(
     if status not in NEW_STATUSES:
         raise Invalid(_("A new record is a draft or submitted."))
     result = check(template, values, None, hidden_fields(op, template.id))
-    changes = LocalChanges(profile, op.operation_id)
-    (record_id,) = changes.add_records(template.id, int(template.version), [result.values], status)
+    with profile.store.transaction():
+        if status != "draft":
+            _submit_private_links(profile, op, result.values)
+        changes = LocalChanges(profile, op.operation_id)
+        (record_id,) = changes.add_records(
+            template.id, int(template.version), [result.values], status
+        )
     return Saved(record_id, 1, list(result.warnings))
 
 
@@ -295,12 +302,40 @@ def _revise(
     if not changes and status is None:
         return Saved(record.record_id, record.revision, warnings)
     try:
-        revision = LocalChanges(profile, op.operation_id).revise(
-            record.record_id, changes, status=status, comment=comment
-        )
+        with profile.store.transaction():
+            if not profile.store.records.is_private(op.operation_id, record.record_id):
+                _submit_private_links(profile, op, changes)
+            elif status is not None:  # the draft goes out whole
+                _submit_private_links(profile, op, {**record.fields, **changes})
+            revision = LocalChanges(profile, op.operation_id).revise(
+                record.record_id, changes, status=status, comment=comment
+            )
     except ProtocolError as exc:
         raise NotAllowed(str(exc)) from exc
     return Saved(record.record_id, revision, warnings)
+
+
+def _submit_private_links(
+    profile: Profile, op: Operation, values: dict[str, Any], seen: set[str] | None = None
+) -> None:
+    """Submit the drafts kept on this device that ``values`` link to (and those they link to),
+    before the record naming them goes out: the others would otherwise hold a link to nothing.
+    They are this officer's own drafts, checked when they were saved (the person picked for a
+    seizure being submitted)."""
+    from sync.services.linked import linked_ids  # linked builds on this module
+
+    seen = set() if seen is None else seen
+    store = profile.store
+    for record_id in sorted(linked_ids(values) - seen):
+        seen.add(record_id)
+        if not store.records.is_private(op.operation_id, record_id):
+            continue
+        linked = store.records.get(op.operation_id, record_id)
+        if linked is None:
+            continue
+        _submit_private_links(profile, op, linked.fields, seen)
+        check_transition(linked, "submitted", profile.device_id, op.role)
+        LocalChanges(profile, op.operation_id).revise(record_id, {}, status="submitted")
 
 
 def transition(

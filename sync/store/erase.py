@@ -66,6 +66,7 @@ def erase_operation(store: Store, operation_id: str, shredded_at: str) -> bool:
         for table in operation_tables(store):
             store.execute(f"DELETE FROM {table} WHERE operation_id = ?", (operation_id,))  # noqa: S608 - names from the schema
         drafts.delete_operation(store, operation_id)  # the editor's unsaved forms
+        store.records.forget_private(operation_id)  # marks of drafts never sent
         store.execute(
             "UPDATE operations SET name = '', relay_url = NULL, status = 'shredded', "
             "templates = '[]', coordinator = NULL, current_epoch = 0, ends_at = NULL, "

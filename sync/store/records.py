@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from sync.store.db import Store
 
 STATUS_KEY = "@status"  # the status's own clock inside field_hlc
+PRIVATE_PREFIX = "private-draft/"  # settings key per draft kept on its author's device
+
+
+def _private_key(operation_id: str, record_id: str) -> str:
+    return f"{PRIVATE_PREFIX}{operation_id}/{record_id}"
 
 
 @dataclass(frozen=True)
@@ -341,9 +346,31 @@ class Records:
         row = self._store.query_one(f"SELECT count(*) FROM records {sql}", params)  # noqa: S608
         return int(row[0]) if row else 0
 
+    # -- drafts kept on this device (sync.client.local sends nothing about them) -----------
+
+    def keep_private(self, operation_id: str, record_id: str) -> None:
+        """Mark ``record_id`` as a draft made here that is not to be sent until submitted."""
+        self._store.settings.set(_private_key(operation_id, record_id), True)
+
+    def is_private(self, operation_id: str, record_id: str) -> bool:
+        """Whether ``record_id`` is a draft made here that has never been sent to anyone."""
+        return bool(self._store.settings.get(_private_key(operation_id, record_id), False))
+
+    def publish(self, operation_id: str, record_id: str) -> None:
+        """The draft is being sent: it is no longer private."""
+        self._store.settings.delete(_private_key(operation_id, record_id))
+
+    def forget_private(self, operation_id: str) -> None:
+        """Drop the private marks of an operation being erased."""
+        prefix = f"{PRIVATE_PREFIX}{operation_id}/"
+        self._store.execute(
+            "DELETE FROM settings WHERE key >= ? AND key < ?", (prefix, prefix + "\uffff")
+        )
+
     def erase(self, operation_id: str, record_id: str) -> bool:
         """Erase a record and its whole history (the search index follows by trigger)."""
         with self._store.transaction():
+            self.publish(operation_id, record_id)
             cursor = self._store.execute(
                 "DELETE FROM records WHERE operation_id = ? AND record_id = ?",
                 (operation_id, record_id),

@@ -89,7 +89,7 @@ def test_packages_of_a_removed_member_sealed_after_its_removal_are_taken_back(
     op = team.operation()
     a, b, c = team["A"], team["B"], team["C"]
     LocalChanges(a.profile, op).send_message("before removal", "kept", alert=False, to=None)
-    own = LocalChanges(a.profile, op).add_records("person", 1, [person("Okafor")], "draft")[0]
+    own = LocalChanges(a.profile, op).add_records("person", 1, [person("Okafor")], "submitted")[0]
     a.sync(op)
     b.sync(op)
     removal_epoch = lifecycle.remove(c.engine, op, a.id)
@@ -98,7 +98,7 @@ def test_packages_of_a_removed_member_sealed_after_its_removal_are_taken_back(
     changes = LocalChanges(a.profile, op)
     changes.send_message("after removal", "leaked", alert=False, to=None)
     changes.add_records("person", 1, [person("Planted")], "submitted")
-    changes.revise(own, {"family_name": "Altered"}, status="submitted")
+    changes.revise(own, {"family_name": "Altered"})  # a draft would stay on A's device
     seal_outbox(a.profile, a.profile.store, op, a.engine.keys(op))
     late = [e.payload for e in a.profile.store.outbox.pending(op)]
     assert len(late) == 3
@@ -129,7 +129,7 @@ def test_packages_of_a_removed_member_sealed_after_its_removal_are_taken_back(
     assert b.profile.store.records.count(op) == 1
     restored = b.profile.store.records.get(op, own)
     assert restored is not None and restored.fields["family_name"] == "Okafor"
-    assert restored.status == "draft" and restored.revision == 1
+    assert restored.status == "submitted" and restored.revision == 1
     assert [r.revision for r in b.profile.store.records.history(op, own)] == [1]
     assert b.profile.store.search("Altered", op) == []
     assert b.profile.store.search("Planted", op) == []

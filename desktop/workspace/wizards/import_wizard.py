@@ -1,9 +1,12 @@
 """The import wizard: pick a file and a template, map its columns (suggested from the headers,
-editable), dry run with the report of every refused row, then import with progress.
+editable), give values for every row to the required fields the file has no column for (only
+when there are such fields; the reporting country starts as the profile's), dry run with the
+report of every refused row, then import with progress.
 
 File reading and validation run on the general pool; the records are written by the session's
 writer (sealed into the outbox). Nothing is imported when a row is refused, unless the person
-asks to import the valid rows.
+asks to import the valid rows: the refused ones are then saved to a correction file beside the
+input, which imports back without duplicates once fixed (``sync.services.imports``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from desktop.workspace.cases_model import template_title
 from desktop.workspace.context import OperationRef
 from desktop.workspace.wizards import jobs
 from forms.importing import ColumnMapping, ImportReport
+from forms.importing.mapping import unmapped_required
+from forms.model import FieldType
 from forms.registry import get_template
 from locales import _, ngettext
 
@@ -133,6 +138,7 @@ class FilePage(QtWidgets.QWizardPage):
 
     def validatePage(self) -> bool:  # noqa: N802
         """Read the headers off the UI thread, then move on when they arrived."""
+        self._guess_timer.stop()  # the template is chosen: no late guess overrides it
         chosen = self.template.currentData()
         if (
             self.w.headers is not None
@@ -217,9 +223,87 @@ class MappingPage(QtWidgets.QWizardPage):
 
     def validatePage(self) -> bool:  # noqa: N802
         assert self.w.template is not None
+        fixed = self.w.mapping.fixed if self.w.mapping is not None else {}
         self.w.mapping = ColumnMapping(
-            {h: c.currentData() or "" for h, c in self.combos.items()}, self.w.template.id
+            {h: c.currentData() or "" for h, c in self.combos.items()}, self.w.template.id,
+            dict(fixed),
         )
+        return True
+
+    def nextId(self) -> int:  # noqa: N802
+        """The values-for-every-row step only when a required field has no column."""
+        w = self.w
+        if w.template is not None and w.mapping is not None and \
+                unmapped_required(w.template, w.mapping):
+            return w.page_ids["fixed"]
+        return w.page_ids["dry"]
+
+
+class FixedPage(QtWidgets.QWizardPage):
+    """One value for every row, for each required field the file has no column for. A value
+    in a row is never replaced; the reporting country starts as the profile's."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__(wizard)
+        self.w = wizard
+        self.form = QtWidgets.QFormLayout(self)
+        self.editors: dict[str, QtWidgets.QWidget] = {}
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Values for every row"))
+        self.setSubTitle(
+            _("The file has no column for these required fields. A value given here goes into"
+              " every row; a value in the file is kept.")
+        )
+        if self.editors:
+            self.initializePage()
+
+    def initializePage(self) -> None:  # noqa: N802
+        template, mapping = self.w.template, self.w.mapping
+        assert template is not None and mapping is not None
+        keep = {fid: self._value(fid) for fid in self.editors}
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.editors.clear()
+        for fid in unmapped_required(template, mapping):
+            f = template.field(fid)
+            assert f is not None
+            start = keep.get(fid) or mapping.fixed.get(fid, "")
+            if not start and f.type is FieldType.COUNTRY and f.default == "profile":
+                start = self.w.session.summary.country
+            editor: QtWidgets.QWidget
+            if f.choices:
+                combo = QtWidgets.QComboBox(self)
+                combo.addItem(_("(none)"), "")
+                for choice in f.choices:
+                    combo.addItem(_(choice.label), choice.value)
+                combo.setCurrentIndex(max(0, combo.findData(start)))
+                editor = combo
+            else:
+                line = QtWidgets.QLineEdit(self)
+                line.setText(start)
+                editor = line
+            editor.setAccessibleName(_(f.label))
+            label = QtWidgets.QLabel(_(f.label) + ":", self)
+            label.setBuddy(editor)
+            self.form.addRow(label, editor)
+            self.editors[fid] = editor
+
+    def _value(self, fid: str) -> str:
+        editor = self.editors[fid]
+        if isinstance(editor, QtWidgets.QComboBox):
+            return str(editor.currentData() or "")
+        assert isinstance(editor, QtWidgets.QLineEdit)
+        template = self.w.template
+        f = template.field(fid) if template is not None else None
+        text = editor.text().strip()
+        return text.upper() if f is not None and f.type is FieldType.COUNTRY else text
+
+    def validatePage(self) -> bool:  # noqa: N802
+        mapping = self.w.mapping
+        assert mapping is not None
+        fixed = {fid: self._value(fid) for fid in self.editors}
+        mapping.fixed = {k: v for k, v in {**mapping.fixed, **fixed}.items() if v}
         return True
 
 
@@ -249,7 +333,9 @@ class DryRunPage(QtWidgets.QWizardPage):
         self.setSubTitle(_("Every row is checked; nothing is stored yet."))
         self.refused.setHorizontalHeaderLabels([_("Row"), _("Column"), _("Field"), _("Reason")])
         self.refused.setAccessibleName(_("Refused rows"))
-        self.valid_only.setText(_("Import the valid rows and leave the refused ones out"))
+        self.valid_only.setText(
+            _("Import the valid rows and save the refused ones in a correction file")
+        )
         if self.report is not None:
             self._show(self.report)
 
@@ -318,6 +404,7 @@ class ImportPage(QtWidgets.QWizardPage):
         layout.addWidget(self.bar)
         layout.addStretch(1)
         self.done = False
+        self.outcome: Any = None
 
     def retranslate(self) -> None:
         self.setTitle(_("Import"))
@@ -333,7 +420,7 @@ class ImportPage(QtWidgets.QWizardPage):
         op = w.operation.operation_id
         valid_only = w.dry_page.valid_only.isChecked()
 
-        def work(profile: Any, progress: Any) -> ImportReport:
+        def work(profile: Any, progress: Any) -> Any:
             return jobs.run_import(
                 profile, op, path, template, mapping, valid_only=valid_only, progress=progress
             )
@@ -342,15 +429,31 @@ class ImportPage(QtWidgets.QWizardPage):
             self.bar.setRange(0, max(1, update.total))
             self.bar.setValue(update.done)
 
-        def finished(report: ImportReport) -> None:
+        def finished(outcome: Any) -> None:
+            report = outcome.report
             self.done = True
+            self.outcome = outcome
             self.bar.setRange(0, 1)
             self.bar.setValue(1)
-            self.summary.setText(
+            lines = [
                 ngettext("{n} record imported.", "{n} records imported.", report.imported).format(
                     n=report.imported
                 )
-            )
+            ]
+            if outcome.already_in:
+                lines.append(
+                    ngettext(
+                        "{n} row was already in the operation and was not imported again.",
+                        "{n} rows were already in the operation and were not imported again.",
+                        outcome.already_in,
+                    ).format(n=outcome.already_in)
+                )
+            if outcome.corrections is not None:
+                lines.append(
+                    _("The refused rows are saved in {path}: correct them there and import"
+                      " that file.").format(path=str(outcome.corrections))
+                )
+            self.summary.setText("\n".join(lines))
             w.imported.emit(report.imported)
             self.completeChanged.emit()
 
@@ -387,15 +490,22 @@ class ImportWizard(QtWidgets.QWizard):
         self.dry_report: ImportReport | None = None
         self.file_page = FilePage(self)
         self.mapping_page = MappingPage(self)
+        self.fixed_page = FixedPage(self)
         self.dry_page = DryRunPage(self)
         self.import_page = ImportPage(self)
-        for page in (self.file_page, self.mapping_page, self.dry_page, self.import_page):
-            self.addPage(page)
+        self.page_ids: dict[str, int] = {}
+        for name, page in (
+            ("file", self.file_page), ("mapping", self.mapping_page),
+            ("fixed", self.fixed_page), ("dry", self.dry_page), ("import", self.import_page),
+        ):
+            self.page_ids[name] = self.addPage(page)
         self.setOption(QtWidgets.QWizard.WizardOption.NoBackButtonOnLastPage)
         self.resize(720, 520)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Import records"))
-        for page in (self.file_page, self.mapping_page, self.dry_page, self.import_page):
+        for page in (
+            self.file_page, self.mapping_page, self.fixed_page, self.dry_page, self.import_page
+        ):
             page.retranslate()

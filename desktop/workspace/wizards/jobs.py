@@ -43,6 +43,7 @@ def guess_template(path: Path, template_ids: Sequence[str]) -> str | None:
 
 
 def dry_run(path: Path, template: Template, mapping: ColumnMapping) -> ImportReport:
+    """Check every row (the mapping's fixed values fill what a row lacks); store nothing."""
     return import_file(path, template, mapping, dry_run=True)
 
 
@@ -55,25 +56,23 @@ def run_import(
     *,
     valid_only: bool,
     progress: Any,
-) -> ImportReport:
-    """Import the file's valid rows as draft records; nothing when a row is refused, unless
-    ``valid_only``. Reports progress by records stored."""
+) -> Any:
+    """Import the file's rows as submitted records (``sync.services.imports.import_path``):
+    nothing when a row is refused, unless ``valid_only``, which also writes the refused rows
+    to a correction file beside the input. Reports progress by records stored; returns the
+    ImportOutcome."""
     from sync.services import imports
 
-    report = import_file(path, template, mapping, import_valid_rows=valid_only)
-    rows = [r.values for r in report.records]
-    if not rows:
-        return report
-    ids = imports.store_rows(
+    return imports.import_path(
         profile,
         operation_id,
         template,
-        rows,
+        path,
+        mapping,
+        accept_valid=valid_only,
         before_each=progress.check,
         after_each=progress.report,
     )
-    report.imported = len(ids)
-    return report
 
 
 def _records(profile: Any, operation_id: str, record_ids: Sequence[str]) -> list[Any]:

@@ -223,7 +223,7 @@ def test_import_a_spreadsheet_through_the_wizard(qtbot, bench, tmp_path):
     qtbot.waitUntil(lambda: room.model.rowCount() == 2, timeout=10_000)
     rows = bench.call(qtbot, lambda p: p.store.records.list(bench.operation.operation_id))
     assert sorted(r.fields["place"] for r in rows) == ["BEANR", "FRLEH"]
-    assert {r.status for r in rows} == {"draft"}
+    assert {r.status for r in rows} == {"submitted"}  # a file is a report made: shared
 
 
 def test_export_leaves_restricted_records_out_unless_confirmed(qtbot, bench, tmp_path):

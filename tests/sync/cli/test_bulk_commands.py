@@ -100,9 +100,11 @@ def test_pdf_report_text_holds_the_records(cordon: Run, operation: str, tmp_path
     )
     out = tmp_path / "report.pdf"
     _json(cordon("export", operation, "--format", "pdf", "--out", str(out), "--json"))
-    from PySide6 import QtGui
+    from PySide6 import QtWidgets
 
-    app = QtGui.QGuiApplication.instance() or QtGui.QGuiApplication([])
+    # A QApplication, not a bare QGuiApplication: widget tests later in the same process
+    # reuse the instance and a QWidget aborts the process under a QGuiApplication.
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     document = pdf.QPdfDocument(app)
     assert document.load(str(out)) == pdf.QPdfDocument.Error.None_
     text = "".join(document.getAllText(page).text() for page in range(document.pageCount()))

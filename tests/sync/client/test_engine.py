@@ -21,7 +21,7 @@ PERSON = {**EVAL, "family_name": "Okafor"}
 def test_local_change_and_outbox_are_one_transaction(trio: tuple[str, dict[str, Device]]) -> None:
     op, d = trio
     a = d["A"].profile
-    (rid,) = LocalChanges(a, op).add_records("person", 1, [PERSON], "draft")
+    (rid,) = LocalChanges(a, op).add_records("person", 1, [PERSON], "submitted")
     rows = a.store.query("SELECT kind FROM outbox WHERE operation_id = ?", (op,))
     assert rows == [("unsealed",)] and a.store.records.get(op, rid) is not None
 
@@ -30,7 +30,7 @@ def test_packages_apply_exactly_once(trio: tuple[str, dict[str, Device]]) -> Non
     op, d = trio
     a, b = d["A"], d["B"]
     LocalChanges(a.profile, op).add_records(
-        "person", 1, [PERSON, {**EVAL, "family_name": "Diallo"}], "draft"
+        "person", 1, [PERSON, {**EVAL, "family_name": "Diallo"}], "submitted"
     )
     LocalChanges(a.profile, op).send_message("Alert", "Container", alert=True, to=None)
     packages = a.outgoing(op)
@@ -51,7 +51,7 @@ def test_packages_apply_exactly_once(trio: tuple[str, dict[str, Device]]) -> Non
 
 def test_tampered_package_is_rejected_whole(trio: tuple[str, dict[str, Device]]) -> None:
     op, d = trio
-    LocalChanges(d["A"].profile, op).add_records("person", 1, [PERSON], "draft")
+    LocalChanges(d["A"].profile, op).add_records("person", 1, [PERSON], "submitted")
     (raw,) = d["A"].outgoing(op)
     broken = raw[:-70] + bytes([raw[-70] ^ 1]) + raw[-69:]
     report = d["B"].engine.receive(op, [broken])
@@ -61,7 +61,7 @@ def test_tampered_package_is_rejected_whole(trio: tuple[str, dict[str, Device]])
 def test_concurrent_edits_converge_and_are_marked(trio: tuple[str, dict[str, Device]]) -> None:
     op, d = trio
     a, b, c = d["A"], d["B"], d["C"]
-    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "submitted")
     created = a.outgoing(op)
     for other in (b, c):
         other.engine.receive(op, created)
@@ -87,7 +87,7 @@ def test_only_author_or_coordinator_edits_and_validates(
 ) -> None:
     op, d = trio
     a, b, c = d["A"], d["B"], d["C"]
-    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    (rid,) = LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "submitted")
     created = a.outgoing(op)
     b.engine.receive(op, created)
     c.engine.receive(op, created)
@@ -143,7 +143,7 @@ def test_received_changes_are_searchable_as_soon_as_applied(
         "person",
         1,
         [PERSON, {**EVAL, "family_name": "Diallo", "remarks": "pangolin scales"}],
-        "draft",
+        "submitted",
     )
     LocalChanges(a.profile, op).send_message(
         "Alert", "Reefer container MSCU1234565", alert=False, to=None
@@ -152,7 +152,7 @@ def test_received_changes_are_searchable_as_soon_as_applied(
     LocalChanges(a.profile, op).revise(rid, {"family_name": "Okonkwo"})
     revised = a.outgoing(op)
     LocalChanges(a.profile, op).add_records(
-        "person", 1, [{**EVAL, "family_name": "Zanzibarite", "role": "witness"}], "draft"
+        "person", 1, [{**EVAL, "family_name": "Zanzibarite", "role": "witness"}], "submitted"
     )
     (raw,) = a.outgoing(op)
     broken = raw[:-70] + bytes([raw[-70] ^ 1]) + raw[-69:]
@@ -220,10 +220,10 @@ def test_prepared_packages_apply_exactly_as_raw_ones(trio: tuple[str, dict[str, 
 
     op, d = trio
     a, b, c = d["A"], d["B"], d["C"]
-    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "draft")
+    LocalChanges(a.profile, op).add_records("person", 1, [PERSON], "submitted")
     (first,) = a.outgoing(op)
     LocalChanges(a.profile, op).add_records(
-        "person", 1, [{**EVAL, "family_name": "Diallo"}], "draft"
+        "person", 1, [{**EVAL, "family_name": "Diallo"}], "submitted"
     )
     (second,) = a.outgoing(op)
     broken = second[:-70] + bytes([second[-70] ^ 1]) + second[-69:]

@@ -21,11 +21,16 @@ PERSON = {
 
 
 def shared_record(op: str, d: dict[str, Device]) -> str:
-    """A draft by A, received by B and C."""
-    rid = records.add(d["A"].profile, op, "person", PERSON).record_id
+    """A record by A, submitted, returned by C, the return received by A and B (drafts are not
+    shared, so a record everyone holds that its author may submit is a returned one)."""
+    rid = records.add(d["A"].profile, op, "person", PERSON, "submitted").record_id
     created = d["A"].outgoing(op)
     d["B"].engine.receive(op, created)
     d["C"].engine.receive(op, created)
+    records.transition(d["C"].profile, op, rid, "returned", "Add the nationality")
+    returned = d["C"].outgoing(op)
+    d["A"].engine.receive(op, returned)
+    d["B"].engine.receive(op, returned)
     return rid
 
 

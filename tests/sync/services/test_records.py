@@ -35,8 +35,8 @@ def _record(status: str, author: str = "me") -> Record:
         ("submitted", "me", "participant", ()),
         ("draft", "other", "participant", ()),
         ("draft", "me", "observer", ()),
-        ("draft", "other", "coordinator", ("validate", "return")),
-        ("draft", "me", "coordinator", ("submit", "validate", "return")),
+        ("draft", "other", "coordinator", ()),  # drafts are never judged
+        ("draft", "me", "coordinator", ("submit",)),
         ("submitted", "other", "coordinator", ("validate", "return")),
         ("validated", "other", "coordinator", ()),
         ("returned", "other", "coordinator", ()),
@@ -65,31 +65,39 @@ def test_check_transition_says_why_not() -> None:
         )
     with pytest.raises(Invalid):
         records.check_transition(_record("draft"), "archived", "me", "coordinator")
+    for target in ("validated", "returned"):  # a draft is its author's until submitted
+        with pytest.raises(NotAllowed, match="draft"):
+            records.check_transition(_record("draft", "other"), target, "me", "coordinator", "x")
     step = records.check_transition(
         _record("submitted", "x"), "returned", "me", "coordinator", "why"
     )
     assert (step.source, step.action, step.target) == ("submitted", "return", "returned")
 
 
-def _add(device: Device, op: str, values: dict[str, Any] | None = None) -> str:
-    return records.add(device.profile, op, "person", values or PERSON).record_id
+def _add(
+    device: Device, op: str, values: dict[str, Any] | None = None, status: str = "draft"
+) -> str:
+    return records.add(device.profile, op, "person", values or PERSON, status).record_id
 
 
 def test_workflow_through_the_service(trio: tuple[str, dict[str, Device]]) -> None:
     op, d = trio
-    rid = _add(d["A"], op)
-    created = d["A"].outgoing(op)
-    d["B"].engine.receive(op, created)
-    d["C"].engine.receive(op, created)
-    with pytest.raises(NotAllowed, match="author"):
-        records.transition(d["B"].profile, op, rid, "submitted")
+    rid = _add(d["A"], op)  # a draft: kept on A's device, nothing to send
+    assert d["A"].outgoing(op) == []
+    with pytest.raises(NotFound):
+        records.transition(d["C"].profile, op, rid, "returned", "why")
     with pytest.raises(NotAllowed, match="coordinator"):
         records.transition(d["A"].profile, op, rid, "validated")
     assert records.transition(d["A"].profile, op, rid[:8], "submitted").revision == 2
     with pytest.raises(NotAllowed):  # already submitted
         records.transition(d["A"].profile, op, rid, "submitted")
-    # C receives the record and returns it (a comment is required); A may submit again.
-    d["C"].engine.receive(op, d["A"].outgoing(op))
+    submitted = d["A"].outgoing(op)
+    assert len(submitted) == 1
+    for name in "BC":
+        d[name].engine.receive(op, submitted)
+    with pytest.raises(NotAllowed, match="author"):
+        records.transition(d["B"].profile, op, rid, "submitted")
+    # C returns the record (a comment is required); A may submit again.
     with pytest.raises(Invalid):
         records.transition(d["C"].profile, op, rid, "returned", "  ")
     records.transition(d["C"].profile, op, rid, "returned", "Add the nationality")
@@ -99,7 +107,7 @@ def test_workflow_through_the_service(trio: tuple[str, dict[str, Device]]) -> No
     assert records.actions(record, d["A"].id, "participant") == ("submit",)
     records.transition(d["A"].profile, op, rid, "submitted")
     d["C"].engine.receive(op, d["A"].outgoing(op))
-    assert records.transition(d["C"].profile, op, rid, "validated").revision == 5
+    assert records.transition(d["C"].profile, op, rid, "validated").revision == 4
 
 
 def test_add_refuses_values_the_template_refuses(trio: tuple[str, dict[str, Device]]) -> None:
@@ -140,7 +148,7 @@ def test_edit_checks_the_merged_record_and_writes_only_the_change(
     trio: tuple[str, dict[str, Device]],
 ) -> None:
     op, d = trio
-    rid = _add(d["A"], op)
+    rid = _add(d["A"], op, status="submitted")
     with pytest.raises(InvalidRecord):
         records.edit(d["A"].profile, op, rid, {"date_of_birth": "never"})
     saved = records.edit(d["A"].profile, op, rid, {"given_names": "Chidi Emeka"})
@@ -170,11 +178,13 @@ def test_a_received_record_that_breaks_its_template_is_refused(
     from sync.client.local import LocalChanges
 
     op, d = trio
-    good = records.add(d["A"].profile, op, "person", PERSON).record_id
+    good = records.add(d["A"].profile, op, "person", PERSON, "submitted").record_id
     LocalChanges(d["A"].profile, op).add_records(
-        "person", 1, [{**PERSON, "date_of_birth": "not a date"}], "draft"
+        "person", 1, [{**PERSON, "date_of_birth": "not a date"}], "submitted"
     )
-    LocalChanges(d["A"].profile, op).add_records("no-such-template", 1, [{"anything": 1}], "draft")
+    LocalChanges(d["A"].profile, op).add_records(
+        "no-such-template", 1, [{"anything": 1}], "submitted"
+    )
     report = d["B"].engine.receive(op, d["A"].outgoing(op))
     assert (report.received, report.rejected) == (1, 2)
     assert [r.record_id for r in d["B"].profile.store.records.list(op)] == [good]
