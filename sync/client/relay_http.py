@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import io
 import json
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -23,7 +24,7 @@ import requests
 from locales import _
 from sync.errors import CordonError
 from sync.primitives import cbor_strict
-from sync.protocol.auth import Signer, sign_request
+from sync.protocol.auth import NOT_BEFORE_HEADER, Signer, sign_request
 
 TUS_VERSION = "1.0.0"
 UPLOAD_CHUNK = 4 * 1024 * 1024
@@ -102,25 +103,37 @@ class RelayClient:
         """Send one request; the signature covers exactly the path and query sent."""
         query = urlencode(params or {})
         full_path = self._prefix + path
-        all_headers = dict(headers or {})
-        if signed:
-            if self.identity is None:
-                raise RelayError(_("This relay request needs a device identity."), 0, "no_identity")
-            all_headers.update(sign_request(self.identity, method, full_path, query, body))
         url = self.base_url + path + ("?" + query if query else "")
-        try:
-            response = self.session.request(
-                method,
-                url,
-                data=body or None,
-                headers=all_headers,
-                timeout=timeout or self.timeout,
-                stream=stream,
-            )
-        except requests.RequestException as exc:
-            raise RelayUnavailable(
-                _("The relay at {url} cannot be reached.").format(url=self.base_url)
-            ) from exc
+        if signed and self.identity is None:
+            raise RelayError(_("This relay request needs a device identity."), 0, "no_identity")
+        not_before: float | None = None
+        for attempt in range(2):
+            all_headers = dict(headers or {})
+            if signed and self.identity is not None:
+                now = time.time() if not_before is None else max(time.time(), not_before)
+                all_headers.update(
+                    sign_request(self.identity, method, full_path, query, body, now=now)
+                )
+            try:
+                response = self.session.request(
+                    method,
+                    url,
+                    data=body or None,
+                    headers=all_headers,
+                    timeout=timeout or self.timeout,
+                    stream=stream,
+                )
+            except requests.RequestException as exc:
+                raise RelayUnavailable(
+                    _("The relay at {url} cannot be reached.").format(url=self.base_url)
+                ) from exc
+            if signed and attempt == 0 and _replayed(response):
+                # A duplicated or pre-restart signature, not a refusal of this device: sign the
+                # same request again, no earlier than the relay asks (docs/protocol.md).
+                not_before = _not_before(response)
+                response.close()
+                continue
+            break
         if response.status_code not in ok:
             raise _error(response)
         return response
@@ -483,6 +496,24 @@ def _cbor(response: requests.Response) -> Any:
         ) from exc
 
 
+def _replayed(response: requests.Response) -> bool:
+    """True for the relay's 401 ``replayed``: the signature was spent, the device is fine."""
+    if response.status_code != 401 or NOT_BEFORE_HEADER not in response.headers:
+        return False
+    try:
+        document = json.loads(response.content[:4096])
+    except ValueError:
+        return False
+    return isinstance(document, dict) and document.get("error") == "replayed"
+
+
+def _not_before(response: requests.Response) -> float | None:
+    value = response.headers.get(NOT_BEFORE_HEADER, "")
+    if not value.isdigit() or len(value) > 12:
+        return None
+    return float(value)
+
+
 def _error(response: requests.Response) -> RelayError:
     code = "http_error"
     detail = ""
@@ -501,7 +532,7 @@ def _error(response: requests.Response) -> RelayError:
         message = _("This operation has been closed on the relay.")
     elif status in (401, 403):
         message = _("The relay refused this device: {detail}").format(detail=detail or status)
-    elif status == 429:
+    elif status == 429 and code in ("rate_limited", "http_error"):
         message = _("The relay asks this device to slow down.")
     elif status == 413:
         message = _("The relay refused the data as too large: {detail}").format(

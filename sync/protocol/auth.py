@@ -4,7 +4,9 @@ Every authenticated relay request carries four headers:
 
 * ``Cordon-Key-Id``: the device id in hex (32 lower-case hex digits);
 * ``Cordon-Timestamp``: Unix time in whole seconds (the relay accepts +-5 minutes);
-* ``Cordon-Nonce``: 16 to 64 URL-safe characters, never reused (the relay keeps a replay cache);
+* ``Cordon-Nonce``: 16 to 64 URL-safe characters, never reused (the relay keeps a replay cache,
+  and after a restart refuses whatever was signed before it started: 401 ``replayed`` with a
+  ``Cordon-Not-Before`` header; the client then signs again, see docs/protocol.md);
 * ``Cordon-Signature``: unpadded base64url Ed25519 signature over :func:`signing_message`.
 
 The signed message binds the method, the path, the raw query string, the SHA-256 of the body,
@@ -30,6 +32,8 @@ KEY_ID_HEADER = "Cordon-Key-Id"
 TIMESTAMP_HEADER = "Cordon-Timestamp"
 NONCE_HEADER = "Cordon-Nonce"
 SIGNATURE_HEADER = "Cordon-Signature"
+# On a 401 ``replayed`` refusal: the earliest timestamp the relay accepts (Unix seconds).
+NOT_BEFORE_HEADER = "Cordon-Not-Before"
 AUTH_HEADERS = (KEY_ID_HEADER, TIMESTAMP_HEADER, NONCE_HEADER, SIGNATURE_HEADER)
 
 CLOCK_WINDOW_SECONDS = 300

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from sync.relay import schema as t
 from sync.relay.store import RelayStore, StoreError
@@ -57,10 +57,36 @@ class BlobStore:
         created_by: bytes,
         length: int,
         sha256: bytes | None,
+        *,
+        max_pending: int = 0,
+        expiry_seconds: float = 0,
     ) -> None:
-        """Register an upload and reserve its length against the operation's quota."""
+        """Register an upload and reserve its length against the operation's quota.
+
+        The quota counts reservations, so that what is promised always fits. So that nobody
+        can hold the quota with uploads never sent: uploads of this operation not finished
+        ``expiry_seconds`` after their creation are dropped first (their reservation released),
+        and one device's unfinished reservations may not pass ``max_pending`` bytes (0: no cap).
+        """
+        dropped: list[str] = []
         with self.engine.begin() as conn:
+            if expiry_seconds > 0:
+                dropped = self._drop_expired(conn, operation_id, time.time() - expiry_seconds)
             state = self.store.check_open(conn, operation_id)
+            if max_pending > 0:
+                pending = conn.execute(
+                    select(func.coalesce(func.sum(t.blobs.c.length), 0)).where(
+                        t.blobs.c.operation_id == operation_id,
+                        t.blobs.c.created_by == created_by,
+                        t.blobs.c.complete.is_(False),
+                    )
+                ).scalar_one()
+                if int(pending) + length > max_pending:
+                    raise StoreError(
+                        429,
+                        "pending_uploads",
+                        "This device has too many unfinished uploads here; finish them first.",
+                    )
             if state.used_bytes + length > state.quota_bytes:
                 raise StoreError(
                     413, "quota_exceeded", "This operation has used its storage quota on the relay."
@@ -84,9 +110,42 @@ class BlobStore:
                 )
             )
         if self.root is not None:
+            for old in dropped:
+                self.path(operation_id, old).unlink(missing_ok=True)
             path = self.path(operation_id, blob_id)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch()
+
+    def _drop_expired(self, conn: Connection, operation_id: bytes, before: float) -> list[str]:
+        """Delete the operation's unfinished uploads created before ``before`` and give their
+        reservations back to the quota; returns their blob ids (files removed afterwards)."""
+        rows = conn.execute(
+            select(t.blobs.c.blob_id, t.blobs.c.length).where(
+                t.blobs.c.operation_id == operation_id,
+                t.blobs.c.complete.is_(False),
+                t.blobs.c.created_at < before,
+            )
+        ).all()
+        if not rows:
+            return []
+        ids = [str(row[0]) for row in rows]
+        released = sum(int(row[1]) for row in rows)
+        conn.execute(
+            delete(t.blob_chunks).where(
+                t.blob_chunks.c.operation_id == operation_id, t.blob_chunks.c.blob_id.in_(ids)
+            )
+        )
+        conn.execute(
+            delete(t.blobs).where(
+                t.blobs.c.operation_id == operation_id, t.blobs.c.blob_id.in_(ids)
+            )
+        )
+        conn.execute(
+            update(t.operations)
+            .where(t.operations.c.id == operation_id)
+            .values(used_bytes=t.operations.c.used_bytes - released)
+        )
+        return ids
 
     def _info(self, row: Any) -> BlobInfo:
         sha = row[6]

@@ -36,6 +36,17 @@ class RelaySettings:
     quota_bytes: int = 20 * 1024 * MIB  # per operation: packages, commits and blobs
     rate_per_second: float = 200.0  # per device; 0 disables the limit
     rate_burst: float = 1000.0
+    # PostgreSQL: also check signed reads against the shared nonce table (a database round
+    # trip per read). False: writes only; see "Replay protection" in docs/relay.md.
+    replay_check_reads_shared: bool = False
+    # Who may create operations, and how many (issue 20, item 3); see "Limits" in docs/relay.md.
+    max_operations_per_device: int = 20  # open operations whose genesis a device signed; 0: no cap
+    creation_per_hour: float = 60.0  # operations and invitations, per device and per address
+    creation_burst: float = 10.0
+    allowed_devices_file: str | None = None  # device ids (hex), one a line; None: any device
+    # Upload reservations (issue 20, item 7): an upload reserves its length against the quota.
+    max_pending_upload_bytes: int = 2 * 1024 * MIB  # per device and operation, not yet uploaded
+    upload_expiry_seconds: int = 24 * 3600  # an upload not finished by then is dropped
     invitation_ttl_seconds: int = 14 * 24 * 3600
     long_poll_seconds: int = 30
     log_level: str = "info"

@@ -28,6 +28,7 @@ from sync.relay.guard import (
     RosterCache,
     authenticate,
     forbidden,
+    load_allowed_devices,
     store_refusal,
     unauthenticated,
 )
@@ -78,6 +79,8 @@ class Relay:
     rosters: RosterCache
     nonces: NonceCache
     rates: RateLimiter
+    creations: RateLimiter  # operations and invitations, per device and per address
+    allowed_devices: frozenset[str] | None
     writer: GroupWriter
     metrics: Metrics
     listener: PostgresListener | None = None
@@ -159,7 +162,7 @@ class Relay:
         digest = body_sha256 if body_sha256 is not None else body_digest(body)
         nonces = None if again else self.nonces
         member = authenticate(roster, auth, request.method, path, query, digest, nonces)
-        if self.shared and not again:
+        if not again and self.nonces.needs_shared(request.method):
             await run_in_threadpool(self.nonces.shared_check, auth, time.time())
         if not again:
             self.rates.check(auth.key_id)
@@ -205,6 +208,8 @@ def build_relay(settings: RelaySettings) -> Relay:
         blob_root.mkdir(parents=True, exist_ok=True)
     hub = Hub(authoritative=authoritative)
     metrics = Metrics()
+    data.mkdir(parents=True, exist_ok=True)
+    replay_file = data / "replay-bound"  # per instance: see NonceCache
 
     def on_stored(batches: list[Any]) -> None:
         metrics.group_commits.inc()
@@ -220,9 +225,22 @@ def build_relay(settings: RelaySettings) -> Relay:
         hub=hub,
         rosters=RosterCache(store, authoritative),
         nonces=(
-            NonceCache(store.remember_nonce, store.purge_nonces) if store.postgres else NonceCache()
+            NonceCache(
+                store.remember_nonce,
+                store.purge_nonces,
+                bound_file=replay_file,
+                shared_reads=settings.replay_check_reads_shared,
+            )
+            if store.postgres
+            else NonceCache(bound_file=replay_file)
         ),
         rates=RateLimiter(settings.rate_per_second, settings.rate_burst),
+        creations=RateLimiter(
+            settings.creation_per_hour / 3600,
+            settings.creation_burst,
+            "Too many operations or invitations created from here; try again later.",
+        ),
+        allowed_devices=load_allowed_devices(settings.allowed_devices_file),
         writer=GroupWriter(store, on_stored),
         metrics=metrics,
     )

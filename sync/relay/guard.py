@@ -7,15 +7,19 @@ database, so a removal accepted by any instance takes effect on all of them at o
 
 from __future__ import annotations
 
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from sync.errors import ProtocolError
+from locales import _
+from sync.errors import ProtocolError, UsageError
 from sync.protocol import Commit, Member, decode_commit
 from sync.protocol.auth import (
     CLOCK_WINDOW_SECONDS,
+    NOT_BEFORE_HEADER,
     RequestAuth,
     check_fresh,
     verify_request,
@@ -100,27 +104,71 @@ class RosterCache:
 
 
 class NonceCache:
-    """Nonces seen within the clock window, per device; a second use is a replay."""
+    """Replay protection: nonces seen within the clock window, per device, plus a restart floor.
+
+    A second use of a nonce is a replay. The nonces live in memory only, so a restart forgets
+    them. To keep a restart from reopening them, the relay keeps a high-water mark ``bound``
+    that is never below the timestamp of any request it accepted, persisted *ahead* (to
+    ``bound_file``) in steps of ``LEASE_SECONDS``: one small synchronous write per step, not one
+    per request. After a restart (clean or ``kill -9``), every request signed at or before the
+    previous run's bound is refused with 401 ``replayed`` and a ``Cordon-Not-Before`` header;
+    the client signs again with a timestamp no earlier than that (docs/protocol.md).
+
+    With PostgreSQL, each instance has its own cache and bound file; ``shared`` (the database
+    nonce table) is asked only for requests that change something (see :meth:`needs_shared`).
+    """
+
+    LEASE_SECONDS = 30
 
     def __init__(
         self,
         shared: Callable[[str, float], bool] | None = None,
         purge: Callable[[], None] | None = None,
+        *,
+        bound_file: Path | None = None,
+        shared_reads: bool = False,
     ) -> None:
         self._seen: dict[str, float] = {}
         self._next_purge = 0.0
         self._next_shared_purge = 0.0
         self.shared = shared  # PostgreSQL: remember_nonce, shared by every instance
         self.purge = purge  # PostgreSQL: drop nonces older than the clock window
+        self.shared_reads = shared_reads
+        self.bound_file = bound_file
+        previous = _read_bound(bound_file)
+        self.not_before = previous + 1 if previous else 0  # refuse timestamps below this
+        self.bound = previous  # every accepted timestamp is <= bound, persisted
+
+    def _raise_bound(self, timestamp: int, now: float) -> None:
+        """Persist a new bound above ``timestamp`` before accepting it (the rare path)."""
+        # Not timestamp + lease: a fast client's timestamp (up to +300 s) must not push the
+        # floor after a restart beyond what honest clients can sign within the clock window.
+        bound = max(timestamp, int(now) + self.LEASE_SECONDS)
+        if self.bound_file is not None:
+            _write_bound(self.bound_file, bound)
+        self.bound = bound
 
     def local_check(self, auth: RequestAuth, now: float) -> None:
+        if auth.timestamp < self.not_before:
+            raise replayed(
+                "This request was signed before the relay restarted; sign it again.",
+                self.not_before,
+            )
         if now >= self._next_purge:
             self._seen = {key: exp for key, exp in self._seen.items() if exp > now}
             self._next_purge = now + 30
         key = auth.key_id + ":" + auth.nonce
         if key in self._seen:
-            raise unauthenticated("This request was already received (replayed nonce).")
+            raise replayed("This request was already received; sign it again.", self.not_before)
+        if auth.timestamp > self.bound:
+            self._raise_bound(auth.timestamp, now)
         self._seen[key] = now + 2 * CLOCK_WINDOW_SECONDS + 5
+
+    def needs_shared(self, method: str) -> bool:
+        """True if this request must also be checked against the shared (database) nonces."""
+        if self.shared is None:
+            return False
+        return self.shared_reads or method.upper() not in ("GET", "HEAD", "OPTIONS")
 
     def shared_check(self, auth: RequestAuth, now: float) -> None:
         """Blocking (database): call from a worker thread in PostgreSQL mode."""
@@ -131,15 +179,46 @@ class NonceCache:
             self.purge()
         key = auth.key_id + ":" + auth.nonce
         if not self.shared(key, now + 2 * CLOCK_WINDOW_SECONDS + 5):
-            raise unauthenticated("This request was already received (replayed nonce).")
+            raise replayed("This request was already received; sign it again.", self.not_before)
+
+
+def _read_bound(path: Path | None) -> int:
+    if path is None:
+        return 0
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    return int(text) if text.isdigit() and len(text) <= 12 else 0
+
+
+def _write_bound(path: Path, bound: int) -> None:
+    """Write atomically and durably: a crash leaves the old bound or the new one."""
+    temporary = path.with_suffix(".tmp")
+    with open(temporary, "w", encoding="ascii") as handle:
+        handle.write(str(bound))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def replayed(message: str, not_before: int) -> Refused:
+    """401 ``replayed``: the client signs the request again (timestamp >= ``not_before``)."""
+    return Refused(401, "replayed", message, {NOT_BEFORE_HEADER: str(not_before)})
 
 
 class RateLimiter:
     """A token bucket per device: ``rate`` requests per second, bursts up to ``burst``."""
 
-    def __init__(self, rate: float, burst: float) -> None:
+    def __init__(
+        self,
+        rate: float,
+        burst: float,
+        message: str = "Too many requests from this device; slow down.",
+    ) -> None:
         self.rate = rate
         self.burst = burst
+        self.message = message
         self._buckets: dict[str, tuple[float, float]] = {}
 
     def check(self, key: str, now: float | None = None, cost: float = 1.0) -> None:
@@ -154,7 +233,7 @@ class RateLimiter:
             raise Refused(
                 429,
                 "rate_limited",
-                "Too many requests from this device; slow down.",
+                self.message,
                 {"Retry-After": str(wait)},
             )
         self._buckets[key] = (tokens - cost, now)
@@ -192,6 +271,31 @@ def authenticate(
     if nonces is not None:  # None: the same request re-checked after a roster change
         nonces.local_check(auth, current)
     return member
+
+
+def load_allowed_devices(path: str | None) -> frozenset[str] | None:
+    """The allow-list of device ids (hex, one a line, ``#`` comments); None: any device."""
+    if not path:
+        return None
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(
+            _("The relay's allowed devices file {path} could not be read.").format(path=path)
+        ) from exc
+    allowed = set()
+    for line in lines:
+        entry = line.split("#", 1)[0].strip().lower()
+        if not entry:
+            continue
+        if len(entry) != 32 or any(char not in "0123456789abcdef" for char in entry):
+            raise UsageError(
+                _(
+                    "The relay's allowed devices file {path} holds a line that is not a device id."
+                ).format(path=path)
+            )
+        allowed.add(entry)
+    return frozenset(allowed)
 
 
 def store_refusal(error: StoreError) -> Refused:

@@ -15,6 +15,7 @@ import asyncio
 import base64
 import binascii
 import contextlib
+import functools
 import re
 import secrets
 import tempfile
@@ -133,7 +134,17 @@ async def create_upload(operation_id: OperationId, request: Request) -> Response
     token = secrets.token_urlsafe(32)
     try:
         await run_in_threadpool(
-            relay.blobs.create, op, blob_id, upload_hash(token), member.device_id, length, checksum
+            functools.partial(
+                relay.blobs.create,
+                op,
+                blob_id,
+                upload_hash(token),
+                member.device_id,
+                length,
+                checksum,
+                max_pending=relay.settings.max_pending_upload_bytes,
+                expiry_seconds=relay.settings.upload_expiry_seconds,
+            )
         )
     except StoreError as exc:
         raise store_refusal(exc) from exc

@@ -63,6 +63,8 @@ async def _store(call: Any, *args: Any) -> Any:
 async def create_operation(request: Request) -> Response:
     """Create an operation from its genesis commit (signed by the coordinator it names)."""
     relay = relay_of(request)
+    address = request.client.host if request.client else "unknown"
+    relay.creations.check("address:" + address)  # before reading or decoding anything
     body = await relay.read_body(request, relay.settings.max_genesis_bytes)
     try:
         with item_limit(GENESIS_MAX_ITEMS):  # decoded before authentication: keep it small
@@ -82,12 +84,20 @@ async def create_operation(request: Request) -> Response:
     )
     if member.device_id != commit.author:
         raise Refused(403, "forbidden", "Only the coordinator who signed the genesis may post it.")
+    allowed = relay.allowed_devices
+    if allowed is not None and auth.key_id not in allowed:
+        raise Refused(
+            403, "not_enrolled", "This relay creates operations only for devices it has enrolled."
+        )
+    relay.creations.check("device:" + auth.key_id)
     created = await _store(
         relay.store.create_operation,
         commit.operation_id,
         commit.hash,
         commit.raw,
         relay.settings.quota_bytes,
+        commit.author,
+        relay.settings.max_operations_per_device,
     )
     relay.rosters.put(commit.operation_id, commit)
     return JSONResponse(
@@ -141,6 +151,9 @@ async def post_commit(operation_id: OperationId, request: Request) -> Response:
         raise Refused(400, "bad_commit", str(exc)) from exc
     if commit.operation_id != op:
         raise Refused(400, "bad_commit", "The commit belongs to another operation.")
+    if commit.epoch == roster.epoch and commit.hash == roster.commit.hash:
+        # The same commit again (a retried or duplicated request): already done, say so.
+        return JSONResponse({"epoch": commit.epoch, "hash": commit.hash.hex()}, status_code=200)
     if commit.epoch <= roster.epoch:
         raise Refused(409, "stale_epoch", "A commit for this epoch was already accepted.")
     try:
@@ -167,8 +180,11 @@ async def register_invitation(
     """Register SHA-256(one-time token) of an invite code (coordinators)."""
     relay = relay_of(request)
     op = parse_operation_id(operation_id)
+    address = request.client.host if request.client else "unknown"
+    relay.creations.check("address:" + address)
     body = await request.body()
     member, _roster = await relay.authorize(request, op, body, roles=("coordinator",))
+    relay.creations.check("device:" + member.device_id.hex())
     ttl = invitation.ttl_seconds or relay.settings.invitation_ttl_seconds
     await _store(
         relay.store.add_invitation, op, bytes.fromhex(invitation.token_hash), member.device_id, ttl

@@ -142,7 +142,23 @@ nonces = Table(
     Column("expires_at", Float, nullable=False, index=True),
 )
 
-CONTENT_TABLES = (commits, packages, invitations, join_requests, blobs, blob_chunks)
+# Which device signed each open operation's genesis: max-operations-per-device (issue 20).
+operation_creators = Table(
+    "operation_creators",
+    metadata,
+    Column("operation_id", LargeBinary(16), primary_key=True),
+    Column("device_id", LargeBinary(16), nullable=False, index=True),
+)
+
+CONTENT_TABLES = (
+    commits,
+    packages,
+    invitations,
+    join_requests,
+    blobs,
+    blob_chunks,
+    operation_creators,
+)
 
 
 def _v1(conn: Connection) -> None:
@@ -164,8 +180,12 @@ def _v2(conn: Connection) -> None:
     closing_commits.create(conn, checkfirst=True)
 
 
+def _v3(conn: Connection) -> None:
+    operation_creators.create(conn, checkfirst=True)
+
+
 # Append only: a deployed relay has run every migration up to its stored version.
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_v1, _v2, _v3)
 
 
 def migrate(engine: Engine) -> int:

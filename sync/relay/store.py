@@ -176,9 +176,18 @@ class RelayStore:
             return [(row[0], bytes(row[1])) for row in rows]
 
     def create_operation(
-        self, operation_id: bytes, commit_hash: bytes, raw: bytes, quota_bytes: int
+        self,
+        operation_id: bytes,
+        commit_hash: bytes,
+        raw: bytes,
+        quota_bytes: int,
+        creator: bytes = b"",
+        max_per_creator: int = 0,
     ) -> bool:
-        """Store a genesis commit; False if the very same genesis is already there."""
+        """Store a genesis commit; False if the very same genesis is already there.
+
+        ``max_per_creator`` > 0: refuse (429) when ``creator`` already signed that many open
+        operations' genesis commits."""
         now = time.time()
         with self.engine.begin() as conn:
             closed = conn.execute(
@@ -197,6 +206,24 @@ class RelayStore:
                 if bytes(existing[0]) == commit_hash:
                     return False
                 raise StoreError(409, "operation_exists", "This operation already exists.")
+            if creator and max_per_creator > 0:
+                count = conn.execute(
+                    select(func.count())
+                    .select_from(t.operation_creators)
+                    .where(t.operation_creators.c.device_id == creator)
+                ).scalar_one()
+                if count >= max_per_creator:
+                    raise StoreError(
+                        429,
+                        "operation_limit",
+                        "This device has created as many operations as this relay allows.",
+                    )
+            if creator:
+                conn.execute(
+                    t.operation_creators.insert().values(
+                        operation_id=operation_id, device_id=creator
+                    )
+                )
             conn.execute(
                 t.operations.insert().values(
                     id=operation_id,

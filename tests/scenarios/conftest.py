@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from sync.store import keyfile
-from tests.sync.relay.conftest import RelayProcess, free_port
+from tests.sync.relay.conftest import UNLIMITED, RelayProcess, free_port
 
 COUNTRIES = {"C": "FR", "A": "NG", "B": "BR", "D": "DE", "E": "ES"}
 
@@ -80,7 +80,7 @@ class FixedPortRelay(RelayProcess):
     def start(self) -> FixedPortRelay:
         args = [sys.executable, "-m", "sync.relay.cli", "serve", "--data", str(self.data)]
         args += ["--host", "127.0.0.1", "--port", str(self.port)]
-        env = {**os.environ, "CORDON_RELAY_RATE_PER_SECOND": "0"}
+        env = {**os.environ, "CORDON_RELAY_RATE_PER_SECOND": "0", **UNLIMITED}
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, env=env)
         assert self.proc.stdout is not None

@@ -41,6 +41,10 @@ def free_port() -> int:
 
 # --- relay processes ----------------------------------------------------------------------
 
+# Tests create many operations from one device and one address; the policy limits have their
+# own tests (test_policy.py), which set them explicitly.
+UNLIMITED = {"CORDON_RELAY_CREATION_PER_HOUR": "0", "CORDON_RELAY_MAX_OPERATIONS_PER_DEVICE": "0"}
+
 
 class RelayProcess:
     """``cordon-relay serve`` in a subprocess; JSON logs go to ``log_path``."""
@@ -60,7 +64,7 @@ class RelayProcess:
         args += ["--host", "127.0.0.1", "--port", "0"]
         if self.database_url:
             args += ["--database-url", self.database_url]
-        env = {**os.environ, "CORDON_RELAY_RATE_PER_SECOND": "0", **self.env}
+        env = {**os.environ, "CORDON_RELAY_RATE_PER_SECOND": "0", **UNLIMITED, **self.env}
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child writes to it
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, env=env)
         log.close()

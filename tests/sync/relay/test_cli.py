@@ -49,18 +49,18 @@ def test_migrate_creates_then_finds_nothing_to_do(tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = _relay_cli("migrate", "--data", str(data))
     assert first.returncode == 0, first.stderr
-    assert "schema version 2" in first.stdout
+    assert "schema version 3" in first.stdout
     again = _relay_cli("migrate", "--data", str(data))
-    assert again.returncode == 0 and "schema version 2" in again.stdout
+    assert again.returncode == 0 and "schema version 3" in again.stdout
     with sqlite3.connect(data / "relay.db") as conn:
         versions = conn.execute("SELECT version FROM schema_migrations").fetchall()
-    assert versions == [(1,), (2,)]
+    assert versions == [(1,), (2,), (3,)]
 
 
 def test_migrate_on_postgresql(postgres: Postgres) -> None:
     result = _relay_cli("migrate", "--database-url", postgres.url)
     assert result.returncode == 0, result.stderr
-    assert "schema version 2" in result.stdout
+    assert "schema version 3" in result.stdout
 
 
 def test_backup_of_a_running_relay_holds_its_operation(
