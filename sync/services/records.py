@@ -341,7 +341,12 @@ def _submit_private_links(
 def transition(
     profile: Profile, operation: str, record: str, status: str, comment: str | None = None
 ) -> Saved:
-    """Submit, validate or return a record (``status`` is the status it goes to)."""
+    """Submit, validate or return a record (``status`` is the status it goes to).
+
+    Submitting what its author already submitted changes nothing and is not an error: `cordon
+    record add` creates submitted records, and a script that adds then submits still works."""
     op = state.require_operation(profile.store, operation)
     current = find(profile.store, op.operation_id, record)
+    if status == current.status == "submitted" and current.author == profile.device_id:
+        return Saved(current.record_id, current.revision, [])
     return _revise(profile, op, current, {}, status, (comment or "").strip() or None)

@@ -7,9 +7,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from sync.store import keyfile
 from tests.sync.client.conftest import Device
+from tests.sync.relay.conftest import RelayProcess
 from tests.sync.services.faces import ROLE_REFUSAL, refusal, shared_record
 
 
@@ -87,3 +89,32 @@ def test_reply_in_a_thread_on_the_command_line(trio: tuple[str, dict[str, Device
     listed = {m["message_id"]: m for m in json.loads(cordon(d["B"], "msg", "list", op).stdout)}
     assert listed[reply_id]["subject"] == "Re: Quiet word"
     assert listed[reply_id]["direct"] and listed[reply_id]["recipient"] == a
+
+
+
+def test_a_script_that_adds_then_submits_still_works(tmp_path: Path) -> None:
+    """`record add` creates a submitted record; `record submit` on it is a no-op, not a
+    refusal, so scripts written for the draft-first workflow keep working."""
+    relay = RelayProcess(tmp_path / "relay").start()
+    try:
+        home = tmp_path / "p"
+        env = {**os.environ, "CORDON_PASSPHRASE": "correct horse battery staple 42"}
+
+        def run(*args: str) -> dict[str, object]:
+            done = subprocess.run(
+                [sys.executable, "-m", "desktop.main", "--home", str(home), *args, "--json"],
+                capture_output=True, text=True, env=env, timeout=120,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr
+            return dict(json.loads(done.stdout))
+
+        run("init", "--name", "Ana Souza", "--agency", "PF", "--country", "BR")
+        op = str(run("op", "create", "--name", "Script", "--relay", relay.url)["operation_id"])
+        person = ["--set", "family_name=Okafor", "--set", "given_names=Chidi",
+                  "--set", "role=courier", "--set", "handling_code=H1",
+                  "--set", "source_reliability=B", "--set", "information_accuracy=2"]  # fmt: skip
+        rid = str(run("record", "add", op, "--template", "person", *person)["record_id"])
+        assert run("record", "submit", op, rid)["status"] == "submitted"
+        assert run("record", "show", op, rid)["status"] == "submitted"
+    finally:
+        relay.stop()
