@@ -184,6 +184,10 @@ def cmd_pending(args: argparse.Namespace) -> int:
 
 
 def cmd_admit(args: argparse.Namespace) -> int:
+    if args.fingerprint is None and not args.unverified and sys.stdin.isatty():
+        # A person at a terminal is asked for the digits; a script must say which it did.
+        print(_("Fingerprint the person reads out to you: "), end="", file=sys.stderr, flush=True)
+        args.fingerprint = sys.stdin.readline().strip() or None
     with session(args) as engine:
         epoch = roster.admit(
             engine,

@@ -430,3 +430,39 @@ def test_the_relay_files_hold_no_operation_or_member_names(world: World) -> None
     stored = b"".join(p.read_bytes() for p in world.relay.data.rglob("*") if p.is_file())
     for secret in (b"Operation Lantern", b"Officer C", b"Agency C", b"Officer J", b"Agency J"):
         assert secret not in stored, secret
+
+
+def test_a_person_at_a_terminal_is_asked_for_the_fingerprint(world: World) -> None:
+    """`cordon op admit OP DEV` at a terminal asks for the digits the joiner reads out; wrong
+    digits admit nobody, the right ones admit (a script must still say which it did)."""
+    import json
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    c, op = _operation(world)
+    j = world.person("J", "NG")
+    lifecycle.join(j, lifecycle.invite(c, op, "participant"))
+    device = j.profile.device_id
+
+    def admit_typing(digits: str) -> subprocess.CompletedProcess[str]:
+        main, terminal = pty.openpty()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "desktop.main", "--home", str(world.tmp / "C"),
+             "op", "admit", op, device, "--json"],
+            stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "CORDON_PASSPHRASE": "pw"},
+        )  # fmt: skip
+        os.close(terminal)
+        os.write(main, (digits + "\n").encode())
+        out, err = proc.communicate(timeout=120)
+        os.close(main)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+    wrong = admit_typing("12345 " * 12)
+    assert wrong.returncode == 1 and "does not match" in wrong.stderr
+    assert "Fingerprint the person reads out to you" in wrong.stderr
+    right = admit_typing(j.profile.identity.public.fingerprint)
+    assert right.returncode == 0, right.stderr
+    assert json.loads(right.stdout)["epoch"] == 1
