@@ -122,9 +122,12 @@ def _relay_children(pid):
 
 
 def _port_free(port):
+    """Whether a new relay could listen there: uvicorn binds with SO_REUSEADDR, so
+    connections of the old one still in TIME_WAIT do not count."""
     import socket
 
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -166,7 +169,7 @@ def test_signal_to_the_open_demo_stops_its_relay(tmp_path, signum):
         proc.send_signal(signum)
         assert proc.wait(timeout=60) == 0
         assert _wait(lambda: not relays[0].is_running() or relays[0].status() == "zombie")
-        assert _port_free(port)
+        assert _wait(lambda: _port_free(port), timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -198,7 +201,7 @@ def test_signal_while_the_demo_builds_stops_its_relay(tmp_path):
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0
         assert _wait(lambda: not any(r.is_running() and r.status() != "zombie" for r in relays))
-        assert all(_port_free(port) for port in ports)
+        assert _wait(lambda: all(_port_free(port) for port in ports), timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
